@@ -1,0 +1,145 @@
+"""Curvature of the MSE surface and what it implies for the learning rate.
+
+The MSE of a line is a quadratic bowl whose Hessian does not depend on
+(b, w): ``H = 2 * [[1, mean(x)], [mean(x), mean(x**2)]]``. Batch gradient
+descent multiplies the distance to the minimum along each eigenvector of H by
+``1 - lr * eigenvalue`` per step, so it converges exactly when every such
+factor has magnitude below 1, i.e. when ``lr < 2 / largest eigenvalue``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .data import as_1d
+
+__all__ = [
+    "axis_lr_limits",
+    "condition_number",
+    "convergence_factor",
+    "critical_lr",
+    "critical_lr_for_rule",
+    "hessian",
+    "hessian_eigenvalues",
+    "iteration_matrix",
+]
+
+
+def hessian(x: np.ndarray) -> np.ndarray:
+    """Hessian of the MSE with respect to (b, w), shape (2, 2).
+
+    Parameters
+    ----------
+    x : array_like of shape (n,) or (n, 1)
+        The training feature (y does not enter the curvature).
+    """
+    x = as_1d(x, "x")
+    if x.size == 0:
+        raise ValueError("x must not be empty")
+    mx = float(x.mean())
+    mx2 = float(np.mean(x * x))
+    return 2.0 * np.array([[1.0, mx], [mx, mx2]])
+
+
+def hessian_eigenvalues(x: np.ndarray) -> np.ndarray:
+    """Eigenvalues of :func:`hessian`, ascending (book data: 0.1511, 2.4829)."""
+    return np.linalg.eigvalsh(hessian(x))
+
+
+def critical_lr(x: np.ndarray) -> float:
+    """Largest stable learning rate of batch descent: ``2 / lambda_max``.
+
+    Above it the loss grows without bound; at the book's data it is 0.8055.
+    """
+    return float(2.0 / hessian_eigenvalues(x)[-1])
+
+
+def axis_lr_limits(x: np.ndarray) -> tuple[float, float]:
+    """Learning-rate limits of the two cross-sections, ``2 / curvature``.
+
+    A step along b alone (w fixed) overshoots for good above ``2 / 2 = 1``;
+    a step along w alone above ``2 / (2 mean(x**2))`` (book data: 3.155).
+
+    Returns
+    -------
+    (limit_b, limit_w) : tuple of float
+    """
+    h = hessian(x)
+    return float(2.0 / h[0, 0]), float(2.0 / h[1, 1])
+
+
+def condition_number(x: np.ndarray) -> float:
+    """Ratio of the largest to the smallest Hessian eigenvalue.
+
+    1 is a round bowl; large values mean a long narrow valley where the
+    usable learning rate is set by the steep direction and progress along
+    the flat one is slow. Returns ``inf`` for a constant feature.
+    """
+    lo, hi = hessian_eigenvalues(x)
+    return float(hi / lo) if lo > 0 else float("inf")
+
+
+def convergence_factor(x: np.ndarray, lr: float) -> float:
+    """Predicted per-step shrink factor of the distance to the minimum.
+
+    ``max |1 - lr * lambda_i|`` over the Hessian's eigenvalues: below 1 the
+    error shrinks geometrically at this rate, above 1 it grows at it.
+    """
+    eig = hessian_eigenvalues(x)
+    return float(np.max(np.abs(1.0 - lr * eig)))
+
+
+def iteration_matrix(x: np.ndarray, lr: float, rule: str = "simultaneous", reduction: str = "mean") -> np.ndarray:
+    """Linear map taking the error (b - b*, w - w*) of one batch step to the next.
+
+    Parameters
+    ----------
+    rule : {"simultaneous", "sequential"}
+        ``"sequential"`` is the common mistake of updating w with the
+        gradient evaluated at the already-updated b.
+    reduction : {"mean", "sum"}
+        ``"sum"`` uses the summed squared error as loss, which scales every
+        gradient (and so the effective learning rate) by n.
+    """
+    x = as_1d(x, "x")
+    h = hessian(x)
+    if reduction == "sum":
+        h = h * x.size
+    elif reduction != "mean":
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    eye = np.eye(2)
+    if rule == "simultaneous":
+        return eye - lr * h
+    if rule == "sequential":
+        # b moves first; w then sees the new b.
+        step_b = eye.copy()
+        step_b[0] = eye[0] - lr * h[0]
+        step_w = eye.copy()
+        step_w[1] = eye[1] - lr * h[1]
+        return step_w @ step_b
+    raise ValueError(f"rule must be 'simultaneous' or 'sequential', got {rule!r}")
+
+
+def critical_lr_for_rule(x: np.ndarray, rule: str = "simultaneous", reduction: str = "mean") -> float:
+    """Largest stable learning rate for an update rule and loss reduction.
+
+    Found by bisection on the spectral radius of :func:`iteration_matrix`
+    (for the simultaneous rule with the mean it equals :func:`critical_lr`).
+    """
+    def radius(lr: float) -> float:
+        return float(np.max(np.abs(np.linalg.eigvals(iteration_matrix(x, lr, rule, reduction)))))
+
+    lo, hi = 0.0, 1e-6
+    while radius(hi) < 1.0:
+        lo, hi = hi, hi * 2.0
+        if hi > 1e12:
+            return float("inf")
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if radius(mid) < 1.0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return float(lo)

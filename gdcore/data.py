@@ -1,0 +1,306 @@
+"""Synthetic data for the lesson: generation, train/validation split, scaling.
+
+Every random draw comes from a local ``np.random.RandomState(seed)`` so that
+the book's ``np.random.seed(42)`` numbers are reproduced exactly while numpy's
+global random state is never touched (concurrent users of one server stay
+independent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "Dataset",
+    "Scaler",
+    "as_1d",
+    "init_params",
+    "make_bad_feature_data",
+    "make_data",
+    "standardize",
+]
+
+MAX_SEED = 2**32 - 1
+
+
+def as_1d(values: np.ndarray | list | float, name: str = "array") -> np.ndarray:
+    """Return ``values`` as a 1-D float64 array.
+
+    Parameters
+    ----------
+    values : array_like
+        Shape ``(n,)`` or ``(n, 1)`` (the book keeps its arrays 2-D).
+    name : str
+        Used in the error message.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    elif arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,) or (n, 1), got {arr.shape}")
+    return arr
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    arr.setflags(write=False)
+    return arr
+
+
+def _check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}")
+    return int(seed)
+
+
+def _check_finite(name: str, value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A generated data set split into training and validation parts.
+
+    All arrays are read-only and 1-D (``x_train[i]`` is a float, not a
+    1-element row as in the book).
+
+    Attributes
+    ----------
+    x, y : ndarray of shape (n,)
+        All points, in generation order.
+    train_idx, val_idx : ndarray of int
+        Positions of the training and validation points in ``x`` and ``y``.
+    x_train, y_train, x_val, y_val : ndarray
+        The two parts.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    train_idx: np.ndarray
+    val_idx: np.ndarray
+
+    @property
+    def x_train(self) -> np.ndarray:
+        return _frozen(self.x[self.train_idx])
+
+    @property
+    def y_train(self) -> np.ndarray:
+        return _frozen(self.y[self.train_idx])
+
+    @property
+    def x_val(self) -> np.ndarray:
+        return _frozen(self.x[self.val_idx])
+
+    @property
+    def y_val(self) -> np.ndarray:
+        return _frozen(self.y[self.val_idx])
+
+    @property
+    def n(self) -> int:
+        return int(self.x.shape[0])
+
+    def with_feature_scaled(self, factor: float) -> "Dataset":
+        """Return the same data set with every x multiplied by ``factor``."""
+        return Dataset(_frozen(self.x * factor), self.y, self.train_idx, self.val_idx)
+
+
+def split_sizes(n: int, train_frac: float = 0.8) -> tuple[int, int]:
+    """Number of training and validation points for ``n`` points.
+
+    Raises
+    ------
+    ValueError
+        When either part would be too small to be useful (fewer than two
+        training points or no validation point).
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise ValueError(f"n must be an integer, got {n!r}")
+    train_frac = _check_finite("train_frac", train_frac)
+    if not 0.0 < train_frac < 1.0:
+        raise ValueError(f"train_frac must be between 0 and 1 (exclusive), got {train_frac}")
+    n_train = int(n * train_frac)
+    if n_train < 2 or n - n_train < 1:
+        raise ValueError(
+            f"n = {n} is too small: with train_frac = {train_frac} it gives {n_train} "
+            f"training and {n - n_train} validation points (need at least 2 and 1)"
+        )
+    return n_train, int(n) - n_train
+
+
+def make_data(
+    n: int = 100,
+    true_b: float = 1.0,
+    true_w: float = 2.0,
+    noise: float = 0.1,
+    seed: int = 42,
+    train_frac: float = 0.8,
+) -> Dataset:
+    """Generate ``y = true_b + true_w * x + noise * N(0, 1)`` and split it.
+
+    Draw order, from one stream seeded with ``seed``: ``n`` uniform x on
+    [0, 1), then ``n`` standard normals for the noise, then a shuffle of
+    ``arange(n)``; the first ``int(n * train_frac)`` shuffled indices are the
+    training set. With the defaults this reproduces the book's data bit for
+    bit.
+
+    Parameters
+    ----------
+    n : int
+        Number of points (train plus validation).
+    true_b, true_w : float
+        Intercept and slope of the generating line.
+    noise : float
+        Standard deviation of the Gaussian noise (>= 0).
+    seed : int
+        Seed of the local ``RandomState`` (0 to 2**32 - 1).
+    train_frac : float
+        Share of the points used for training.
+
+    Returns
+    -------
+    Dataset
+
+    Examples
+    --------
+    >>> data = make_data()
+    >>> data.train_idx[:5].tolist()
+    [76, 83, 80, 98, 2]
+    """
+    split_sizes(n, train_frac)
+    true_b = _check_finite("true_b", true_b)
+    true_w = _check_finite("true_w", true_w)
+    noise = _check_finite("noise", noise)
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
+    rng = np.random.RandomState(_check_seed(seed))
+    x = rng.rand(n, 1)
+    epsilon = noise * rng.randn(n, 1)
+    y = true_b + true_w * x + epsilon
+    idx = np.arange(n)
+    rng.shuffle(idx)
+    n_train = int(n * train_frac)
+    train_idx, val_idx = idx[:n_train].copy(), idx[n_train:].copy()
+    train_idx.setflags(write=False)
+    val_idx.setflags(write=False)
+    return Dataset(_frozen(x[:, 0]), _frozen(y[:, 0]), train_idx, val_idx)
+
+
+def make_bad_feature_data(
+    n: int = 100,
+    true_b: float = 1.0,
+    true_w: float = 2.0,
+    noise: float = 0.1,
+    seed: int = 42,
+    train_frac: float = 0.8,
+    factor: float = 10.0,
+) -> Dataset:
+    """The "bad" feature variant: x multiplied by ``factor``, y unchanged.
+
+    Since ``true_w`` is divided by the same factor, the points and every
+    prediction stay the same; only the scale of the feature (and so the shape
+    of the loss surface) changes. The book re-draws y for this variant, which
+    changes it by float rounding only (at most 4.4e-16); we keep y identical
+    so the two data sets differ in x alone.
+
+    Parameters
+    ----------
+    n, true_b, true_w, noise, seed, train_frac
+        As in :func:`make_data`.
+    factor : float
+        Multiplier of the feature (the book uses 10).
+
+    Returns
+    -------
+    Dataset
+    """
+    factor = _check_finite("factor", factor)
+    if factor == 0:
+        raise ValueError("factor must be non-zero")
+    return make_data(n, true_b, true_w, noise, seed, train_frac).with_feature_scaled(factor)
+
+
+def init_params(seed: int = 42) -> tuple[float, float]:
+    """Random starting parameters: two standard normals, b first, then w.
+
+    A fresh stream is used (the book re-seeds with the data seed), so with
+    ``seed=42`` this returns (0.4967141530112327, -0.13826430117118466).
+    """
+    rng = np.random.RandomState(_check_seed(seed))
+    b = rng.randn()
+    w = rng.randn()
+    return float(b), float(w)
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """A fitted standardiser: ``(x - mean) / scale``.
+
+    ``scale`` is the population standard deviation (ddof = 0), replaced by 1
+    for a constant feature, as scikit-learn's ``StandardScaler`` does.
+    """
+
+    mean: float
+    scale: float
+
+    @property
+    def var(self) -> float:
+        return self.scale**2
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """Standardise ``x`` (shape (n,) or (n, 1)); returns shape (n,)."""
+        return (as_1d(x, "x") - self.mean) / self.scale
+
+    def inverse_transform(self, z: np.ndarray) -> np.ndarray:
+        """Map standardised values back to original units."""
+        return as_1d(z, "z") * self.scale + self.mean
+
+    def params_to_original(self, b: float, w: float) -> tuple[float, float]:
+        """Express a line fitted on scaled x in the original units of x.
+
+        ``b + w * (x - mean) / scale`` equals ``(b - w * mean / scale) + (w / scale) * x``.
+        """
+        return b - w * self.mean / self.scale, w / self.scale
+
+
+def fit_scaler(x_train: np.ndarray) -> Scaler:
+    """Fit a :class:`Scaler` on the training feature only."""
+    x_train = as_1d(x_train, "x_train")
+    if x_train.size == 0:
+        raise ValueError("cannot fit a scaler on an empty array")
+    mean = float(x_train.mean())
+    scale = float(np.sqrt(np.mean((x_train - mean) ** 2)))
+    if scale == 0.0:
+        scale = 1.0
+    return Scaler(mean, scale)
+
+
+def standardize(
+    x_train: np.ndarray, x_val: np.ndarray | None = None
+) -> tuple[Scaler, np.ndarray, np.ndarray | None]:
+    """Fit a scaler on ``x_train`` and transform both parts.
+
+    Fitting on the training set only keeps the validation set unseen, as it
+    would be in production.
+
+    Returns
+    -------
+    scaler : Scaler
+    x_train_scaled : ndarray of shape (n_train,)
+    x_val_scaled : ndarray of shape (n_val,) or None
+    """
+    scaler = fit_scaler(x_train)
+    val = None if x_val is None else scaler.transform(x_val)
+    return scaler, scaler.transform(x_train), val

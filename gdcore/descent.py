@@ -1,0 +1,325 @@
+"""Gradient descent loops: batch, mini-batch and stochastic.
+
+Divergence is a result, not an exception: when the parameters or the loss
+stop being finite the loop stops, and the history says at which epoch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .data import as_1d
+from .surface import SufficientStats, sufficient_stats
+
+__all__ = ["History", "descend", "MAX_TOTAL_UPDATES"]
+
+#: Guard against requests that would keep a server busy for minutes.
+MAX_TOTAL_UPDATES = 20_000_000
+
+
+@dataclass(frozen=True)
+class History:
+    """What happened during :func:`descend`.
+
+    Per-epoch arrays have length ``epochs_run + 1``: entry ``e`` is the state
+    after ``e`` epochs (entry 0 is the start), and its loss is measured on the
+    whole training set at that state (the book's "loss before the update of
+    epoch e").
+
+    Attributes
+    ----------
+    b, w, train_loss : ndarray of shape (epochs_run + 1,)
+    val_loss : ndarray of shape (epochs_run + 1,) or None
+    update_b, update_w : ndarray of shape (updates_run + 1,)
+        Parameters after every single update (equal to ``b``, ``w`` for batch
+        descent).
+    update_epoch : ndarray of shape (updates_run + 1,)
+        Fractional epoch of each update, for plotting.
+    epochs_requested, epochs_run : int
+    batch_size : int
+        Points per update (``n`` for batch descent).
+    updates_per_epoch : int
+    lr : float
+    diverged : bool
+        True if the values stopped being finite.
+    diverged_at : int or None
+        The epoch during which that happened; the arrays end just before it.
+    """
+
+    b: np.ndarray
+    w: np.ndarray
+    train_loss: np.ndarray
+    val_loss: np.ndarray | None
+    update_b: np.ndarray
+    update_w: np.ndarray
+    update_epoch: np.ndarray
+    epochs_requested: int
+    epochs_run: int
+    batch_size: int
+    updates_per_epoch: int
+    lr: float
+    diverged: bool
+    diverged_at: int | None
+    rule: str = field(default="simultaneous")
+    reduction: str = field(default="mean")
+
+    @property
+    def final(self) -> tuple[float, float]:
+        """(b, w) at the last finite state."""
+        return float(self.b[-1]), float(self.w[-1])
+
+
+def _check_args(n: int, lr: float, epochs: int, batch_size: int | None, rule: str, reduction: str) -> int:
+    if not (isinstance(lr, (int, float, np.floating)) and np.isfinite(lr) and lr > 0):
+        raise ValueError(f"the learning rate must be a positive finite number, got {lr!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    if batch_size is None:
+        batch_size = n
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    if batch_size > n:
+        raise ValueError(f"batch_size ({batch_size}) cannot be larger than the training set ({n} points)")
+    if rule not in ("simultaneous", "sequential"):
+        raise ValueError(f"rule must be 'simultaneous' or 'sequential', got {rule!r}")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    updates = -(-n // batch_size) * epochs
+    if updates > MAX_TOTAL_UPDATES:
+        raise ValueError(
+            f"{updates:,} updates requested (batch size {batch_size}, {epochs} epochs, {n} points); "
+            f"the limit is {MAX_TOTAL_UPDATES:,}: use fewer epochs or a larger batch"
+        )
+    return int(batch_size)
+
+
+def _finite(*values: float) -> bool:
+    return all(np.isfinite(v) for v in values)
+
+
+def descend(
+    x: np.ndarray,
+    y: np.ndarray,
+    b0: float,
+    w0: float,
+    lr: float,
+    epochs: int,
+    batch_size: int | None = None,
+    seed: int = 0,
+    x_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    *,
+    rule: str = "simultaneous",
+    reduction: str = "mean",
+    shuffle: bool = True,
+) -> History:
+    """Run gradient descent on the MSE of the line ``b + w x``.
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,) or (n, 1)
+        Training data.
+    b0, w0 : float
+        Starting point.
+    lr : float
+        Learning rate (> 0).
+    epochs : int
+        Passes over the training data (>= 0).
+    batch_size : int or None
+        ``None`` (or ``n``): batch descent, one update per epoch, run on
+        sufficient statistics so an epoch costs O(1) after one O(n) pass.
+        ``k``: mini-batch descent, ``ceil(n / k)`` updates per epoch.
+        ``1``: stochastic descent.
+    seed : int
+        Seed of the per-epoch shuffling (mini-batch and stochastic only).
+    x_val, y_val : array_like, optional
+        Validation data; its loss is then recorded every epoch.
+    rule : {"simultaneous", "sequential"}
+        ``"sequential"`` reproduces a common mistake: w's gradient is taken at
+        the already-updated b.
+    reduction : {"mean", "sum"}
+        ``"sum"`` differentiates the summed squared error instead of the mean
+        (gradients n times larger). The recorded loss is always the MSE.
+    shuffle : bool
+        Shuffle the training points at the start of every epoch.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    ValueError
+        For arguments a learner can fix: a non-positive or non-finite
+        learning rate, negative epochs, a batch larger than the data, ...
+    """
+    x, y = as_1d(x, "x"), as_1d(y, "y")
+    if x.shape != y.shape or x.size == 0:
+        raise ValueError("x and y must be non-empty and of the same length")
+    n = int(x.size)
+    batch_size = _check_args(n, lr, epochs, batch_size, rule, reduction)
+    b0, w0 = float(b0), float(w0)
+    if not _finite(b0, w0):
+        raise ValueError(f"the starting point must be finite, got ({b0}, {w0})")
+    lr = float(lr)
+    train = sufficient_stats(x, y)
+    val = None
+    if x_val is not None and y_val is not None:
+        val = sufficient_stats(x_val, y_val)
+
+    if batch_size == n:
+        per_update = _batch_loop(train, b0, w0, lr, epochs, rule, n if reduction == "sum" else 1)
+        epoch_b, epoch_w = per_update
+        upd_b, upd_w = epoch_b, epoch_w
+        upd_epoch = np.arange(epoch_b.size, dtype=np.float64)
+        updates_per_epoch = 1
+    else:
+        upd_b, upd_w, epoch_b, epoch_w, upd_epoch = _minibatch_loop(
+            x, y, b0, w0, lr, epochs, batch_size, seed, rule, reduction, shuffle
+        )
+        updates_per_epoch = -(-n // batch_size)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        train_loss = train.loss(epoch_b, epoch_w)
+        val_loss = None if val is None else val.loss(epoch_b, epoch_w)
+    # A state whose loss overflows counts as diverged too: cut it off.
+    keep = np.isfinite(train_loss) & np.isfinite(epoch_b) & np.isfinite(epoch_w)
+    if val_loss is not None:
+        keep &= np.isfinite(val_loss)
+    epochs_run = epoch_b.size - 1
+    diverged = epochs_run < epochs or not keep.all()
+    if not keep.all():
+        last = int(np.argmin(keep)) - 1
+        epochs_run = last
+        epoch_b, epoch_w, train_loss = epoch_b[: last + 1], epoch_w[: last + 1], train_loss[: last + 1]
+        if val_loss is not None:
+            val_loss = val_loss[: last + 1]
+        n_upd = int(np.searchsorted(upd_epoch, last, side="right"))
+        upd_b, upd_w, upd_epoch = upd_b[:n_upd], upd_w[:n_upd], upd_epoch[:n_upd]
+    return History(
+        b=epoch_b,
+        w=epoch_w,
+        train_loss=np.asarray(train_loss, dtype=np.float64),
+        val_loss=None if val_loss is None else np.asarray(val_loss, dtype=np.float64),
+        update_b=upd_b,
+        update_w=upd_w,
+        update_epoch=upd_epoch,
+        epochs_requested=int(epochs),
+        epochs_run=int(epochs_run),
+        batch_size=batch_size,
+        updates_per_epoch=updates_per_epoch,
+        lr=lr,
+        diverged=bool(diverged),
+        diverged_at=int(epochs_run + 1) if diverged else None,
+        rule=rule,
+        reduction=reduction,
+    )
+
+
+def _batch_loop(
+    stats: SufficientStats, b: float, w: float, lr: float, epochs: int, rule: str, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Full-batch epochs on sufficient statistics; stops at the first non-finite value."""
+    bs = np.empty(epochs + 1)
+    ws = np.empty(epochs + 1)
+    bs[0], ws[0] = b, w
+    mx, my, vx, cxy = stats.mean_x, stats.mean_y, stats.var_x, stats.cov_xy
+    run = 0
+    for epoch in range(1, epochs + 1):
+        c = b + w * mx - my
+        db = 2.0 * c * scale
+        if rule == "sequential":
+            b = b - lr * db
+            c = b + w * mx - my
+            dw = 2.0 * (mx * c + w * vx - cxy) * scale
+            w = w - lr * dw
+        else:
+            dw = 2.0 * (mx * c + w * vx - cxy) * scale
+            b, w = b - lr * db, w - lr * dw
+        if not (abs(b) < np.inf and abs(w) < np.inf):
+            break
+        bs[epoch], ws[epoch] = b, w
+        run = epoch
+    return bs[: run + 1], ws[: run + 1]
+
+
+def _minibatch_loop(
+    x: np.ndarray,
+    y: np.ndarray,
+    b: float,
+    w: float,
+    lr: float,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    rule: str,
+    reduction: str,
+    shuffle: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mini-batch / stochastic epochs; stops at the first non-finite value."""
+    n = x.size
+    rng = np.random.RandomState(seed)
+    per_epoch = -(-n // batch_size)
+    upd_b, upd_w, upd_epoch = [b], [w], [0.0]
+    epoch_b, epoch_w = [b], [w]
+    diverged = False
+    for epoch in range(epochs):
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        xs, ys = x[order], y[order]
+        if batch_size == 1:
+            b, w, bs, ws, diverged = _stochastic_epoch(xs.tolist(), ys.tolist(), b, w, lr, rule)
+        else:
+            b, w, bs, ws, diverged = _minibatch_epoch(xs, ys, b, w, lr, batch_size, rule, reduction)
+        upd_b.extend(bs)
+        upd_w.extend(ws)
+        upd_epoch.extend(epoch + (i + 1) / per_epoch for i in range(len(bs)))
+        if diverged:
+            break
+        epoch_b.append(b)
+        epoch_w.append(w)
+    return (
+        np.asarray(upd_b),
+        np.asarray(upd_w),
+        np.asarray(epoch_b),
+        np.asarray(epoch_w),
+        np.asarray(upd_epoch),
+    )
+
+
+def _stochastic_epoch(xs: list, ys: list, b: float, w: float, lr: float, rule: str):
+    """One epoch with one point per update, in plain floats (fast in CPython)."""
+    bs, ws = [], []
+    sequential = rule == "sequential"
+    for xi, yi in zip(xs, ys):
+        err = b + w * xi - yi
+        new_b = b - lr * 2.0 * err
+        if sequential:
+            err = new_b + w * xi - yi
+        w = w - lr * 2.0 * err * xi
+        b = new_b
+        if not (abs(b) < np.inf and abs(w) < np.inf):
+            return b, w, bs, ws, True
+        bs.append(b)
+        ws.append(w)
+    return b, w, bs, ws, False
+
+
+def _minibatch_epoch(xs, ys, b, w, lr, batch_size, rule, reduction):
+    bs, ws = [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, xs.size, batch_size):
+            xb, yb = xs[start : start + batch_size], ys[start : start + batch_size]
+            scale = xb.size if reduction == "sum" else 1
+            err = b + w * xb - yb
+            new_b = b - lr * 2.0 * float(err.mean()) * scale
+            if rule == "sequential":
+                err = new_b + w * xb - yb
+            w = w - lr * 2.0 * float((xb * err).mean()) * scale
+            b = new_b
+            if not (abs(b) < np.inf and abs(w) < np.inf):
+                return b, w, bs, ws, True
+            bs.append(b)
+            ws.append(w)
+    return b, w, bs, ws, False
