@@ -1,0 +1,442 @@
+"""Altair chart builders shared by the pages (Plotly only for the 3-D surface).
+
+Every builder returns an unconfigured chart; :func:`show` applies the common
+look (the book's light grey panels, which read the same in the light and the
+dark theme), draws it across the container and writes its one-sentence text
+summary under it (also passed as ``alt`` text for screen readers).
+
+Colours follow the book's meaning in the colour-blind-safe Okabe-Ito palette:
+vermillion for "w varies, b fixed" (the book's red), black for "b varies,
+w fixed", bluish green for the updated / scaled model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from .compute import Surface
+
+PALETTE = {
+    "train": "#0072B2",
+    "val": "#E69F00",
+    "w_varies": "#D55E00",
+    "b_varies": "#000000",
+    "updated": "#009E73",
+    "marker": "#000000",
+    "batch": "#000000",
+    "minibatch": "#009E73",
+    "stochastic": "#D55E00",
+    "bad": "#000000",
+    "scaled": "#009E73",
+    "grey": "#7f7f7f",
+}
+BACKGROUND = "#f0f0f0"
+GRID = "#cbcbcb"
+HEIGHT = 320
+#: A value this far outside a chart's domain is clipped (never sent as is).
+CLIP_FACTOR = 50.0
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """A number as text for charts and summaries (handles -0 and non-finite)."""
+    if value is None or not math.isfinite(value):
+        return "∞" if value and value > 0 else ("−∞" if value and value < 0 else "undefined")
+    text = f"{value:.{digits}f}"
+    return "0." + "0" * digits if text.startswith("-") and float(text) == 0 else text
+
+
+def signed(value: float, digits: int = 4) -> str:
+    """``+ 1.2345`` or ``- 1.2345``: a term to append after another one."""
+    return f"{'-' if value < 0 else '+'} {fmt(abs(value), digits)}"
+
+
+def overlay(*layers: alt.TopLevelMixin) -> alt.LayerChart:
+    """Layer charts whose colour legends must stay separate (data + lines)."""
+    return alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent")
+
+
+def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The common look: grey panel, light grid, no chart border."""
+    return (
+        chart.configure(background=BACKGROUND, font="sans-serif")
+        .configure_view(stroke=None, fill=BACKGROUND)
+        .configure_axis(gridColor=GRID, domain=False, tickColor=GRID, labelFontSize=12, titleFontSize=13,
+                        labelColor="#333333", titleColor="#222222")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor="#222222", titleColor="#222222",
+                          orient="top", labelLimit=320)
+        .configure_title(fontSize=15, anchor="start", color="#222222")
+    )
+
+
+def show(chart: alt.TopLevelMixin, summary: str, *, key: str | None = None, on_select: Any = "ignore",
+         selection_mode: str | Sequence[str] | None = None) -> Any:
+    """Draw ``chart`` full width with its text summary; returns the selection state."""
+    result = st.altair_chart(style(chart), width="stretch", theme=None, key=key, on_select=on_select,
+                             selection_mode=selection_mode, alt=summary)
+    st.caption(summary)
+    return result
+
+
+def _scale(domain: Sequence[float] | None) -> alt.Scale:
+    if domain is None:
+        return alt.Scale(zero=False, nice=False)
+    return alt.Scale(domain=[float(domain[0]), float(domain[1])], zero=False, nice=False)
+
+
+def padded(values: Iterable[float], pad: float = 0.05, book: Sequence[float] | None = None) -> tuple[float, float]:
+    """A domain covering ``values`` (finite ones) with a margin; the book's
+    fixed domain when it already covers them, so the defaults look like the book."""
+    arr = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if arr.size == 0:
+        return tuple(book) if book else (0.0, 1.0)
+    lo, hi = float(arr.min()), float(arr.max())
+    if book is not None and book[0] <= lo and hi <= book[1]:
+        return float(book[0]), float(book[1])
+    span = hi - lo or 1.0
+    return lo - pad * span, hi + pad * span
+
+
+def clip_to(values: np.ndarray, domain: Sequence[float]) -> np.ndarray:
+    """Keep values far outside ``domain`` from reaching a chart (and never inf/NaN)."""
+    lo, hi = domain
+    span = (hi - lo) or 1.0
+    arr = np.asarray(values, dtype=np.float64)
+    arr = np.nan_to_num(arr, nan=hi + CLIP_FACTOR * span, posinf=hi + CLIP_FACTOR * span,
+                        neginf=lo - CLIP_FACTOR * span)
+    return np.clip(arr, lo - CLIP_FACTOR * span, hi + CLIP_FACTOR * span)
+
+
+# --- data and model lines -------------------------------------------------
+
+
+def scatter(x: np.ndarray, y: np.ndarray, color: str, title: str = "", *, x_domain=None, y_domain=None,
+            x_title: str = "x", y_title: str = "y", size: int = 40, legend: str | None = None,
+            extra_fields: dict[str, np.ndarray] | None = None) -> alt.Chart:
+    """Points (x, y) in one colour, with tooltips."""
+    frame = pd.DataFrame({"x": np.asarray(x, float), "y": np.asarray(y, float)})
+    tooltip = [alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")]
+    for name, values in (extra_fields or {}).items():
+        frame[name] = values
+        tooltip.append(alt.Tooltip(f"{name}:Q", format=".4f") if np.issubdtype(np.asarray(values).dtype, np.number)
+                       else alt.Tooltip(f"{name}:N"))
+    enc = dict(
+        x=alt.X("x:Q", title=x_title, scale=_scale(x_domain)),
+        y=alt.Y("y:Q", title=y_title, scale=_scale(y_domain)),
+        tooltip=tooltip,
+    )
+    if legend:
+        frame["series"] = legend
+        enc["color"] = alt.Color("series:N", scale=alt.Scale(domain=[legend], range=[color]), title=None)
+        mark = alt.Chart(frame).mark_circle(size=size, opacity=0.8)
+    else:
+        mark = alt.Chart(frame).mark_circle(size=size, opacity=0.8, color=color)
+    return mark.encode(**enc).properties(title=title, height=HEIGHT)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A model line ``b + w x`` to draw."""
+
+    b: float
+    w: float
+    label: str
+    color: str
+    dashed: bool = True
+
+
+def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=None) -> alt.Chart:
+    """Straight lines b + w x across ``x_domain``, each in the legend."""
+    x0, x1 = float(x_domain[0]), float(x_domain[1])
+    rows = []
+    for line in lines:
+        for xv in (x0, x1):
+            rows.append({"x": xv, "y": line.b + line.w * xv, "model": line.label, "b": line.b, "w": line.w})
+    frame = pd.DataFrame(rows)
+    if y_domain is not None:
+        frame["y"] = clip_to(frame["y"].to_numpy(), y_domain)
+    return (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5, clip=True)
+        .encode(
+            x=alt.X("x:Q", scale=_scale(x_domain)),
+            y=alt.Y("y:Q", scale=_scale(y_domain)),
+            color=alt.Color("model:N", scale=alt.Scale(domain=[l.label for l in lines],
+                                                       range=[l.color for l in lines]), title=None),
+            strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(
+                domain=[l.label for l in lines], range=[[6, 4] if l.dashed else [1, 0] for l in lines]),
+                legend=None),
+            tooltip=[alt.Tooltip("model:N"), alt.Tooltip("b:Q", format=".4f"), alt.Tooltip("w:Q", format=".4f")],
+        )
+    )
+
+
+def label(x: float, y: float, text: str, color: str = "#000000", *, angle: float = 0, size: int = 13,
+          align: str = "left", baseline: str = "middle", dx: int = 0, dy: int = 0) -> alt.Chart:
+    """A text annotation at data coordinates."""
+    frame = pd.DataFrame({"x": [float(x)], "y": [float(y)], "text": [text]})
+    return alt.Chart(frame).mark_text(color=color, angle=angle, fontSize=size, align=align, baseline=baseline,
+                                      dx=dx, dy=dy, clip=True).encode(x="x:Q", y="y:Q", text="text:N")
+
+
+def segments(frame: pd.DataFrame, color: str, *, dashed: bool = False, width: float = 2,
+             x_domain=None, y_domain=None) -> alt.Chart:
+    """Straight segments from columns x, y, x2, y2."""
+    return alt.Chart(frame).mark_rule(color=color, strokeWidth=width, strokeDash=[5, 3] if dashed else [1, 0],
+                                      clip=True).encode(
+        x=alt.X("x:Q", scale=_scale(x_domain)), y=alt.Y("y:Q", scale=_scale(y_domain)), x2="x2:Q", y2="y2:Q")
+
+
+def points(frame: pd.DataFrame, color: str, *, size: int = 90, shape: str = "circle",
+           tooltip: Sequence[str] = ()) -> alt.Chart:
+    """Marked points from columns x, y (plus tooltip columns)."""
+    return alt.Chart(frame).mark_point(filled=True, color=color, size=size, shape=shape, opacity=1,
+                                       clip=True).encode(
+        x="x:Q", y="y:Q", tooltip=[alt.Tooltip(f"{c}:Q", format=".4f") for c in tooltip] or alt.Undefined)
+
+
+# --- loss surface -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A labelled point on a contour: the minimum, the start, a step."""
+
+    b: float
+    w: float
+    label: str
+    color: str = "#000000"
+    shape: str = "circle"
+    loss: float | None = None
+
+
+CLICK_PARAM = "start"
+
+
+def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequence[tuple[float, str]] = (),
+            hlines: Sequence[tuple[float, str]] = (), paths: Sequence[tuple[np.ndarray, np.ndarray, str, str]] = (),
+            title: str = "", clickable: bool = False, height: int = HEIGHT + 40,
+            b_title: str = "b (intercept)", w_title: str = "w (slope)") -> alt.LayerChart:
+    """The loss surface seen from above: a raster of the loss, labelled contour
+    lines, and optional cross-section lines, paths and markers.
+
+    Parameters
+    ----------
+    vlines, hlines : sequence of (value, colour)
+        Lines at fixed b (vertical, the red cut) and at fixed w (horizontal).
+    paths : sequence of (b values, w values, name, colour)
+        Parameter paths, drawn as connected dots, clipped to the window.
+    clickable : bool
+        Add a click layer; the clicked (b, w) comes back through
+        :func:`clicked_point`.
+    """
+    bv, wv = surface.b_values, surface.w_values
+    db, dw = (bv[1] - bv[0]) / 2, (wv[1] - wv[0]) / 2
+    b_dom = (float(bv[0] - db), float(bv[-1] + db))
+    w_dom = (float(wv[0] - dw), float(wv[-1] + dw))
+    xs, ys = _scale(b_dom), _scale(w_dom)
+    image = alt.Chart(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [w_dom[0]], "y2": [w_dom[1]]})).mark_image(
+        url=surface.png, aspect=False, align="left", baseline="bottom"
+    ).encode(x=alt.X("x:Q", scale=xs, title=b_title), y=alt.Y("y:Q", scale=ys, title=w_title), x2="x2:Q", y2="y2:Q")
+    layers: list[alt.Chart] = [image]
+
+    # A coarse, invisible grid: tooltips, the colour legend and the click target.
+    step = max(1, bv.size // 25)
+    cb, cw = np.meshgrid(bv[::step], wv[::step])
+    coarse = pd.DataFrame({"b": cb.ravel(), "w": cw.ravel(), "loss": surface.losses[::step, ::step].ravel()})
+    half_b, half_w = step * db, step * dw
+    coarse["b1"], coarse["b2"] = coarse.b - half_b, coarse.b + half_b
+    coarse["w1"], coarse["w2"] = coarse.w - half_w, coarse.w + half_w
+    catcher = alt.Chart(coarse).mark_rect(opacity=0.001).encode(
+        x=alt.X("b1:Q", scale=xs), x2="b2:Q", y=alt.Y("w1:Q", scale=ys), y2="w2:Q",
+        color=alt.Color("loss:Q", scale=alt.Scale(scheme="viridis", type="sqrt",
+                                                  domain=[surface.low, surface.high]),
+                        legend=alt.Legend(title="loss", orient="right", gradientLength=160, gradientOpacity=1)),
+        tooltip=[alt.Tooltip("b:Q", format=".2f"), alt.Tooltip("w:Q", format=".2f"),
+                 alt.Tooltip("loss:Q", format=".4f")],
+    )
+    if clickable:
+        catcher = catcher.add_params(alt.selection_point(name=CLICK_PARAM, fields=["b", "w"], on="click",
+                                                         clear=False, toggle=False))
+    layers.append(catcher)
+
+    seg = surface.segments
+    if len(seg["x"]):
+        frame = pd.DataFrame({k: np.asarray(v, np.float32) for k, v in seg.items()})
+        layers.append(alt.Chart(frame).mark_rule(color="white", strokeWidth=1, opacity=0.75).encode(
+            x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), x2="x2:Q", y2="y2:Q"))
+        layers.append(_level_labels(frame, xs, ys))
+    for value, color in vlines:
+        layers.append(segments(pd.DataFrame({"x": [value], "x2": [value], "y": [w_dom[0]], "y2": [w_dom[1]]}),
+                               color, dashed=True, x_domain=b_dom, y_domain=w_dom))
+    for value, color in hlines:
+        layers.append(segments(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [value], "y2": [value]}),
+                               color, dashed=True, x_domain=b_dom, y_domain=w_dom))
+    for b_path, w_path, name, color in paths:
+        layers.append(path_layer(b_path, w_path, name, color, b_dom, w_dom))
+    if markers:
+        frame = pd.DataFrame({"x": [m.b for m in markers], "y": [m.w for m in markers],
+                              "label": [m.label for m in markers], "color": [m.color for m in markers],
+                              "loss": [np.nan if m.loss is None else m.loss for m in markers]})
+        frame["x"] = clip_to(frame.x.to_numpy(), b_dom)
+        frame["y"] = clip_to(frame.y.to_numpy(), w_dom)
+        base = alt.Chart(frame).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys))
+        layers.append(base.mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1,
+                                      clip=True).encode(
+            color=alt.Color("color:N", scale=None),
+            tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", title="b", format=".4f"),
+                     alt.Tooltip("y:Q", title="w", format=".4f"), alt.Tooltip("loss:Q", format=".4f")]))
+        layers.append(base.mark_text(align="left", dx=8, dy=-10, fontSize=13, fontWeight="bold",
+                                     clip=True).encode(text="label:N", color=alt.Color("color:N", scale=None)))
+    return alt.layer(*layers).properties(title=title, height=height)
+
+
+def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Chart:
+    """One label per contour level, at its segment nearest the top-right corner."""
+    frame = frame.assign(score=frame.x + frame.y)
+    picks = frame.loc[frame.groupby("level")["score"].idxmax()]
+    picks = picks.assign(text=[f"{v:g}" for v in picks.level])
+    return alt.Chart(picks).mark_text(color="white", fontSize=11, dx=-6, dy=8, fontWeight="bold").encode(
+        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="text:N")
+
+
+def path_layer(b_path: np.ndarray, w_path: np.ndarray, name: str, color: str,
+               b_dom: Sequence[float], w_dom: Sequence[float], *, dashed: bool = False) -> alt.LayerChart:
+    """A descent path: dots joined in order, clipped to the window."""
+    frame = pd.DataFrame({"b": clip_to(b_path, b_dom), "w": clip_to(w_path, w_dom),
+                          "step": np.arange(len(b_path)), "path": name})
+    enc = dict(x=alt.X("b:Q", scale=_scale(b_dom)), y=alt.Y("w:Q", scale=_scale(w_dom)), order="step:Q")
+    line = alt.Chart(frame).mark_line(color=color, strokeWidth=1.5, strokeDash=[4, 3] if dashed else [1, 0],
+                                      clip=True).encode(**enc)
+    dots = alt.Chart(frame).mark_circle(color=color, size=28, opacity=0.9, clip=True).encode(
+        **enc, tooltip=[alt.Tooltip("path:N"), alt.Tooltip("step:Q"), alt.Tooltip("b:Q", format=".4f"),
+                        alt.Tooltip("w:Q", format=".4f")])
+    return alt.layer(line, dots)
+
+
+def clicked_point(state: Any) -> tuple[float, float] | None:
+    """The (b, w) a learner clicked on a :func:`contour` with ``clickable=True``.
+
+    Accepts the object ``st.altair_chart(..., on_select="rerun")`` returns
+    (or a plain dict); returns None when nothing usable was clicked.
+    """
+    try:
+        selection = state["selection"] if isinstance(state, dict) else state.selection
+        picked = selection[CLICK_PARAM] if isinstance(selection, dict) else getattr(selection, CLICK_PARAM)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if not picked:
+        return None
+    first = picked[0] if isinstance(picked, (list, tuple)) else picked
+    try:
+        b, w = float(first["b"]), float(first["w"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(b) and math.isfinite(w)):
+        return None
+    return b, w
+
+
+# --- cross-sections and curves ------------------------------------------------
+
+
+def curve(x: np.ndarray, y: np.ndarray, color: str, *, name: str = "", dashed: bool = True, width: float = 2.5,
+          x_domain=None, y_domain=None, x_title: str = "", y_title: str = "loss (MSE)") -> alt.Chart:
+    """A curve y(x), clipped to the domain, with tooltips."""
+    y_arr = np.asarray(y, float)
+    if y_domain is not None:
+        y_arr = clip_to(y_arr, y_domain)
+    frame = pd.DataFrame({"x": np.asarray(x, float), "y": y_arr, "curve": name or "curve"})
+    return alt.Chart(frame).mark_line(color=color, strokeWidth=width, strokeDash=[6, 4] if dashed else [1, 0],
+                                      clip=True).encode(
+        x=alt.X("x:Q", title=x_title, scale=_scale(x_domain)),
+        y=alt.Y("y:Q", title=y_title, scale=_scale(y_domain)),
+        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("x:Q", title=x_title or "x", format=".3f"),
+                 alt.Tooltip("y:Q", title="loss", format=".4f")],
+    )
+
+
+def cross_section(values: np.ndarray, losses: np.ndarray, param: str, fixed_text: str, *,
+                  dots: Sequence[tuple[float, float]] = (), y_domain: Sequence[float] = (-0.1, 15.1),
+                  x_domain=None, name: str = "") -> alt.LayerChart:
+    """Loss along one parameter with the other fixed (red for w, black for b)."""
+    color = PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
+    layers = [curve(values, losses, color, name=name or f"loss along {param}", x_domain=x_domain,
+                    y_domain=y_domain, x_title=param)]
+    if dots:
+        frame = pd.DataFrame({"x": [d[0] for d in dots], "y": clip_to([d[1] for d in dots], y_domain)})
+        frame["loss"] = [d[1] for d in dots]
+        layers.append(points(frame, color, tooltip=("x", "loss")))
+    return alt.layer(*layers).properties(title=fixed_text, height=HEIGHT)
+
+
+def loss_over_epochs(epochs: np.ndarray, series: dict[str, tuple[np.ndarray, str]], *, log: bool = True,
+                     marker_epoch: int | None = None, title: str = "Loss over epochs",
+                     y_title: str = "loss (MSE)") -> alt.LayerChart:
+    """Loss curves per epoch (train, validation, ...); a rule marks one epoch."""
+    frames = []
+    for name, (values, _color) in series.items():
+        v = np.asarray(values, float)
+        keep = np.isfinite(v) & ((v > 0) if log else True)
+        frames.append(pd.DataFrame({"epoch": np.asarray(epochs)[keep], "loss": v[keep], "series": name}))
+    frame = pd.concat(frames, ignore_index=True)
+    frame = _thin(frame, "series", 600)
+    names = list(series)
+    chart = alt.Chart(frame).mark_line(strokeWidth=2, clip=True).encode(
+        x=alt.X("epoch:Q", title="epoch"),
+        y=alt.Y("loss:Q", title=y_title, scale=alt.Scale(type="log" if log else "linear")),
+        color=alt.Color("series:N", scale=alt.Scale(domain=names, range=[series[n][1] for n in names]), title=None),
+        tooltip=[alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".6g")],
+    )
+    layers = [chart]
+    if marker_epoch is not None:
+        layers.append(alt.Chart(pd.DataFrame({"epoch": [marker_epoch]})).mark_rule(
+            color=PALETTE["grey"], strokeDash=[3, 3]).encode(x="epoch:Q"))
+    return alt.layer(*layers).properties(title=title, height=HEIGHT)
+
+
+def _thin(frame: pd.DataFrame, by: str, max_rows: int) -> pd.DataFrame:
+    """Keep at most ``max_rows`` evenly spaced rows per group (ends included)."""
+    parts = []
+    for _, part in frame.groupby(by, sort=False):
+        if len(part) > max_rows:
+            idx = np.unique(np.linspace(0, len(part) - 1, max_rows).round().astype(int))
+            part = part.iloc[idx]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+# --- the rotatable 3-D surface (Plotly) --------------------------------------
+
+
+def surface_3d(surface: Surface, markers: Sequence[Marker] = (), title: str = "Loss surface"):
+    """A rotatable 3-D loss surface with markers at their true heights."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(go.Surface(x=surface.b_values, y=surface.w_values, z=surface.losses.astype(np.float32),
+                             colorscale="Viridis", opacity=0.85, showscale=False,
+                             contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
+                             hovertemplate="b=%{x:.2f}<br>w=%{y:.2f}<br>loss=%{z:.4f}<extra></extra>"))
+    if markers:
+        fig.add_trace(go.Scatter3d(
+            x=[m.b for m in markers], y=[m.w for m in markers],
+            z=[m.loss if m.loss is not None else np.nan for m in markers],
+            mode="markers+text", text=[m.label for m in markers], textposition="top center",
+            marker={"size": 6, "color": [m.color for m in markers]},
+            hovertemplate="%{text}<br>b=%{x:.4f}<br>w=%{y:.4f}<br>loss=%{z:.4f}<extra></extra>"))
+    fig.update_layout(
+        title=title, height=460, margin={"l": 0, "r": 0, "t": 40, "b": 0}, paper_bgcolor=BACKGROUND,
+        font={"color": "#222222"}, showlegend=False,
+        scene={"xaxis_title": "b", "yaxis_title": "w", "zaxis_title": "loss",
+               "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+               # The book's view: elevation 40 degrees, azimuth 260 degrees.
+               "camera": {"eye": {"x": -0.29, "y": -1.66, "z": 1.41}}},
+    )
+    return fig

@@ -1,0 +1,204 @@
+"""Cached adapters between the settings and ``gdcore``.
+
+``st.cache_data`` hashes arguments by content, so every cached function takes
+primitives only (ints, floats, strings); the ``*_for`` helpers unpack a
+:class:`~ui.settings.Settings`. Results are shared by every session of the
+server, and each caller gets its own copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import gdcore
+
+from . import raster
+from .settings import Settings
+
+#: Most points any scatter sends to the browser; larger sets are subsampled.
+MAX_SCATTER_POINTS = 1500
+FEATURES = ("original", "bad", "scaled")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def dataset(seed: int, n: int, noise: float, true_b: float, true_w: float) -> gdcore.Dataset:
+    """The generated data set (train/validation split included)."""
+    return gdcore.make_data(n, true_b, true_w, noise, seed)
+
+
+def data_for(s: Settings) -> gdcore.Dataset:
+    return dataset(s.seed, s.n, s.noise, s.true_b, s.true_w)
+
+
+@dataclass(frozen=True)
+class Features:
+    """Training and validation x for one version of the feature."""
+
+    kind: str
+    x_train: np.ndarray
+    x_val: np.ndarray
+    y_train: np.ndarray
+    y_val: np.ndarray
+    scaler: gdcore.Scaler | None = None
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def features(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str) -> Features:
+    """The original, "bad" (x times 10) or standardised feature."""
+    data = dataset(seed, n, noise, true_b, true_w)
+    if kind == "original":
+        return Features(kind, data.x_train, data.x_val, data.y_train, data.y_val)
+    if kind == "bad":
+        bad = data.with_feature_scaled(10.0)
+        return Features(kind, bad.x_train, bad.x_val, data.y_train, data.y_val)
+    if kind == "scaled":
+        scaler, xt, xv = gdcore.standardize(data.x_train, data.x_val)
+        return Features(kind, xt, xv, data.y_train, data.y_val, scaler)
+    raise ValueError(f"unknown feature kind {kind!r}; use one of {FEATURES}")
+
+
+def features_for(s: Settings, kind: str = "original") -> Features:
+    return features(s.seed, s.n, s.noise, s.true_b, s.true_w, kind)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss grid with everything a contour chart needs (small: O(grid))."""
+
+    b_values: np.ndarray
+    w_values: np.ndarray
+    losses: np.ndarray
+    minimum: tuple[float, float]
+    min_loss: float
+    levels: np.ndarray
+    segments: dict
+    png: str
+    low: float
+    high: float
+
+
+def _grid_window(kind: str, true_b: float, true_w: float, b_star: float, w_star: float,
+                 extra: tuple[float, ...]) -> gdcore.Grid:
+    """The book's window for this feature, widened (never moved) so that the
+    minimum and the extra points (b, w, b, w, ...) show with a margin.
+
+    The bad and scaled windows are the book's fixed ones; when other data put
+    the minimum outside, a window of the same size is centred on it instead.
+    """
+    base = gdcore.book_grid(kind, true_b, true_w)
+    if kind != "original" and not _book_window_fits(base, b_star, w_star):
+        base = gdcore.Grid.around(b_star, w_star)
+    # Far-away points (a diverging path) are clipped by the chart instead.
+    points = [(b, w) for b, w in zip(extra[0::2], extra[1::2]) if abs(b) <= 50 and abs(w) <= 50]
+    bs = [b_star, *(p[0] for p in points)]
+    ws = [w_star, *(p[1] for p in points)]
+    margin = 0.5
+    b_lo, b_hi = min(base.b_values[0], min(bs) - margin), max(base.b_values[-1], max(bs) + margin)
+    w_lo, w_hi = min(base.w_values[0], min(ws) - margin), max(base.w_values[-1], max(ws) + margin)
+    if (b_lo, b_hi, w_lo, w_hi) == (base.b_values[0], base.b_values[-1], base.w_values[0], base.w_values[-1]):
+        return base
+    n = base.b_values.size
+    return gdcore.Grid(np.linspace(b_lo, b_hi, n), np.linspace(w_lo, w_hi, n))
+
+
+def _book_window_fits(grid: gdcore.Grid, b: float, w: float) -> bool:
+    return bool(grid.b_values[0] < b < grid.b_values[-1] and grid.w_values[0] < w < grid.w_values[-1])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def surface(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str = "original",
+            extra: tuple[float, ...] = (), grid: tuple[float, float, float, float] | None = None) -> Surface:
+    """Loss surface of one feature on the book's grid (widened if needed).
+
+    ``extra`` lists points (b0, w0, b1, w1, ...) that must be visible;
+    ``grid`` = (b_low, b_high, w_low, w_high) forces a window instead.
+    """
+    f = features(seed, n, noise, true_b, true_w, kind)
+    stats = gdcore.sufficient_stats(f.x_train, f.y_train)
+    b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
+    if grid is None:
+        g = _grid_window(kind, true_b, true_w, b_star, w_star, extra)
+    else:
+        g = gdcore.Grid(np.linspace(grid[0], grid[1], 101), np.linspace(grid[2], grid[3], 101))
+    losses = gdcore.loss_grid_from_stats(stats, g.b_values, g.w_values)
+    low, high = float(losses.min()), float(losses.max())
+    levels = raster.nice_levels(low, high)
+    return Surface(
+        b_values=g.b_values,
+        w_values=g.w_values,
+        losses=losses,
+        minimum=(b_star, w_star),
+        min_loss=float(stats.loss(b_star, w_star)),
+        levels=levels,
+        segments=raster.contour_segments(losses, g.b_values, g.w_values, levels),
+        png=raster.png_data_url(losses, low, high),
+        low=low,
+        high=high,
+    )
+
+
+def surface_for(s: Settings, kind: str = "original", extra: tuple[float, ...] = (),
+                grid: tuple[float, float, float, float] | None = None) -> Surface:
+    return surface(s.seed, s.n, s.noise, s.true_b, s.true_w, kind, tuple(float(v) for v in extra), grid)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def history(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str,
+            b0: float, w0: float, lr: float, epochs: int, batch: int, rule: str = "simultaneous",
+            reduction: str = "mean", shuffle_seed: int = 0) -> gdcore.History:
+    """A descent run on one feature (``batch`` 0 = batch descent)."""
+    f = features(seed, n, noise, true_b, true_w, kind)
+    batch_size = None if batch <= 0 or batch >= f.x_train.size else batch
+    return gdcore.descend(f.x_train, f.y_train, b0, w0, lr, epochs, batch_size, shuffle_seed,
+                          f.x_val, f.y_val, rule=rule, reduction=reduction)
+
+
+def history_for(s: Settings, kind: str = "original", *, batch: int | None = None, epochs: int | None = None,
+                start: tuple[float, float] | None = None, rule: str = "simultaneous",
+                reduction: str = "mean") -> gdcore.History:
+    b0, w0 = s.start if start is None else start
+    return history(s.seed, s.n, s.noise, s.true_b, s.true_w, kind, float(b0), float(w0), s.lr,
+                   s.epochs if epochs is None else epochs, s.batch if batch is None else batch,
+                   rule, reduction, s.seed)
+
+
+def display_sample(n: int, max_points: int = MAX_SCATTER_POINTS, seed: int = 0) -> np.ndarray | None:
+    """Indices of at most ``max_points`` of ``n`` points (None: show all).
+
+    Keeps charts light at large N; the same subset on every chart.
+    """
+    if n <= max_points:
+        return None
+    rng = np.random.RandomState(seed)
+    return np.sort(rng.choice(n, max_points, replace=False))
+
+
+def _csv(header: str, columns: list[np.ndarray], formats: list[str]) -> bytes:
+    """CSV text from equal-length columns (numpy does the formatting loop)."""
+    import io
+
+    buffer = io.StringIO()
+    buffer.write(header + "\n")
+    np.savetxt(buffer, np.column_stack(columns), fmt=formats, delimiter=",")
+    return buffer.getvalue().encode()
+
+
+def data_csv(s: Settings) -> bytes:
+    """The data set as CSV: set (0 train, 1 validation), index, x, y."""
+    d = data_for(s)
+    is_val = np.concatenate([np.zeros(d.train_idx.size), np.ones(d.val_idx.size)])
+    idx = np.concatenate([d.train_idx, d.val_idx]).astype(float)
+    return _csv("is_validation,index,x,y",
+                [is_val, idx, np.concatenate([d.x_train, d.x_val]), np.concatenate([d.y_train, d.y_val])],
+                ["%d", "%d", "%.17g", "%.17g"])
+
+
+def history_csv(h: gdcore.History) -> bytes:
+    """A descent history as CSV: epoch, b, w, train loss, validation loss."""
+    epochs = np.arange(h.b.size, dtype=float)
+    val = h.val_loss if h.val_loss is not None else np.full(h.b.size, np.nan)
+    return _csv("epoch,b,w,train_loss,val_loss", [epochs, h.b, h.w, h.train_loss, val],
+                ["%d", "%.17g", "%.17g", "%.17g", "%.17g"])

@@ -1,0 +1,64 @@
+"""Page furniture shared by every step: config, headings, numbers, navigation."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import streamlit as st
+
+#: The steps in the book's order: (file under pages/, menu label).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("pages/01_Data.py", "Data"),
+    ("pages/02_Init.py", "Init"),
+    ("pages/03_Predict.py", "Predict"),
+    ("pages/04_Loss.py", "Loss"),
+    ("pages/05_Gradients.py", "Gradients"),
+    ("pages/06_Update.py", "Update"),
+    ("pages/07_Learning_Rate.py", "Learning Rate"),
+    ("pages/08_Bad_Feature.py", "Bad Feature"),
+    ("pages/09_Scaling.py", "Scaling"),
+    ("pages/10_Rinse_and_Repeat.py", "Rinse and Repeat"),
+)
+
+
+def setup(title: str, icon: str = "📉") -> None:
+    """Page config; must be the first Streamlit call of a page."""
+    st.set_page_config(page_title=f"{title} · Gradient Descent, Step by Step", page_icon=icon,
+                       layout="wide", initial_sidebar_state="expanded")
+
+
+def header(step: int, title: str, intro: str) -> None:
+    """Step number, title and the short teaching introduction."""
+    st.title(f"Step {step} · {title}" if step else title)
+    st.markdown(intro)
+
+
+def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = None) -> None:
+    """A row of labelled numbers: (label, value text, help or None)."""
+    cols = st.columns(columns or len(items))
+    for i, (label, value, help_text) in enumerate(items):
+        with cols[i % len(cols)]:
+            st.metric(label, value, help=help_text)
+
+
+def book_check(is_book: bool, text: str) -> None:
+    """Tell the learner whether the numbers on screen are the book's."""
+    if is_book:
+        st.success(f"With the book's settings: {text}", icon="📖")
+    else:
+        st.info("These numbers come from your settings; press **Reset to the book's values** "
+                "in the sidebar to see the book's.", icon="ℹ️")
+
+
+def navigation(step: int) -> None:
+    """Previous/next links at the foot of a step page (they keep the session)."""
+    st.divider()
+    left, _, right = st.columns([1, 2, 1])
+    if step > 1:
+        path, name = STEPS[step - 2]
+        left.page_link(path, label=f"← {name}")
+    else:
+        left.page_link("streamlit_app.py", label="← Overview")
+    if step < len(STEPS):
+        path, name = STEPS[step]
+        right.page_link(path, label=f"{name} →")

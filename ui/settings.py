@@ -1,0 +1,313 @@
+"""The shared sidebar: one validated settings object, kept in the session and the URL.
+
+Every page calls :func:`sidebar`. The values live in one place,
+``st.session_state[STATE_KEY]``, so they survive page switches (including
+values that arrived with a link), and are mirrored into the URL after every
+run, so the address bar always holds a link that reproduces the view.
+
+URL values are checked before use: a value that is not a number, is not
+finite or is out of range is replaced (by the default, or clamped into the
+allowed range) and the page shows a warning naming the parameter, the value
+received and the value used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import Callable
+
+import streamlit as st
+
+import gdcore
+
+STATE_KEY = "gd_settings"
+WRITTEN_KEY = "gd_query_written"
+WARNINGS_KEY = "gd_url_warnings"
+WIDGET_PREFIX = "gd_widget_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the sidebar controls, validated.
+
+    ``batch`` is the mini-batch size; 0 means all training points (batch
+    descent). ``b0`` and ``w0`` are the starting point; ``None`` means the
+    random initialisation drawn from ``seed``.
+    """
+
+    seed: int = 42
+    n: int = 100
+    noise: float = 0.1
+    true_b: float = 1.0
+    true_w: float = 2.0
+    lr: float = 0.1
+    epochs: int = 1000
+    batch: int = 0
+    b0: float | None = None
+    w0: float | None = None
+
+    @property
+    def n_train(self) -> int:
+        return gdcore.split_sizes(self.n)[0]
+
+    @property
+    def batch_size(self) -> int | None:
+        """Batch size for :func:`gdcore.descend` (``None`` for batch descent)."""
+        return None if self.batch == 0 or self.batch >= self.n_train else self.batch
+
+    @property
+    def start(self) -> tuple[float, float]:
+        """The starting (b, w): the typed/clicked one, or the random one."""
+        b_rand, w_rand = gdcore.init_params(self.seed)
+        return (
+            b_rand if self.b0 is None else self.b0,
+            w_rand if self.w0 is None else self.w0,
+        )
+
+    @property
+    def is_book(self) -> bool:
+        """True when the data and start are the book's (its numbers apply)."""
+        d = DEFAULTS
+        return (self.seed, self.n, self.noise, self.true_b, self.true_w, self.b0, self.w0) == (
+            d.seed, d.n, d.noise, d.true_b, d.true_w, d.b0, d.w0,
+        )
+
+
+DEFAULTS = Settings()
+
+
+@dataclass(frozen=True)
+class Param:
+    """How one setting is parsed, bounded, labelled and drawn."""
+
+    name: str
+    kind: type
+    low: float
+    high: float
+    label: str
+    help: str
+    optional: bool = False
+
+
+PARAMS: dict[str, Param] = {
+    p.name: p
+    for p in (
+        Param("seed", int, 0, gdcore.MAX_SEED, "Seed", "Seeds the data and the random start (the book uses 42)."),
+        Param("n", int, 10, 1_000_000, "Points N", "How many points to generate; 80% train, 20% validation."),
+        Param("noise", float, 0.0, 1.0, "Noise σ", "Standard deviation of the noise ε added to y."),
+        Param("true_b", float, -5.0, 5.0, "True b", "Intercept of the line that generates the data."),
+        Param("true_w", float, -5.0, 5.0, "True w", "Slope of the line that generates the data."),
+        Param("lr", float, 0.001, 2.5, "Learning rate η", "Step size of every update."),
+        Param("epochs", int, 1, 10_000, "Epochs", "Passes over the training set."),
+        Param("batch", int, 0, 1_000_000, "Mini-batch size", "Points per update; 0 uses all training points (batch descent)."),
+        Param("b0", float, -10.0, 10.0, "Start b", "Starting intercept; empty uses the random one.", optional=True),
+        Param("w0", float, -10.0, 10.0, "Start w", "Starting slope; empty uses the random one.", optional=True),
+    )
+}
+
+#: Settings shown on every page; pages ask for the rest.
+CORE = ("seed", "n", "noise", "true_b", "true_w", "lr")
+
+
+def _format(value: float | int | None) -> str:
+    if value is None:
+        return "random"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:g}"
+
+
+def _quote(raw: str) -> str:
+    """Make a URL value safe to show inside a Markdown code span."""
+    text = "".join(ch for ch in raw if ch.isprintable()).replace("`", "'")
+    return text[:40] + ("…" if len(text) > 40 else "")
+
+
+def parse_value(param: Param, raw: str, fallback: float | int | None) -> tuple[float | int | None, str | None]:
+    """Parse one URL value; return (value to use, warning or None).
+
+    Never raises: junk becomes ``fallback``, a finite number outside the range
+    is clamped into it, and integers given with a fraction are rounded.
+    """
+    text = raw.strip()
+    if param.optional and text.lower() in ("", "random", "none"):
+        return None, None
+    try:
+        number = float(text)
+    except ValueError:
+        return fallback, f"`{param.name}` = `{_quote(raw)}` is not a number; using {_format(fallback)}."
+    if not math.isfinite(number):
+        return fallback, f"`{param.name}` = `{_quote(raw)}` is not a finite number; using {_format(fallback)}."
+    value: float | int = number
+    note = None
+    if param.kind is int:
+        value = int(round(number))
+        if value != number:
+            note = f"`{param.name}` = `{_quote(raw)}` must be a whole number; using {value}."
+    if value < param.low or value > param.high:
+        clamped = min(max(value, param.low), param.high)
+        value = param.kind(clamped)
+        note = (
+            f"`{param.name}` = `{_quote(raw)}` is outside {_format(param.kind(param.low))} … "
+            f"{_format(param.kind(param.high))}; using {_format(value)}."
+        )
+    return value, note
+
+
+def settings_from_query(query: dict[str, list[str]], base: Settings = DEFAULTS) -> tuple[Settings, list[str]]:
+    """Apply URL parameters to ``base``; unknown keys are ignored.
+
+    ``query`` maps each key to all its values (a key may repeat in a URL; the
+    last one wins, with a warning).
+    """
+    values = asdict(base)
+    warnings: list[str] = []
+    for name, raws in query.items():
+        param = PARAMS.get(name)
+        if param is None or not raws:
+            continue
+        if len(raws) > 1:
+            warnings.append(f"`{name}` appears {len(raws)} times in the link; using the last one.")
+        value, note = parse_value(param, raws[-1], values[name])
+        values[name] = value
+        if note:
+            warnings.append(note)
+    settings, more = _consistent(Settings(**values))
+    return settings, warnings + more
+
+
+def _consistent(settings: Settings) -> tuple[Settings, list[str]]:
+    """Fix combinations that are invalid together (a batch larger than the data)."""
+    warnings = []
+    n_train = settings.n_train
+    if settings.batch > n_train:
+        warnings.append(
+            f"`batch` = {settings.batch} is larger than the {n_train} training points; using all of them (batch descent)."
+        )
+        settings = replace(settings, batch=0)
+    return settings, warnings
+
+
+def to_query(settings: Settings) -> dict[str, str]:
+    """The URL parameters that reproduce ``settings`` (start only when set)."""
+    out = {}
+    for name, value in asdict(settings).items():
+        if value is None:
+            continue
+        out[name] = _format(value) if isinstance(value, float) else str(value)
+    return out
+
+
+def current() -> Settings:
+    """The session's settings (defaults before the first :func:`sidebar`)."""
+    return st.session_state.get(STATE_KEY, DEFAULTS)
+
+
+def set_settings(**changes) -> None:
+    """Change some settings (e.g. from a click on a chart) and keep them valid."""
+    updated, _ = _consistent(replace(current(), **changes))
+    st.session_state[STATE_KEY] = updated
+    for name in changes:
+        st.session_state.pop(WIDGET_PREFIX + name, None)
+
+
+def reset_to_book() -> None:
+    """Callback of the reset button: every setting back to the book's value."""
+    st.session_state[STATE_KEY] = DEFAULTS
+    for name in PARAMS:
+        st.session_state.pop(WIDGET_PREFIX + name, None)
+    st.session_state[WARNINGS_KEY] = []
+
+
+def _read_query() -> dict[str, list[str]]:
+    qp = st.query_params
+    return {key: qp.get_all(key) for key in qp.keys()}
+
+
+def _sync_from_url() -> None:
+    """Take URL parameters that differ from what this session last wrote.
+
+    On a fresh session that is the whole link; after a page switch the URL is
+    empty (or ours) and the session's values stay.
+    """
+    query = _read_query()
+    written = st.session_state.get(WRITTEN_KEY, {})
+    incoming = {k: v for k, v in query.items() if k in PARAMS and [written.get(k)] != v}
+    if STATE_KEY not in st.session_state:
+        st.session_state[STATE_KEY] = DEFAULTS
+    if incoming:
+        settings, warnings = settings_from_query(incoming, current())
+        st.session_state[STATE_KEY] = settings
+        st.session_state[WARNINGS_KEY] = warnings
+        for name in incoming:
+            st.session_state.pop(WIDGET_PREFIX + name, None)
+
+
+def _write_url(settings: Settings) -> None:
+    wanted = to_query(settings)
+    qp = st.query_params
+    if {k: qp.get_all(k) for k in qp.keys() if k in PARAMS} != {k: [v] for k, v in wanted.items()}:
+        for key in list(qp.keys()):
+            if key in PARAMS:
+                del qp[key]
+        qp.update(wanted)
+    st.session_state[WRITTEN_KEY] = wanted
+
+
+def _on_widget_change(name: str) -> None:
+    raw = st.session_state.get(WIDGET_PREFIX + name)
+    if PARAMS[name].optional and raw is None:
+        value = None
+    else:
+        value = PARAMS[name].kind(raw)
+    updated, warnings = _consistent(replace(current(), **{name: value}))
+    st.session_state[STATE_KEY] = updated
+    st.session_state[WARNINGS_KEY] = warnings
+
+
+def _widget(name: str, settings: Settings) -> None:
+    """Draw one setting's widget, initialised from the session's value."""
+    param = PARAMS[name]
+    key = WIDGET_PREFIX + name
+    value = getattr(settings, name)
+    st.session_state[key] = value
+    common: dict = dict(key=key, help=param.help, on_change=_on_widget_change, args=(name,))
+    if name == "lr":
+        st.slider(param.label, param.low, param.high, step=0.001, format="%.3f", **common)
+    elif name == "noise":
+        st.slider(param.label, param.low, param.high, step=0.01, format="%.2f", **common)
+    elif name in ("true_b", "true_w"):
+        st.slider(param.label, param.low, param.high, step=0.1, format="%.1f", **common)
+    elif param.kind is int:
+        step = {"n": 10, "epochs": 10}.get(name, 1)
+        st.number_input(param.label, int(param.low), int(param.high), step=step, **common)
+    else:
+        st.number_input(param.label, param.low, param.high, step=0.1, format="%.4f", placeholder="random", **common)
+
+
+def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None] | None = None) -> Settings:
+    """Draw the shared sidebar and return the validated settings.
+
+    Parameters
+    ----------
+    extra : tuple of str
+        Settings this page needs beyond :data:`CORE` (``"epochs"``,
+        ``"batch"``, ``"b0"``, ``"w0"``).
+    """
+    _sync_from_url()
+    settings = current()
+    with st.sidebar:
+        st.header("Settings")
+        with st.expander("Data", expanded=True):
+            for name in ("seed", "n", "noise", "true_b", "true_w"):
+                _widget(name, settings)
+        st.subheader("Descent")
+        for name in ("lr",) + tuple(n for n in extra if n in PARAMS):
+            _widget(name, settings)
+        st.button("Reset to the book's values", on_click=reset_to_book, width="stretch")
+        st.caption("The address bar always holds a link to this exact view — share it.")
+    for note in st.session_state.get(WARNINGS_KEY, []):
+        st.warning("Link parameter ignored: " + note, icon="⚠️")
+    _write_url(settings)
+    return settings
