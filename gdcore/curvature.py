@@ -75,6 +75,9 @@ def condition_number(x: np.ndarray) -> float:
     usable learning rate is set by the steep direction and progress along
     the flat one is slow. Returns ``inf`` for a constant feature.
     """
+    x = as_1d(x, "x")
+    if x.size == 0 or x.max() == x.min():
+        return float("inf")
     lo, hi = hessian_eigenvalues(x)
     return float(hi / lo) if lo > 0 else float("inf")
 

@@ -282,7 +282,8 @@ def fit_scaler(x_train: np.ndarray) -> Scaler:
         raise ValueError("cannot fit a scaler on an empty array")
     mean = float(x_train.mean())
     scale = float(np.sqrt(np.mean((x_train - mean) ** 2)))
-    if scale == 0.0:
+    if x_train.max() == x_train.min():
+        # A constant feature: its rounding-level "spread" must not blow it up.
         scale = 1.0
     return Scaler(mean, scale)
 

@@ -7,10 +7,11 @@ stop being finite the loop stops, and the history says at which epoch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import numpy as np
 
-from .data import as_1d
+from .data import MAX_SEED, as_1d
 from .surface import SufficientStats, sufficient_stats
 
 __all__ = ["History", "descend", "MAX_TOTAL_UPDATES"]
@@ -71,14 +72,21 @@ class History:
         return float(self.b[-1]), float(self.w[-1])
 
 
-def _check_args(n: int, lr: float, epochs: int, batch_size: int | None, rule: str, reduction: str) -> int:
-    if not (isinstance(lr, (int, float, np.floating)) and np.isfinite(lr) and lr > 0):
+def _is_int(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def _check_args(n: int, lr: float, epochs: int, batch_size: int | None, rule: str, reduction: str,
+                seed: int) -> int:
+    if isinstance(lr, bool) or not (isinstance(lr, Real) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"the learning rate must be a positive finite number, got {lr!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+    if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an integer between 0 and 2**32 - 1, got {seed!r}")
+    if not _is_int(epochs) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
     if batch_size is None:
         batch_size = n
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if not _is_int(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     if batch_size > n:
         raise ValueError(f"batch_size ({batch_size}) cannot be larger than the training set ({n} points)")
@@ -159,14 +167,20 @@ def descend(
     if x.shape != y.shape or x.size == 0:
         raise ValueError("x and y must be non-empty and of the same length")
     n = int(x.size)
-    batch_size = _check_args(n, lr, epochs, batch_size, rule, reduction)
+    batch_size = _check_args(n, lr, epochs, batch_size, rule, reduction, seed)
     b0, w0 = float(b0), float(w0)
     if not _finite(b0, w0):
         raise ValueError(f"the starting point must be finite, got ({b0}, {w0})")
     lr = float(lr)
     train = sufficient_stats(x, y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        start_loss = train.loss(b0, w0)
+    if not np.isfinite(start_loss):
+        raise ValueError(f"the loss at the starting point ({b0:g}, {w0:g}) overflows: start closer to the data")
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val, or neither")
     val = None
-    if x_val is not None and y_val is not None:
+    if x_val is not None:
         val = sufficient_stats(x_val, y_val)
 
     if batch_size == n:
@@ -177,7 +191,7 @@ def descend(
         updates_per_epoch = 1
     else:
         upd_b, upd_w, epoch_b, epoch_w, upd_epoch = _minibatch_loop(
-            x, y, b0, w0, lr, epochs, batch_size, seed, rule, reduction, shuffle
+            x, y, b0, w0, lr, epochs, batch_size, int(seed), rule, reduction, shuffle
         )
         updates_per_epoch = -(-n // batch_size)
 

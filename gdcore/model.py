@@ -90,10 +90,12 @@ def closed_form(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         If every x is the same (the slope is then undetermined).
     """
     x, y = _check_xy(x, y)
+    # Compare extremes, not the variance: x - mean(x) of a constant x is not
+    # exactly zero in floating point.
+    if x.max() == x.min():
+        raise ValueError("all x are equal: the slope of the best line is undetermined")
     mx, my = x.mean(), y.mean()
     dx = x - mx
     sxx = float(np.dot(dx, dx))
-    if sxx == 0.0:
-        raise ValueError("all x are equal: the slope of the best line is undetermined")
     w = float(np.dot(dx, y - my)) / sxx
     return float(my - w * mx), w
