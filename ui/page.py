@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 #: The steps in the book's order: (file under pages/, menu label).
 STEPS: tuple[tuple[str, str], ...] = (
@@ -50,15 +52,28 @@ def book_check(is_book: bool, text: str) -> None:
                 "in the sidebar to see the book's.", icon="ℹ️")
 
 
+def link(path: str, label: str, container=st) -> None:
+    """A link to another page that keeps the session (and so the settings).
+
+    A page run on its own (as the tests run them) knows no other pages; it
+    then shows a plain link instead of failing.
+    """
+    try:
+        container.page_link(path, label=label)
+    except StreamlitPageNotFoundError:
+        name = Path(path).stem.split("_", 1)[-1] if path.startswith("pages/") else ""
+        container.markdown(f"[{label}](/{name})")
+
+
 def navigation(step: int) -> None:
     """Previous/next links at the foot of a step page (they keep the session)."""
     st.divider()
     left, _, right = st.columns([1, 2, 1])
     if step > 1:
         path, name = STEPS[step - 2]
-        left.page_link(path, label=f"← {name}")
+        link(path, f"← {name}", left)
     else:
-        left.page_link("streamlit_app.py", label="← Overview")
+        link("streamlit_app.py", "← Overview", left)
     if step < len(STEPS):
         path, name = STEPS[step]
-        right.page_link(path, label=f"{name} →")
+        link(path, f"{name} →", right)

@@ -1,0 +1,70 @@
+"""Helpers for AppTest page tests: run a page, read its numbers and charts."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = {
+    "landing": ROOT / "streamlit_app.py",
+    "data": ROOT / "pages" / "01_Data.py",
+    "init": ROOT / "pages" / "02_Init.py",
+    "predict": ROOT / "pages" / "03_Predict.py",
+    "loss": ROOT / "pages" / "04_Loss.py",
+    "gradients": ROOT / "pages" / "05_Gradients.py",
+    "update": ROOT / "pages" / "06_Update.py",
+    "learning_rate": ROOT / "pages" / "07_Learning_Rate.py",
+    "bad_feature": ROOT / "pages" / "08_Bad_Feature.py",
+    "scaling": ROOT / "pages" / "09_Scaling.py",
+    "rinse": ROOT / "pages" / "10_Rinse_and_Repeat.py",
+}
+
+
+def run_page(name: str, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
+    """Run one page (it draws its own sidebar) with optional URL parameters."""
+    at = AppTest.from_file(str(PAGES[name]), default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Every st.metric on the page: label -> displayed value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def page_text(at: AppTest) -> str:
+    """All markdown, LaTeX, captions, alerts and metric values of a run, joined."""
+    parts: list[str] = []
+    for kind in ("markdown", "latex", "caption", "success", "info", "warning", "error", "title", "subheader",
+                 "header", "code"):
+        parts.extend(str(el.value) for el in at.get(kind))
+    parts.extend(f"{m.label}: {m.value}" for m in at.metric)
+    return "\n".join(parts)
+
+
+def vega_specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs of every Altair chart."""
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def vega_datasets(at: AppTest) -> list[list]:
+    """For each Altair chart, its datasets as pandas frames (sent as Arrow)."""
+    out = []
+    for el in at.get("vega_lite_chart"):
+        frames = []
+        for ds in el.proto.datasets:
+            reader = pa.ipc.open_stream(io.BytesIO(ds.data.data))
+            frames.append(reader.read_all().to_pandas())
+        out.append(frames)
+    return out
+
+
+def plotly_charts(at: AppTest) -> list:
+    return list(at.get("plotly_chart"))
