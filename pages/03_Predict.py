@@ -32,7 +32,7 @@ x_dom = charts.padded(data.x_train, book=(-0.05, 1.05))
 y_dom = charts.padded(np.concatenate([data.y_train, yhat]), book=(0, 3))
 chart = charts.overlay(
     charts.scatter(xt, yt, PALETTE["train"], "Model's predictions with random parameters", x_domain=x_dom,
-                   y_domain=y_dom, legend="training data"),
+                   y_domain=y_dom),
     charts.model_lines([Line(b, w, "Model's predictions", PALETTE["b_varies"])], (0, 1), y_domain=y_dom),
     charts.label(0.2, 0.55 if s.is_book else y_dom[0] + 0.15 * (y_dom[1] - y_dom[0]),
                    f"b = {fmt(b)}  w = {fmt(w)}")

@@ -171,7 +171,7 @@ def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=No
                                                        range=[l.color for l in lines]), title=None),
             strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(
                 domain=[l.label for l in lines], range=[[6, 4] if l.dashed else [1, 0] for l in lines]),
-                legend=None),
+                title=None),  # same field and title as colour: one merged legend of dashed, coloured lines
             tooltip=[alt.Tooltip("model:N"), alt.Tooltip("b:Q", format=".4f"), alt.Tooltip("w:Q", format=".4f")],
         )
     )

@@ -26,7 +26,7 @@ STEPS: tuple[tuple[str, str], ...] = (
 def setup(title: str, icon: str = "📉") -> None:
     """Page config; must be the first Streamlit call of a page."""
     st.set_page_config(page_title=f"{title} · Gradient Descent, Step by Step", page_icon=icon,
-                       layout="wide", initial_sidebar_state="expanded")
+                       layout="wide", initial_sidebar_state="auto")
 
 
 def header(step: int, title: str, intro: str) -> None:
