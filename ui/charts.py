@@ -62,17 +62,24 @@ def overlay(*layers: alt.TopLevelMixin) -> alt.LayerChart:
     return alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent")
 
 
+#: The common look, built once: a chart's ``configure_*`` calls each deep-copy it.
+_CONFIG = alt.Config(
+    background=BACKGROUND,
+    font="sans-serif",
+    view=alt.ViewConfig(stroke=None, fill=BACKGROUND),
+    axis=alt.AxisConfig(gridColor=GRID, domain=False, tickColor=GRID, labelFontSize=12, titleFontSize=13,
+                        labelColor="#333333", titleColor="#222222"),
+    legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, labelColor="#222222", titleColor="#222222",
+                            orient="top", labelLimit=320),
+    title=alt.TitleConfig(fontSize=15, anchor="start", color="#222222"),
+)
+
+
 def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The common look: grey panel, light grid, no chart border."""
-    return (
-        chart.configure(background=BACKGROUND, font="sans-serif")
-        .configure_view(stroke=None, fill=BACKGROUND)
-        .configure_axis(gridColor=GRID, domain=False, tickColor=GRID, labelFontSize=12, titleFontSize=13,
-                        labelColor="#333333", titleColor="#222222")
-        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor="#222222", titleColor="#222222",
-                          orient="top", labelLimit=320)
-        .configure_title(fontSize=15, anchor="start", color="#222222")
-    )
+    styled = chart.copy(deep=False)
+    styled.config = _CONFIG
+    return styled
 
 
 def show(chart: alt.TopLevelMixin, summary: str, *, key: str | None = None, on_select: Any = "ignore",
@@ -121,19 +128,19 @@ def scatter(x: np.ndarray, y: np.ndarray, color: str, title: str = "", *, x_doma
             extra_fields: dict[str, np.ndarray] | None = None) -> alt.Chart:
     """Points (x, y) in one colour, with tooltips."""
     frame = pd.DataFrame({"x": np.asarray(x, float), "y": np.asarray(y, float)})
-    tooltip = [alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")]
+    tooltip = [alt.Tooltip(field="x", type="quantitative", format=".4f"), alt.Tooltip(field="y", type="quantitative", format=".4f")]
     for name, values in (extra_fields or {}).items():
         frame[name] = values
-        tooltip.append(alt.Tooltip(f"{name}:Q", format=".4f") if np.issubdtype(np.asarray(values).dtype, np.number)
-                       else alt.Tooltip(f"{name}:N"))
+        tooltip.append(alt.Tooltip(field=name, type="quantitative", format=".4f") if np.issubdtype(np.asarray(values).dtype, np.number)
+                       else alt.Tooltip(field=name, type="nominal"))
     enc = dict(
-        x=alt.X("x:Q", title=x_title, scale=_scale(x_domain)),
-        y=alt.Y("y:Q", title=y_title, scale=_scale(y_domain)),
+        x=alt.X(field="x", type="quantitative", title=x_title, scale=_scale(x_domain)),
+        y=alt.Y(field="y", type="quantitative", title=y_title, scale=_scale(y_domain)),
         tooltip=tooltip,
     )
     if legend:
         frame["series"] = legend
-        enc["color"] = alt.Color("series:N", scale=alt.Scale(domain=[legend], range=[color]), title=None)
+        enc["color"] = alt.Color(field="series", type="nominal", scale=alt.Scale(domain=[legend], range=[color]), title=None)
         mark = alt.Chart(frame).mark_circle(size=size, opacity=0.8)
     else:
         mark = alt.Chart(frame).mark_circle(size=size, opacity=0.8, color=color)
@@ -165,14 +172,14 @@ def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=No
         alt.Chart(frame)
         .mark_line(strokeWidth=2.5, clip=True)
         .encode(
-            x=alt.X("x:Q", scale=_scale(x_domain)),
-            y=alt.Y("y:Q", scale=_scale(y_domain)),
-            color=alt.Color("model:N", scale=alt.Scale(domain=[l.label for l in lines],
+            x=alt.X(field="x", type="quantitative", scale=_scale(x_domain)),
+            y=alt.Y(field="y", type="quantitative", scale=_scale(y_domain)),
+            color=alt.Color(field="model", type="nominal", scale=alt.Scale(domain=[l.label for l in lines],
                                                        range=[l.color for l in lines]), title=None),
-            strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(
+            strokeDash=alt.StrokeDash(field="model", type="nominal", scale=alt.Scale(
                 domain=[l.label for l in lines], range=[[6, 4] if l.dashed else [1, 0] for l in lines]),
                 title=None),  # same field and title as colour: one merged legend of dashed, coloured lines
-            tooltip=[alt.Tooltip("model:N"), alt.Tooltip("b:Q", format=".4f"), alt.Tooltip("w:Q", format=".4f")],
+            tooltip=[alt.Tooltip(field="model", type="nominal"), alt.Tooltip(field="b", type="quantitative", format=".4f"), alt.Tooltip(field="w", type="quantitative", format=".4f")],
         )
     )
 
@@ -182,7 +189,7 @@ def label(x: float, y: float, text: str, color: str = "#000000", *, angle: float
     """A text annotation at data coordinates."""
     frame = pd.DataFrame({"x": [float(x)], "y": [float(y)], "text": [text]})
     return alt.Chart(frame).mark_text(color=color, angle=angle, fontSize=size, align=align, baseline=baseline,
-                                      dx=dx, dy=dy, clip=True).encode(x="x:Q", y="y:Q", text="text:N")
+                                      dx=dx, dy=dy, clip=True).encode(x=alt.X(field="x", type="quantitative"), y=alt.Y(field="y", type="quantitative"), text=alt.Text(field="text", type="nominal"))
 
 
 def segments(frame: pd.DataFrame, color: str, *, dashed: bool = False, width: float = 2,
@@ -190,7 +197,7 @@ def segments(frame: pd.DataFrame, color: str, *, dashed: bool = False, width: fl
     """Straight segments from columns x, y, x2, y2."""
     return alt.Chart(frame).mark_rule(color=color, strokeWidth=width, strokeDash=[5, 3] if dashed else [1, 0],
                                       clip=True).encode(
-        x=alt.X("x:Q", scale=_scale(x_domain)), y=alt.Y("y:Q", scale=_scale(y_domain)), x2="x2:Q", y2="y2:Q")
+        x=alt.X(field="x", type="quantitative", scale=_scale(x_domain)), y=alt.Y(field="y", type="quantitative", scale=_scale(y_domain)), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
 
 
 def points(frame: pd.DataFrame, color: str, *, size: int = 90, shape: str = "circle",
@@ -198,7 +205,7 @@ def points(frame: pd.DataFrame, color: str, *, size: int = 90, shape: str = "cir
     """Marked points from columns x, y (plus tooltip columns)."""
     return alt.Chart(frame).mark_point(filled=True, color=color, size=size, shape=shape, opacity=1,
                                        clip=True).encode(
-        x="x:Q", y="y:Q", tooltip=[alt.Tooltip(f"{c}:Q", format=".4f") for c in tooltip] or alt.Undefined)
+        x=alt.X(field="x", type="quantitative"), y=alt.Y(field="y", type="quantitative"), tooltip=[alt.Tooltip(field=c, type="quantitative", format=".4f") for c in tooltip] or alt.Undefined)
 
 
 # --- loss surface -----------------------------------------------------------
@@ -214,6 +221,10 @@ class Marker:
     color: str = "#000000"
     shape: str = "circle"
     loss: float | None = None
+    #: Where the label sits relative to the dot, in pixels (right/up by default).
+    dx: int = 8
+    dy: int = -10
+    align: str = "left"
 
 
 CLICK_PARAM = "start"
@@ -243,7 +254,7 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
     xs, ys = _scale(b_dom), _scale(w_dom)
     image = alt.Chart(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [w_dom[0]], "y2": [w_dom[1]]})).mark_image(
         url=surface.png, aspect=False, align="left", baseline="bottom"
-    ).encode(x=alt.X("x:Q", scale=xs, title=b_title), y=alt.Y("y:Q", scale=ys, title=w_title), x2="x2:Q", y2="y2:Q")
+    ).encode(x=alt.X(field="x", type="quantitative", scale=xs, title=b_title), y=alt.Y(field="y", type="quantitative", scale=ys, title=w_title), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
     layers: list[alt.Chart] = [image]
 
     # A coarse, invisible grid: tooltips, the colour legend and the click target.
@@ -254,12 +265,13 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
     coarse["b1"], coarse["b2"] = coarse.b - half_b, coarse.b + half_b
     coarse["w1"], coarse["w2"] = coarse.w - half_w, coarse.w + half_w
     catcher = alt.Chart(coarse).mark_rect(opacity=0.001).encode(
-        x=alt.X("b1:Q", scale=xs), x2="b2:Q", y=alt.Y("w1:Q", scale=ys), y2="w2:Q",
-        color=alt.Color("loss:Q", scale=alt.Scale(scheme="viridis", type="sqrt",
+        x=alt.X(field="b1", type="quantitative", scale=xs), x2=alt.X2(field="b2"), y=alt.Y(field="w1", type="quantitative", scale=ys), y2=alt.Y2(field="w2"),
+        color=alt.Color(field="loss", type="quantitative", scale=alt.Scale(scheme="viridis", type="sqrt",
                                                   domain=[surface.low, surface.high]),
-                        legend=alt.Legend(title="loss", orient="right", gradientLength=160, gradientOpacity=1)),
-        tooltip=[alt.Tooltip("b:Q", format=".2f"), alt.Tooltip("w:Q", format=".2f"),
-                 alt.Tooltip("loss:Q", format=".4f")],
+                        legend=alt.Legend(title="loss", orient="right", direction="vertical",
+                                          gradientLength=160, gradientOpacity=1)),
+        tooltip=[alt.Tooltip(field="b", type="quantitative", format=".2f"), alt.Tooltip(field="w", type="quantitative", format=".2f"),
+                 alt.Tooltip(field="loss", type="quantitative", format=".4f")],
     )
     if clickable:
         catcher = catcher.add_params(alt.selection_point(name=CLICK_PARAM, fields=["b", "w"], on="click",
@@ -270,7 +282,7 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
     if len(seg["x"]):
         frame = pd.DataFrame({k: np.asarray(v, np.float32) for k, v in seg.items()})
         layers.append(alt.Chart(frame).mark_rule(color="white", strokeWidth=1, opacity=0.75).encode(
-            x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), x2="x2:Q", y2="y2:Q"))
+            x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2")))
         layers.append(_level_labels(frame, xs, ys))
     for value, color in vlines:
         layers.append(segments(pd.DataFrame({"x": [value], "x2": [value], "y": [w_dom[0]], "y2": [w_dom[1]]}),
@@ -282,28 +294,41 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
         layers.append(path_layer(b_path, w_path, name, color, b_dom, w_dom))
     if markers:
         frame = pd.DataFrame({"x": [m.b for m in markers], "y": [m.w for m in markers],
-                              "label": [m.label for m in markers], "color": [m.color for m in markers],
-                              "loss": [np.nan if m.loss is None else m.loss for m in markers]})
+                              "label": [m.label for m in markers], "color": [m.color for m in markers]})
+        with_loss = all(m.loss is not None and math.isfinite(m.loss) for m in markers)
+        if with_loss:  # a missing loss would travel as NaN: then leave the column out
+            frame["loss"] = [m.loss for m in markers]
         frame["x"] = clip_to(frame.x.to_numpy(), b_dom)
         frame["y"] = clip_to(frame.y.to_numpy(), w_dom)
-        base = alt.Chart(frame).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys))
+        base = alt.Chart(frame).encode(x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys))
         layers.append(base.mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1,
                                       clip=True).encode(
-            color=alt.Color("color:N", scale=None),
-            tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", title="b", format=".4f"),
-                     alt.Tooltip("y:Q", title="w", format=".4f"), alt.Tooltip("loss:Q", format=".4f")]))
-        layers.append(base.mark_text(align="left", dx=8, dy=-10, fontSize=13, fontWeight="bold",
-                                     clip=True).encode(text="label:N", color=alt.Color("color:N", scale=None)))
+            color=alt.Color(field="color", type="nominal", scale=None),
+            tooltip=[alt.Tooltip(field="label", type="nominal"), alt.Tooltip(field="x", type="quantitative", title="b", format=".4f"),
+                     alt.Tooltip(field="y", type="quantitative", title="w", format=".4f")]
+            + ([alt.Tooltip(field="loss", type="quantitative", format=".4f")] if with_loss else [])))
+        # One text layer per placement, so each label can sit on its own side of its dot.
+        for (dx, dy, align), group in frame.assign(
+                place=[(m.dx, m.dy, m.align) for m in markers]).groupby("place", sort=False):
+            layers.append(alt.Chart(group.drop(columns="place")).mark_text(
+                align=align, dx=dx, dy=dy, fontSize=13, fontWeight="bold", clip=True).encode(
+                x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys), text=alt.Text(field="label", type="nominal"),
+                color=alt.Color(field="color", type="nominal", scale=None)))
     return alt.layer(*layers).properties(title=title, height=height)
 
 
 def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Chart:
     """One label per contour level, at its segment nearest the top-right corner."""
-    frame = frame.assign(score=frame.x + frame.y)
+    # Stay off the outer 8% of the window so a label is never cut by the edge.
+    x_lo, x_hi, y_lo, y_hi = frame.x.min(), frame.x.max(), frame.y.min(), frame.y.max()
+    mx, my = 0.08 * (x_hi - x_lo), 0.08 * (y_hi - y_lo)
+    inner = frame[(frame.x > x_lo + mx) & (frame.x < x_hi - mx) & (frame.y > y_lo + my) & (frame.y < y_hi - my)]
+    frame = (inner if inner["level"].nunique() == frame["level"].nunique() else frame).copy()
+    frame["score"] = frame.x + frame.y
     picks = frame.loc[frame.groupby("level")["score"].idxmax()]
     picks = picks.assign(text=[f"{v:g}" for v in picks.level])
     return alt.Chart(picks).mark_text(color="white", fontSize=11, dx=-6, dy=8, fontWeight="bold").encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="text:N")
+        x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys), text=alt.Text(field="text", type="nominal"))
 
 
 def path_layer(b_path: np.ndarray, w_path: np.ndarray, name: str, color: str,
@@ -311,12 +336,12 @@ def path_layer(b_path: np.ndarray, w_path: np.ndarray, name: str, color: str,
     """A descent path: dots joined in order, clipped to the window."""
     frame = pd.DataFrame({"b": clip_to(b_path, b_dom), "w": clip_to(w_path, w_dom),
                           "step": np.arange(len(b_path)), "path": name})
-    enc = dict(x=alt.X("b:Q", scale=_scale(b_dom)), y=alt.Y("w:Q", scale=_scale(w_dom)), order="step:Q")
+    enc = dict(x=alt.X(field="b", type="quantitative", scale=_scale(b_dom)), y=alt.Y(field="w", type="quantitative", scale=_scale(w_dom)), order=alt.Order(field="step", type="quantitative"))
     line = alt.Chart(frame).mark_line(color=color, strokeWidth=1.5, strokeDash=[4, 3] if dashed else [1, 0],
                                       clip=True).encode(**enc)
     dots = alt.Chart(frame).mark_circle(color=color, size=28, opacity=0.9, clip=True).encode(
-        **enc, tooltip=[alt.Tooltip("path:N"), alt.Tooltip("step:Q"), alt.Tooltip("b:Q", format=".4f"),
-                        alt.Tooltip("w:Q", format=".4f")])
+        **enc, tooltip=[alt.Tooltip(field="path", type="nominal"), alt.Tooltip(field="step", type="quantitative"), alt.Tooltip(field="b", type="quantitative", format=".4f"),
+                        alt.Tooltip(field="w", type="quantitative", format=".4f")])
     return alt.layer(line, dots)
 
 
@@ -355,10 +380,10 @@ def curve(x: np.ndarray, y: np.ndarray, color: str, *, name: str = "", dashed: b
     frame = pd.DataFrame({"x": np.asarray(x, float), "y": y_arr, "curve": name or "curve"})
     return alt.Chart(frame).mark_line(color=color, strokeWidth=width, strokeDash=[6, 4] if dashed else [1, 0],
                                       clip=True).encode(
-        x=alt.X("x:Q", title=x_title, scale=_scale(x_domain)),
-        y=alt.Y("y:Q", title=y_title, scale=_scale(y_domain)),
-        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("x:Q", title=x_title or "x", format=".3f"),
-                 alt.Tooltip("y:Q", title="loss", format=".4f")],
+        x=alt.X(field="x", type="quantitative", title=x_title, scale=_scale(x_domain)),
+        y=alt.Y(field="y", type="quantitative", title=y_title, scale=_scale(y_domain)),
+        tooltip=[alt.Tooltip(field="curve", type="nominal"), alt.Tooltip(field="x", type="quantitative", title=x_title or "x", format=".3f"),
+                 alt.Tooltip(field="y", type="quantitative", title="loss", format=".4f")],
     )
 
 
@@ -389,15 +414,15 @@ def loss_over_epochs(epochs: np.ndarray, series: dict[str, tuple[np.ndarray, str
     frame = _thin(frame, "series", 600)
     names = list(series)
     chart = alt.Chart(frame).mark_line(strokeWidth=2, clip=True).encode(
-        x=alt.X("epoch:Q", title="epoch"),
-        y=alt.Y("loss:Q", title=y_title, scale=alt.Scale(type="log" if log else "linear")),
-        color=alt.Color("series:N", scale=alt.Scale(domain=names, range=[series[n][1] for n in names]), title=None),
-        tooltip=[alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".6g")],
+        x=alt.X(field="epoch", type="quantitative", title="epoch"),
+        y=alt.Y(field="loss", type="quantitative", title=y_title, scale=alt.Scale(type="log" if log else "linear")),
+        color=alt.Color(field="series", type="nominal", scale=alt.Scale(domain=names, range=[series[n][1] for n in names]), title=None),
+        tooltip=[alt.Tooltip(field="series", type="nominal"), alt.Tooltip(field="epoch", type="quantitative"), alt.Tooltip(field="loss", type="quantitative", format=".6g")],
     )
     layers = [chart]
     if marker_epoch is not None:
         layers.append(alt.Chart(pd.DataFrame({"epoch": [marker_epoch]})).mark_rule(
-            color=PALETTE["grey"], strokeDash=[3, 3]).encode(x="epoch:Q"))
+            color=PALETTE["grey"], strokeDash=[3, 3]).encode(x=alt.X(field="epoch", type="quantitative")))
     return alt.layer(*layers).properties(title=title, height=HEIGHT)
 
 
