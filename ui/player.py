@@ -26,6 +26,23 @@ def _keys(key: str) -> tuple[str, str, str]:
     return f"{key}_frame", f"{key}_playing", f"{key}_speed"
 
 
+def _scrubbed(key: str, n_frames: int) -> None:
+    """The learner dragged the scrubber: jump there (ignored while playing).
+
+    While playing, a timer rerun can carry the browser's previous slider
+    value; taking it would stop playback and jump back, so it is ignored.
+    """
+    frame_key, playing_key, _ = _keys(key)
+    if st.session_state.get(playing_key):
+        return
+    st.session_state[frame_key] = clamp_frame(st.session_state[f"{key}_scrub"], n_frames)
+
+
+def is_playing(key: str) -> bool:
+    """True while the player ``key`` is playing (e.g. to pause chart clicks)."""
+    return bool(st.session_state.get(_keys(key)[1]))
+
+
 def _move(key: str, n_frames: int, delta: int | None = None, to: int | None = None) -> None:
     frame_key, playing_key, _ = _keys(key)
     current = st.session_state.get(frame_key, 0)
@@ -88,8 +105,11 @@ def player(key: str, n_frames: int, render: Callable[[int], None], *, label: str
                        args=(key, n_frames), kwargs={"to": n_frames - 1}, width="stretch")
         cols[5].selectbox("Speed", list(SPEEDS), key=speed_key, help=f"{label.capitalize()}s advanced per tick")
         if n_frames > 1:
-            st.slider(f"{label.capitalize()} (drag to scrub)", 0, n_frames - 1, key=frame_key,
-                      on_change=lambda: st.session_state.__setitem__(playing_key, False))
+            # The slider has its own key, set from the frame on every run, so
+            # the frame stays the one source of truth.
+            st.session_state[f"{key}_scrub"] = st.session_state[frame_key]
+            st.slider(f"{label.capitalize()} (drag to scrub)", 0, n_frames - 1, key=f"{key}_scrub",
+                      on_change=_scrubbed, args=(key, n_frames), disabled=bool(st.session_state[playing_key]))
         render(int(st.session_state[frame_key]))
 
     _frame()

@@ -1,0 +1,179 @@
+"""Step 7 · Learning Rate: small steps are safe, large ones overshoot, too large ones diverge."""
+
+import streamlit as st
+
+import ui
+from ui import charts, compute, figs_lr
+from ui.charts import fmt
+from ui.figs_lr import num
+from ui.interact import clickable_contour
+from ui.page import book_check, header, metrics, navigation, setup
+from ui.player import is_playing, player
+from ui.settings import set_settings
+
+setup("Learning Rate", "🎚️")
+s = ui.sidebar(extra=("b0", "w0"))
+header(7, "The learning rate", (
+    "The learning rate η scales every step. Too small and descent crawls; larger is faster — until a "
+    "step jumps past the bottom of the valley to the other side, and larger still until it lands "
+    "*higher* than it started, so every step makes things worse. Where those limits sit is not "
+    "a matter of taste: the steepness (curvature) of the loss surface sets them, and we can compute them."
+))
+
+lr = s.lr
+b0, w0 = s.start
+stats = figs_lr.stats_for(s)
+curv = figs_lr.curvature_for(s)
+factor = figs_lr.factor_for(s)
+step_w, step_b = figs_lr.axis_steps(stats, b0, w0, lr)
+
+st.markdown("The book tries three rates. One click sets the shared η (the sidebar follows):")
+cols = st.columns(len(figs_lr.BOOK_LRS) + 1)
+for col, (preset, name) in zip(cols, zip(figs_lr.BOOK_LRS, ("low", "high", "very high"))):
+    if col.button(f"η = {preset:g} ({name})", key=f"lr_preset_{preset:g}", width="stretch",
+                  type="primary" if abs(lr - preset) < 1e-12 else "secondary"):
+        set_settings(lr=preset)
+        st.rerun()
+
+st.subheader("Predict, then check")
+st.markdown(f"Starting from b = {fmt(b0)}, w = {fmt(w0)} with **η = {lr:g}**, what will batch gradient "
+            "descent do? Decide before you scroll down.")
+guess = st.radio("Your prediction", figs_lr.GUESSES, index=None, key="lr_guess", horizontal=True)
+if st.button("Check", key="lr_check", disabled=guess is None):
+    st.session_state["lr_checked"] = (lr, guess, b0, w0, s.seed, s.n, s.noise, s.true_b, s.true_w)
+if guess is not None and st.session_state.get("lr_checked") == (lr, guess, b0, w0, s.seed, s.n, s.noise,
+                                                                   s.true_b, s.true_w):
+    correct, why = figs_lr.check_explanation(guess, lr, curv, factor)
+    (st.success if correct else st.error)(("Right. " if correct else f"Not quite — you said “{guess}”. ") + why,
+                                          icon="✅" if correct else "❌")
+
+# --- Figs 0.10-0.12, then the following epochs ----------------------------------------------
+st.subheader("One step along each cross-section (Figs 0.10–0.12)")
+st.markdown(
+    "As in the book, each parameter takes its step on its own cross-section: w moves with b held fixed "
+    "(red), b moves with w held fixed (black). The flat segment is the step −η·gradient at the starting "
+    "loss; the dot at its end, on the curve, is where the loss lands. On the contour, the red and black dots "
+    "are those two landings and the green dot is the real update, which moves both at once. "
+    "Then step or play through the next epochs of batch descent: every panel follows the same epoch."
+)
+st.caption(
+    "We use the **true** gradients at the exact point. The book instead starts from the grid-snapped point "
+    "(0.52, −0.16), uses the slopes −2.90 and −1.79 read off Fig 0.8, and snaps the after points to its 0.06 "
+    "grid — so its numbers (in the table below the figures) differ slightly from ours."
+)
+hist = compute.history_for(s, batch=0, epochs=figs_lr.LONG_EPOCHS)
+surface = compute.surface_for(s, "original", extra=(b0, w0, step_b.after, step_w.after))
+b_win, w_win = figs_lr.window_of(surface)
+exit_ = figs_lr.window_exit(hist.b, hist.w, b_win, w_win)
+n_frames = min(hist.epochs_run, figs_lr.PLAYER_EPOCHS) + 1
+signature = (s.seed, s.n, s.noise, s.true_b, s.true_w, lr, b0, w0)
+if st.session_state.get("lr_player_signature") != signature:
+    st.session_state["lr_player_signature"] = signature
+    st.session_state["lr_player_frame"] = 0  # a new start or rate replays from epoch 0
+
+
+def render(frame: int) -> None:
+    """Draw every panel at epoch ``frame``: contour, loss, both cross-sections, numbers."""
+    bk, wk = float(hist.b[frame]), float(hist.w[frame])
+    fw, fb = figs_lr.axis_steps(stats, bk, wk, lr)
+    loss_k = float(hist.train_loss[frame])
+    left, right = st.columns([3, 2])
+    with left:
+        nxt_b, nxt_w = fb.after, fw.after
+        inside = b_win[0] <= bk <= b_win[1] and w_win[0] <= wk <= w_win[1]
+        # A click target redrawn on every tick would stop playback, so it is live only while paused.
+        playing = is_playing("lr_player")
+        contour = figs_lr.path_contour(
+            surface, markers=figs_lr.frame_markers(hist.b, hist.w, frame, fw, fb, surface, exit_, stats.loss),
+            cut_b=bk if b_win[0] <= bk <= b_win[1] else None, cut_w=wk if w_win[0] <= wk <= w_win[1] else None,
+            path=(hist.b[: frame + 1], hist.w[: frame + 1]), step=((bk, wk), (nxt_b, nxt_w)) if inside else None,
+            title=f"Epoch {frame}: the path so far and the next update", clickable=not playing)
+        gone = exit_ is not None and frame >= exit_.epoch
+        summary = (f"Loss contour with the path of the first {frame} epochs from ({fmt(b0)}, {fmt(w0)}), now at "
+                   f"b = {num(bk)}, w = {num(wk)}; the next update at η = {lr:g} leads to ({num(nxt_b)}, {num(nxt_w)})"
+                   + (f"; the path left the window at epoch {exit_.epoch}." if gone else "."))
+        if playing:
+            charts.show(contour, summary)
+        else:
+            clickable_contour(contour, summary, key="lr_contour")
+    with right:
+        charts.show(figs_lr.loss_so_far(hist.train_loss[:n_frames], frame, n_frames),
+                    f"Training loss over the first {frame} epochs, now {num(loss_k)} "
+                    f"(it started at {num(float(hist.train_loss[0]))}).")
+    c1, c2 = st.columns(2)
+    for col, step, base in ((c1, fw, w_win), (c2, fb, b_win)):
+        x_dom, y_dom = figs_lr.step_domains(step, base)
+        other = "b" if step.param == "w" else "w"
+        with col:
+            charts.show(figs_lr.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
+                        figs_lr.step_summary(step))
+    st.latex(rf"\begin{{aligned}}b &\leftarrow {num(bk)} - {lr:g}\cdot({num(fb.grad)}) = {num(fb.after)}\\ "
+             rf"w &\leftarrow {num(wk)} - {lr:g}\cdot({num(fw.grad)}) = {num(fw.after)}\end{{aligned}}")
+    metrics([("Epoch", str(frame), None), ("b at this epoch", num(bk), None), ("w at this epoch", num(wk), None),
+             ("Loss at this epoch", num(loss_k), "training MSE")])
+    metrics([
+        ("w step: −η·∂MSE/∂w", num(fw.move), f"η = {lr:g} times the true gradient {num(fw.grad)}"),
+        ("w after (b fixed)", num(fw.after), None),
+        ("Loss after the w step", num(fw.loss_after), f"from {num(fw.loss_before)}"),
+        ("b step: −η·∂MSE/∂b", num(fb.move), f"η = {lr:g} times the true gradient {num(fb.grad)}"),
+        ("b after (w fixed)", num(fb.after), None),
+        ("Loss after the b step", num(fb.loss_after), f"from {num(fb.loss_before)}"),
+    ], columns=3)
+    st.markdown(f"At η = {lr:g} the w step {figs_lr.step_story(fw, stats)}; the b step "
+                f"{figs_lr.step_story(fb, stats)}.")
+
+
+player("lr_player", n_frames, render)
+
+st.markdown("**In the book** (its snapped start 0.52, −0.16 and its manual gradients −2.90, −1.79):")
+st.markdown(figs_lr.book_table(figs_lr.book_rows(), lr))
+st.markdown("At 0.2 both steps are small and safe; at 0.8 the b step lands on the other side of the valley; "
+            "at 1.1 it climbs so far up the other side that the loss *rises* (3.2240 > 2.7113), while the "
+            "flatter w curve still copes. The b curve is the steeper one: the learning rate is limited by the "
+            "**steepest** curve.")
+
+# --- zones ----------------------------------------------------------------------------------
+st.subheader("Where does η stop working?")
+st.markdown(
+    "A cross-section is a parabola. A step of η·gradient on a parabola of curvature c shrinks the distance "
+    "to its bottom by the factor 1 − η·c: it never overshoots while η ≤ 1/c, overshoots but still gets "
+    "closer while η < 2/c, and moves away when η > 2/c. With both parameters moving, the bowl's steepest "
+    "direction — curvature λ_max, the largest eigenvalue of the Hessian — sets the limit 2/λ_max."
+)
+st.latex(rf"\eta_b = \frac{{2}}{{c_b}} = {fmt(curv.limit_b)},\qquad \eta_w = \frac{{2}}{{c_w}} = {fmt(curv.limit_w)},"
+         rf"\qquad \eta_{{\text{{critical}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(curv.lam_max)}}} "
+         rf"= {fmt(curv.critical)}")
+charts.show(figs_lr.lr_ruler(curv, lr), figs_lr.ruler_summary(curv, lr))
+metrics([
+    ("Limit along b (2/curvature)", fmt(curv.limit_b), "a step along b alone (w fixed) diverges above this"),
+    ("Limit along w (2/curvature)", fmt(curv.limit_w), "a step along w alone (b fixed) diverges above this"),
+    ("Critical rate 2/λ_max", fmt(curv.critical), "batch descent on both parameters diverges above this"),
+    ("Per-step factor max|1 − η·λ|", num(factor), "the distance to the minimum is multiplied by this each epoch"),
+])
+
+if lr >= curv.critical:
+    where = (f"From your start the parameters leave the chart's window at **epoch {exit_.epoch}** "
+             f"(b = {num(exit_.b)}, w = {num(exit_.w)})." if exit_ is not None else
+             f"Growth this slow takes more than {figs_lr.LONG_EPOCHS:,} epochs to leave the chart's window.")
+    blow = figs_lr.first_above(hist.train_loss, 1e6)
+    tail = (f" The loss passes 1,000,000 at epoch {blow:,}." if blow is not None else "")
+    if hist.diverged:
+        tail += f" After epoch {hist.epochs_run:,} the numbers no longer fit in a float and the run stops."
+    st.error(
+        f"**Diverges.** η = {lr:g} is above 2/λ_max = {fmt(curv.critical)}. Each step multiplies the distance to the "
+        f"minimum along the steepest direction by |1 − η·λ_max| = |1 − {lr:g} × {fmt(curv.lam_max)}| = "
+        f"{num(factor)}, "
+        f"flipping its sign every time: the path ping-pongs across the valley with growing swings. {where}{tail}",
+        icon="💥")
+elif lr > curv.smooth:
+    st.warning(f"**Oscillates but converges.** η = {lr:g} is above 1/λ_max = {fmt(curv.smooth)}, so along the "
+               "steepest direction every step overshoots to the other side, but below "
+               f"{fmt(curv.critical)}, so each swing is smaller than the last (factor {num(factor)}).", icon="↔️")
+else:
+    st.info(f"**Converges smoothly.** η = {lr:g} is at most 1/λ_max = {fmt(curv.smooth)}: no step overshoots. "
+            f"The distance to the minimum shrinks by the factor {num(factor)} per epoch — the flat direction "
+            f"(λ_min = {fmt(curv.lam_min)}) is what makes it slow.", icon="✅")
+
+book_check(s.is_book, "the limits are 1.0 along b, about 3.155 along w and 0.8055 for both together; the "
+                      "book's three rates fall in the three zones (0.2 smooth, 0.8 oscillating, 1.1 diverging).")
+navigation(7)

@@ -1,0 +1,200 @@
+"""AppTest: step 7 · Learning Rate (Figs 0.10-0.12, zones, presets, player, predict-then-check)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gdcore
+from apptest_kit import metrics, page_text, run_page, vega_datasets, vega_specs
+
+
+def _data(seed=42, n=100, noise=0.1):
+    return gdcore.make_data(n, 1.0, 2.0, noise, seed)
+
+
+def _step_panels(at) -> dict[str, list[pd.DataFrame]]:
+    """The two cross-section panels, keyed by the parameter that moves ("w" red, "b" black)."""
+    out = {}
+    for frames in vega_datasets(at):
+        for frame in frames:
+            if "curve" in frame.columns and str(frame["curve"].iloc[0]).startswith("loss along "):
+                out[frame["curve"].iloc[0][-1]] = frames
+    return out
+
+
+def _texts(frames) -> list[str]:
+    return [t for f in frames if "text" in f.columns for t in f["text"]]
+
+
+def _points(frames) -> pd.DataFrame:
+    return next(f for f in frames if "point" in f.columns)
+
+
+def _all_numbers_finite(at) -> None:
+    for frames in vega_datasets(at):
+        for frame in frames:
+            numeric = frame.select_dtypes(include=[np.number])
+            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), frame.head()
+
+
+def test_defaults_show_limits_book_table_and_charts():
+    at = run_page("learning_rate")
+    assert not at.exception, at.exception
+    m = metrics(at)
+    assert m["Limit along b (2/curvature)"] == "1.0000"
+    assert m["Limit along w (2/curvature)"] == "3.1547"
+    assert m["Critical rate 2/λ_max"] == "0.8055"
+    text = page_text(at)
+    # The book's table (Figs 0.10-0.12): after points, losses and step texts at 0.2, 0.8, 1.1.
+    for value in ("2.0952", "1.2601", "0.7399", "1.1230", "0.3395", "3.2240", "2.7113",
+                  "→ 0.20", "→ 1.12", "→ 1.28", "→ 2.86", "→ 1.82", "→ 3.70",
+                  "| 0.36 |", "| 0.58 |", "| 1.43 |", "| 2.32 |", "| 1.97 |", "| 3.19 |"):
+        assert value in text, value
+    assert "−2.90" in text and "−1.79" in text and "true" in text  # says which gradients we use
+    assert "Converges smoothly" in text
+    # contour + loss + two cross-sections + the ruler
+    assert len(vega_specs(at)) == 5
+    assert set(_step_panels(at)) == {"w", "b"}
+
+
+def test_step_panels_label_their_own_derivative_and_arrow_ends_at_after_point():
+    """Quirk §8.2 fixed: ∂MSE/∂w on the w panel, ∂MSE/∂b on the b panel; the arrow tip is the after point."""
+    at = run_page("learning_rate", {"lr": "0.2"})
+    d = _data()
+    b, w = gdcore.init_params(42)
+    db, dw = gdcore.gradients(b, w, d.x_train, d.y_train)
+    panels = _step_panels(at)
+    w_texts, b_texts = " ".join(_texts(panels["w"])), " ".join(_texts(panels["b"]))
+    assert f"−η·∂MSE/∂w ≈ {-0.2 * dw:.2f}" in w_texts and "∂MSE/∂b" not in w_texts
+    assert f"−η·∂MSE/∂b ≈ {-0.2 * db:.2f}" in b_texts and "∂MSE/∂w" not in b_texts
+    assert "η = 0.20" in w_texts and "η = 0.20" in b_texts
+    for param, start, grad in (("w", w, dw), ("b", b, db)):
+        pts = _points(panels[param]).set_index("point")
+        after = start - 0.2 * grad
+        np.testing.assert_allclose(pts.loc["before", "x"], start)
+        np.testing.assert_allclose(pts.loc["after", "x"], after)
+        np.testing.assert_allclose(pts.loc["arrowhead", "x"], after)  # tip exactly at the after point
+        np.testing.assert_allclose(pts.loc["arrowhead", "y"], pts.loc["before", "y"])
+    stats = gdcore.sufficient_stats(d.x_train, d.y_train)
+    np.testing.assert_allclose(_points(panels["b"]).set_index("point").loc["after", "loss"],
+                               stats.loss(b - 0.2 * db, w))
+    m = metrics(at)
+    assert m["b step: −η·∂MSE/∂b"] == f"{-0.2 * db:.4f}"
+    assert m["w after (b fixed)"] == f"{w - 0.2 * dw:.4f}"
+
+
+BOOK_STORY = (
+    ("0.2", "is a **safe** step", "Converges smoothly"),
+    ("0.8", "lands on the **other side** of the valley", "Oscillates but converges"),
+    ("1.1", "overshoots so far that the loss goes **up**", "Diverges"),
+)
+
+
+def test_presets_set_the_shared_lr_and_tell_the_books_story():
+    at = run_page("learning_rate")
+    x = _data().x_train
+    for preset, story, verdict in BOOK_STORY:
+        at.button(key=f"lr_preset_{preset}").click().run()
+        assert not at.exception, at.exception
+        lr = float(preset)
+        assert at.slider(key="gd_widget_lr").value == pytest.approx(lr)
+        assert metrics(at)["Per-step factor max|1 − η·λ|"] == f"{gdcore.convergence_factor(x, lr):.4f}"
+        text = page_text(at)
+        assert f"the b step {story}" in text, preset
+        assert verdict in text
+        assert f"| **{preset}** |" in text  # the current rate's row of the book table is bold
+
+
+def test_divergence_is_content_not_an_error():
+    at = run_page("learning_rate", {"lr": "1.1"})
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Diverges" in errors and "1.7312" in errors  # |1 - 1.1 * 2.4829|
+    assert "epoch 2" in errors  # (b, w) leaves the chart's window at epoch 2
+    _all_numbers_finite(at)
+
+
+def test_barely_diverging_rate_says_so():
+    at = run_page("learning_rate", {"lr": "0.81"})
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    x = _data().x_train
+    assert "Diverges" in errors and f"{gdcore.convergence_factor(x, 0.81):.4f}" in errors  # 1.0112
+    assert "epoch 77" in errors  # slow growth: it takes many epochs to leave the window
+    _all_numbers_finite(at)
+
+
+def test_predict_then_check():
+    at = run_page("learning_rate")
+    assert at.button(key="lr_check").disabled
+    at.radio(key="lr_guess").set_value("Diverges").run()
+    at.button(key="lr_check").click().run()
+    assert any("Not quite" in e.value and "0.8055" in e.value for e in at.error)
+    at.radio(key="lr_guess").set_value("Converges").run()
+    assert not any("Not quite" in e.value for e in at.error)  # a new guess needs a new check
+    at.button(key="lr_check").click().run()
+    assert any(s.value.startswith("Right.") and "1.0000" in s.value and "3.1547" in s.value for s in at.success)
+    # Changing the rate hides the old verdict until the learner checks again.
+    at.button(key="lr_preset_0.8").click().run()
+    assert not any(s.value.startswith("Right.") for s in at.success)
+
+
+def test_player_steps_every_panel_to_the_same_epoch():
+    at = run_page("learning_rate")
+    assert metrics(at)["Epoch"] == "0"
+    at.button(key="lr_player_forward").click().run()
+    assert not at.exception, at.exception
+    m = metrics(at)
+    assert (m["Epoch"], m["b at this epoch"], m["w at this epoch"], m["Loss at this epoch"]) == (
+        "1", "0.8012", "0.0451", "1.6349")  # the book's first update
+    loss = next(f for frames in vega_datasets(at) for f in frames
+                if list(f.columns[:2]) == ["epoch", "loss"] and len(f) > 1)
+    np.testing.assert_allclose(loss["loss"], [2.7421577700550976, 1.634931811122577])
+    path = next(f for frames in vega_datasets(at) for f in frames if "b_value" in f.columns)
+    np.testing.assert_allclose(path["b_value"], [0.4967141530112327, 0.8011952909762835])
+    panels = _step_panels(at)
+    np.testing.assert_allclose(_points(panels["w"]).set_index("point").loc["before", "x"], 0.04511107054392366)
+    np.testing.assert_allclose(_points(panels["b"]).set_index("point").loc["before", "x"], 0.8011952909762835)
+    at.button(key="lr_player_last").click().run()
+    assert metrics(at)["Epoch"] == "30"
+
+
+def test_contour_is_clickable_and_marks_the_update():
+    at = run_page("learning_rate")
+    clickable = [s for s in vega_specs(at) if any(p.get("name") == "start" for p in s.get("params", []))]
+    assert len(clickable) == 1  # the contour's click-to-start selection (ui.interact.clickable_contour)
+    marks = next(f for frames in vega_datasets(at) for f in frames if "label" in f.columns and "loss" in f.columns)
+    assert {"Minimum", "Start"} <= set(marks["label"])
+    green = marks[marks.color == "#009E73"].iloc[0]
+    np.testing.assert_allclose([green.x, green.y], [0.8011952909762835, 0.04511107054392366])
+
+
+def test_other_data_follow_gdcore():
+    at = run_page("learning_rate", {"seed": "3", "n": "500", "lr": "0.5", "b0": "-1", "w0": "4"})
+    assert not at.exception
+    d = _data(seed=3, n=500)
+    limit_b, limit_w = gdcore.axis_lr_limits(d.x_train)
+    m = metrics(at)
+    assert m["Limit along b (2/curvature)"] == f"{limit_b:.4f}"
+    assert m["Limit along w (2/curvature)"] == f"{limit_w:.4f}"
+    assert m["Critical rate 2/λ_max"] == f"{gdcore.critical_lr(d.x_train):.4f}"
+    db, dw = gdcore.gradients(-1.0, 4.0, d.x_train, d.y_train)
+    assert m["b after (w fixed)"] == f"{-1.0 - 0.5 * db:.4f}"
+    assert m["w step: −η·∂MSE/∂w"] == f"{-0.5 * dw:.4f}"
+    # The book's table does not depend on the learner's data.
+    assert "3.2240" in page_text(at)
+
+
+@pytest.mark.parametrize("query", [
+    {"n": "10", "noise": "0", "lr": "2.5", "epochs": "10000"},
+    {"lr": "2.5", "b0": "10", "w0": "-10"},
+])
+def test_extremes_run_and_keep_charts_finite(query):
+    at = run_page("learning_rate", query)
+    assert not at.exception, at.exception
+    _all_numbers_finite(at)
+    at.button(key="lr_player_last").click().run()
+    assert not at.exception, at.exception
+    _all_numbers_finite(at)
