@@ -178,7 +178,7 @@ def test_mistake_toggles_overlay_paths_and_limits():
 
 def test_player_scrub_and_buttons_move_every_panel():
     at = run_page("rinse")
-    at.slider(key="rinse_player_frame").set_value(1).run()
+    at.slider(key="rinse_player_scrub").set_value(1).run()
     assert not at.exception
     text = page_text(at)
     assert "b_{2} &= 0.8012 - 0.1 \\times (-2.2626) = 1.0275" in text  # the update of epoch 2, live numbers
