@@ -16,6 +16,7 @@ from .curvature import (
     hessian,
     hessian_eigenvalues,
     iteration_matrix,
+    loss_gap,
 )
 from .data import (
     MAX_SEED,
@@ -29,13 +30,14 @@ from .data import (
     split_sizes,
     standardize,
 )
-from .descent import MAX_TOTAL_UPDATES, History, descend
+from .descent import MAX_TOTAL_UPDATES, History, descend, first_epoch_within, measured_factor
 from .model import closed_form, errors, gradients, mse, predict, update
 from .surface import (
     Grid,
     SufficientStats,
     book_grid,
     cross_section_b,
+    cross_section_from_stats,
     cross_section_w,
     finite_difference_slope,
     loss_grid,
@@ -61,10 +63,12 @@ __all__ = [
     "critical_lr",
     "critical_lr_for_rule",
     "cross_section_b",
+    "cross_section_from_stats",
     "cross_section_w",
     "descend",
     "errors",
     "finite_difference_slope",
+    "first_epoch_within",
     "fit_scaler",
     "gradients",
     "hessian",
@@ -73,6 +77,8 @@ __all__ = [
     "iteration_matrix",
     "loss_grid",
     "loss_grid_from_stats",
+    "loss_gap",
+    "measured_factor",
     "make_bad_feature_data",
     "make_data",
     "mse",

@@ -22,6 +22,7 @@ __all__ = [
     "hessian",
     "hessian_eigenvalues",
     "iteration_matrix",
+    "loss_gap",
 ]
 
 
@@ -44,6 +45,36 @@ def hessian(x: np.ndarray) -> np.ndarray:
 def hessian_eigenvalues(x: np.ndarray) -> np.ndarray:
     """Eigenvalues of :func:`hessian`, ascending (book data: 0.1511, 2.4829)."""
     return np.linalg.eigvalsh(hessian(x))
+
+
+def loss_gap(b: float | np.ndarray, w: float | np.ndarray, minimum: tuple[float, float],
+             hessian: np.ndarray) -> np.ndarray:
+    """Loss minus the minimum loss, as the exact quadratic form ``0.5 * e @ H @ e``.
+
+    The MSE of a line is a quadratic bowl, so with ``e = (b - b*, w - w*)``
+    the gap is exactly half the Hessian's quadratic form. Unlike
+    ``loss(b, w) - min_loss`` it does not lose its digits to cancellation
+    near the optimum.
+
+    Parameters
+    ----------
+    b, w : float or array_like
+        Points (broadcast against each other).
+    minimum : (b*, w*)
+        The least-squares line (:func:`gdcore.closed_form`).
+    hessian : ndarray of shape (2, 2)
+        :func:`hessian` of the same feature.
+
+    Returns
+    -------
+    ndarray
+        The gap at every point (``inf`` where it overflows).
+    """
+    db = np.asarray(b, float) - minimum[0]
+    dw = np.asarray(w, float) - minimum[1]
+    h = hessian
+    with np.errstate(over="ignore", invalid="ignore"):
+        return 0.5 * (h[0, 0] * db * db + 2 * h[0, 1] * db * dw + h[1, 1] * dw * dw)
 
 
 def critical_lr(x: np.ndarray) -> float:

@@ -14,7 +14,7 @@ import numpy as np
 from .data import MAX_SEED, as_1d
 from .surface import SufficientStats, sufficient_stats
 
-__all__ = ["History", "descend", "MAX_TOTAL_UPDATES"]
+__all__ = ["History", "descend", "first_epoch_within", "measured_factor", "MAX_TOTAL_UPDATES"]
 
 #: Guard against requests that would keep a server busy for minutes.
 MAX_TOTAL_UPDATES = 20_000_000
@@ -337,3 +337,82 @@ def _minibatch_epoch(xs, ys, b, w, lr, batch_size, rule, reduction):
             bs.append(b)
             ws.append(w)
     return b, w, bs, ws, False
+
+
+def first_epoch_within(stats: SufficientStats, b0: float, w0: float, lrs: np.ndarray, target: float,
+                       cap: int) -> tuple[int | None, int | None]:
+    """Fewest batch-descent epochs, over several learning rates, to reach ``loss <= target``.
+
+    Runs batch descent from (b0, w0) for every learning rate at once (the
+    simultaneous update of :func:`descend` on the mean loss, with its
+    gradients from the same sufficient statistics) and stops at the first
+    epoch where any of them reaches the target.
+
+    Parameters
+    ----------
+    stats : SufficientStats
+        The training set (:func:`gdcore.sufficient_stats`).
+    b0, w0 : float
+        The start.
+    lrs : array_like of shape (k,)
+        Learning rates to try.
+    target : float
+        The loss that counts as reached.
+    cap : int
+        Most epochs to run.
+
+    Returns
+    -------
+    (epochs, index) : tuple of int, or (None, None)
+        The epoch count and the index in ``lrs`` of the learning rate that got
+        there first (the lowest loss on ties); ``(0, 0)`` when the start
+        already meets the target; ``(None, None)`` when no rate does within
+        ``cap`` epochs.
+    """
+    lrs = np.asarray(lrs, dtype=np.float64)
+    if stats.loss(b0, w0) <= target:
+        return 0, 0
+    b = np.full(lrs.shape, float(b0))
+    w = np.full(lrs.shape, float(w0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, cap + 1):
+            db, dw = stats.gradients(b, w)
+            b, w = b - lrs * db, w - lrs * dw
+            loss = stats.loss(b, w)
+            hit = loss <= target
+            if hit.any():
+                return epoch, int(np.argmin(np.where(hit, loss, np.inf)))
+    return None, None
+
+
+def measured_factor(distance: np.ndarray, window: int = 100) -> float | None:
+    """Per-epoch shrink (below 1) or growth (above 1) factor of a distance, measured.
+
+    The geometric mean of the ratio of successive distances over the last
+    ``window`` epochs of the stretch where the distance is finite and above
+    rounding noise (1e-12 of where it started).
+
+    Parameters
+    ----------
+    distance : array_like of shape (epochs + 1,)
+        Distance to the minimum after each epoch (entry 0: the start).
+    window : int
+        Most epochs to measure over.
+
+    Returns
+    -------
+    float or None
+        None when fewer than two usable epochs exist.
+    """
+    d = np.asarray(distance, float)
+    if d.size < 2 or not np.isfinite(d[0]) or d[0] <= 0:
+        return None
+    ok = np.isfinite(d) & (d > 1e-12 * d[0]) & (d > 1e-300)
+    end = d.size if ok.all() else int(np.argmin(ok))
+    if end < 2:
+        return None
+    j = end - 1
+    i = max(0, j - window)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        value = float(np.exp((np.log(d[j]) - np.log(d[i])) / (j - i)))
+    return value if np.isfinite(value) else None

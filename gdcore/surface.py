@@ -23,6 +23,7 @@ __all__ = [
     "SufficientStats",
     "book_grid",
     "cross_section_b",
+    "cross_section_from_stats",
     "cross_section_w",
     "finite_difference_slope",
     "loss_grid",
@@ -180,6 +181,32 @@ def cross_section_w(x: np.ndarray, y: np.ndarray, b: float, w_values: np.ndarray
 def cross_section_b(x: np.ndarray, y: np.ndarray, w: float, b_values: np.ndarray) -> np.ndarray:
     """Loss as a function of b with w held fixed (the black, horizontal cut)."""
     return loss_grid(x, y, b_values, [w])[0, :]
+
+
+def cross_section_from_stats(stats: SufficientStats, param: str, fixed: float, values: np.ndarray) -> np.ndarray:
+    """Loss along one parameter with the other held fixed, from precomputed statistics.
+
+    Parameters
+    ----------
+    stats : SufficientStats
+    param : {"b", "w"}
+        The parameter that varies: ``"w"`` is the red, vertical cut (b held
+        at ``fixed``), ``"b"`` the black, horizontal one (w held at ``fixed``).
+    fixed : float
+        The value of the other parameter.
+    values : array_like
+        Where to evaluate the loss along ``param``.
+
+    Returns
+    -------
+    ndarray of the shape of ``values``
+        The exact MSE (``inf`` where it overflows, never a warning).
+    """
+    if param not in ("b", "w"):
+        raise ValueError(f"param must be 'b' or 'w', got {param!r}")
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(stats.loss(fixed, values) if param == "w" else stats.loss(values, fixed), dtype=np.float64)
 
 
 def finite_difference_slope(

@@ -5,7 +5,8 @@ import streamlit as st
 
 import ui
 from ui import charts, compute
-from ui.charts import PALETTE, fmt
+from ui.charts import PALETTE
+from ui.numbers import fmt
 from ui.page import book_check, header, metrics, navigation, setup
 
 setup("Data", "🎲")

@@ -5,7 +5,7 @@ import streamlit as st
 import gdcore
 
 import ui
-from ui.charts import fmt
+from ui.numbers import fmt, numpy_print
 from ui.page import book_check, header, metrics, navigation, setup
 
 setup("Init", "🎯")
@@ -26,7 +26,7 @@ st.markdown(
     f"A fresh random stream seeded with **{s.seed}** gives b first, then w. "
     "(The book re-seeds with the same seed it used for the data, so these are the first two normals "
     "of that stream.) Printed the way numpy shows one-element arrays: "
-    f"`[{b_rand:.8f}] [{w_rand:.8g}]`."
+    f"`{numpy_print(b_rand)} {numpy_print(w_rand)}`."
 )
 metrics([
     ("Random b", fmt(b_rand, 4), "intercept of the starting line"),

@@ -6,7 +6,8 @@ import streamlit as st
 import gdcore
 import ui
 from ui import charts, compute
-from ui.charts import PALETTE, Line, fmt
+from ui.charts import PALETTE, Line
+from ui.numbers import fmt, signed
 from ui.page import book_check, header, metrics, navigation, setup
 
 setup("Predict", "📈")
@@ -22,8 +23,8 @@ b, w = s.start
 yhat = gdcore.predict(b, w, data.x_train)
 x0, y0 = float(data.x_train[0]), float(data.y_train[0])
 
-st.latex(rf"\hat{{y}}_i = b + w\,x_i = {fmt(b)} {charts.signed(w)}\,x_i")
-st.latex(rf"\hat{{y}}_0 = {fmt(b)} {charts.signed(w)} \times {fmt(x0)} = {fmt(float(yhat[0]))}"
+st.latex(rf"\hat{{y}}_i = b + w\,x_i = {fmt(b)} {signed(w)}\,x_i")
+st.latex(rf"\hat{{y}}_0 = {fmt(b)} {signed(w)} \times {fmt(x0)} = {fmt(float(yhat[0]))}"
          rf"\quad(\text{{true }} y_0 = {fmt(y0)})")
 
 pick = compute.display_sample(data.x_train.size)
@@ -40,7 +41,7 @@ chart = charts.overlay(
 left, right = st.columns([3, 2])
 with left:
     charts.show(chart, f"The {data.x_train.size:,} training points with the dashed prediction line "
-                       f"ŷ = {fmt(b)} {charts.signed(w)}·x, which misses them by {fmt(float(np.mean(np.abs(yhat - data.y_train))), 2)} "
+                       f"ŷ = {fmt(b)} {signed(w)}·x, which misses them by {fmt(float(np.mean(np.abs(yhat - data.y_train))), 2)} "
                        "on average.")
 with right:
     st.subheader("The numbers")

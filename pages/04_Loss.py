@@ -5,8 +5,9 @@ import streamlit as st
 
 import ui
 from ui import charts, compute, figs_loss
-from ui.charts import PALETTE, Marker, fmt, signed
-from ui.figs_loss import human_bytes, paren, sub
+from ui.charts import PALETTE, Marker
+from ui.figs_loss import human_bytes, sub
+from ui.numbers import fmt, signed, tex_num
 from ui.interact import clickable_contour
 from ui.page import book_check, header, metrics, navigation, setup
 
@@ -20,7 +21,7 @@ header(4, "Compute the loss", (
 ))
 
 b, w = s.start
-summary = figs_loss.summary_for(s)
+summary = compute.train_summary_for(s)
 n_train = summary.n_train
 led = figs_loss.ledger_for(s, b, w)
 start_name = "Random start" if (s.b0, s.w0) == (None, None) else "Start"
@@ -45,8 +46,8 @@ with left:
                 f"with a dashed segment of length {fmt(abs(err_i))} from its prediction {fmt(yhat_i)} to its label {fmt(yi)}."
                 + (f" Showing a random {summary.sample_x.size:,} of the {n_train:,} points." if summary.sampled else ""))
 st.latex(r"\text{error}_i = \hat{y}_i - y_i = (b + w\,x_i) - y_i")
-st.latex(rf"\text{{error}}_{{{idx}}} = ({fmt(b)} {signed(w)} \times {fmt(xi)}) - {paren(yi)}"
-         rf" = {fmt(yhat_i)} - {paren(yi)} = {fmt(err_i)}")
+st.latex(rf"\text{{error}}_{{{idx}}} = ({fmt(b)} {signed(w)} \times {fmt(xi)}) - {tex_num(yi, paren=True)}"
+         rf" = {fmt(yhat_i)} - {tex_num(yi, paren=True)} = {fmt(err_i)}")
 
 # --- all points: the MSE -------------------------------------------------------------
 st.subheader("From many errors to one number: the MSE")
@@ -132,7 +133,7 @@ st.caption(
 
 # --- cross-sections ------------------------------------------------------------------
 st.subheader("Cross-sections: fix one parameter, vary the other")
-snap = figs_loss.snap_start(surface, b, w)
+snap = surface.snap(b, w)
 st.markdown(
     "A surface is hard to read; a slice through it is easy. Hold b fixed and let only w change, and the loss "
     "traces a curve — a vertical cut through the map. Hold w fixed instead and you get a horizontal cut. "
@@ -146,7 +147,7 @@ st.markdown(
 y_dom = (-0.1, figs_loss.upper_limit(15.1, snap.loss))
 cut_markers = [Marker(b_star, w_star, "Minimum", loss=surface.min_loss), Marker(snap.b, snap.w, "Start (snapped)", loss=snap.loss)]
 wv, bv = surface.w_values, surface.b_values
-w_min_i, b_min_i = int(np.argmin(snap.curve_w)), int(np.argmin(snap.curve_b))
+w_min_i, b_min_i = int(np.argmin(snap.along_w)), int(np.argmin(snap.along_b))
 
 left, right = st.columns(2)
 with left:
@@ -155,11 +156,11 @@ with left:
                 f"The contour map with a dashed vertical line at b = {snap.b:.2f} through the snapped start.",
                 key="loss_fig5_contour")
 with right:
-    charts.show(figs_loss.cross_section_chart(wv, snap.curve_w, "w", f"Fixed: b = {snap.b:.2f}",
-                                              dot=(snap.w, snap.loss), y_domain=y_dom,
-                                              x_domain=(float(wv[0]), float(wv[-1]))),
-                f"Loss along w with b fixed at {snap.b:.2f}: a parabola from {fmt(snap.curve_w[0])} at w = {wv[0]:g} "
-                f"down to {fmt(snap.curve_w[w_min_i])} at w = {wv[w_min_i]:.2f}; the start is at w = {snap.w:.2f}, "
+    charts.show(charts.cross_section(wv, snap.along_w, "w", f"Fixed: b = {snap.b:.2f}",
+                                     dots=[(snap.w, snap.loss)], y_domain=y_dom,
+                                     x_domain=(float(wv[0]), float(wv[-1]))),
+                f"Loss along w with b fixed at {snap.b:.2f}: a parabola from {fmt(snap.along_w[0])} at w = {wv[0]:g} "
+                f"down to {fmt(snap.along_w[w_min_i])} at w = {wv[w_min_i]:.2f}; the start is at w = {snap.w:.2f}, "
                 f"loss {fmt(snap.loss)}.", key="loss_fig5_cut")
 left, right = st.columns(2)
 with left:
@@ -170,17 +171,17 @@ with left:
                 f"The contour map with a dashed horizontal line at w = {snap.w:.2f} through the snapped start.",
                 key="loss_fig6_contour")
 with right:
-    charts.show(figs_loss.cross_section_chart(bv, snap.curve_b, "b", f"Fixed: w = {snap.w:.2f}",
-                                              dot=(snap.b, snap.loss), y_domain=y_dom,
-                                              x_domain=(float(bv[0]), float(bv[-1]))),
-                f"Loss along b with w fixed at {snap.w:.2f}: it falls from {fmt(snap.curve_b[0])} at b = {bv[0]:g} "
-                f"to {fmt(snap.curve_b[b_min_i])} at b = {bv[b_min_i]:.2f}, then rises; the start is at "
+    charts.show(charts.cross_section(bv, snap.along_b, "b", f"Fixed: w = {snap.w:.2f}",
+                                     dots=[(snap.b, snap.loss)], y_domain=y_dom,
+                                     x_domain=(float(bv[0]), float(bv[-1]))),
+                f"Loss along b with w fixed at {snap.w:.2f}: it falls from {fmt(snap.along_b[0])} at b = {bv[0]:g} "
+                f"to {fmt(snap.along_b[b_min_i])} at b = {bv[b_min_i]:.2f}, then rises; the start is at "
                 f"b = {snap.b:.2f}, loss {fmt(snap.loss)}.", key="loss_fig6_cut")
 metrics([
     ("Snapped b", fmt(snap.b), "the grid node nearest to the start's b"),
     ("Snapped w", fmt(snap.w), "the grid node nearest to the start's w"),
     ("Loss at the snapped start", fmt(snap.loss), "where both cuts cross"),
-    ("Lowest loss along b", fmt(float(snap.curve_b[b_min_i])), f"at b = {bv[b_min_i]:.2f}, with w = {snap.w:.2f}"),
+    ("Lowest loss along b", fmt(float(snap.along_b[b_min_i])), f"at b = {bv[b_min_i]:.2f}, with w = {snap.w:.2f}"),
 ])
 b_low = float(bv[b_min_i])
 if snap.b < b_low:

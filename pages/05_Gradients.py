@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from ui import charts, compute, figs_loss
-from ui.charts import fmt
+from ui.numbers import fmt
 from ui.page import book_check, header, metrics, navigation, setup
 
 setup("Gradients", "⛰️")
@@ -16,7 +16,7 @@ header(5, "Compute the gradients", (
 ))
 
 b, w = s.start
-summary = figs_loss.summary_for(s)
+summary = compute.train_summary_for(s)
 n_train = summary.n_train
 led = figs_loss.ledger_for(s, b, w)
 mean_err, mean_xerr = led.means["error"], led.means["x·error"]
@@ -87,7 +87,7 @@ st.markdown(
 # --- Figure 0.7: the slopes of the cross-sections -------------------------------------------
 st.subheader("Seeing the gradients: the slopes of the two cross-sections")
 surface = compute.surface_for(s, "original", extra=(b, w))
-snap = figs_loss.snap_start(surface, b, w)
+snap = surface.snap(b, w)
 gb_snap, gw_snap = (float(v) for v in summary.stats.gradients(snap.b, snap.w))
 st.session_state.setdefault("grad_delta", figs_loss.BOOK_DELTA)
 delta = float(st.session_state["grad_delta"])
@@ -106,12 +106,12 @@ y_dom = (-0.1, figs_loss.upper_limit(6.1, snap.loss, factor=1.4))
 wv, bv = surface.w_values, surface.b_values
 left, right = st.columns(2)
 with left:
-    charts.show(figs_loss.tangent_cross_section(wv, snap.curve_w, "w", snap.w, snap.loss, gw_snap,
+    charts.show(figs_loss.tangent_cross_section(wv, snap.along_w, "w", snap.w, snap.loss, gw_snap,
                                                 f"Fixed: b = {snap.b:.2f}", y_dom, zoom=win_w),
                 f"Loss along w with b fixed at {snap.b:.2f}; at w = {snap.w:.2f} (loss {fmt(snap.loss)}) the tangent "
                 f"slopes at {fmt(gw_snap)}.", key="grad_fig7_w")
 with right:
-    charts.show(figs_loss.tangent_cross_section(bv, snap.curve_b, "b", snap.b, snap.loss, gb_snap,
+    charts.show(figs_loss.tangent_cross_section(bv, snap.along_b, "b", snap.b, snap.loss, gb_snap,
                                                 f"Fixed: w = {snap.w:.2f}", y_dom, zoom=win_b),
                 f"Loss along b with w fixed at {snap.w:.2f}; at b = {snap.b:.2f} (loss {fmt(snap.loss)}) the tangent "
                 f"slopes at {fmt(gb_snap)}.", key="grad_fig7_b")

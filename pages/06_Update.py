@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from ui import charts, compute, figs_lr
-from ui.charts import fmt
+from ui.numbers import fmt, num, numpy_print
 from ui.page import book_check, header, metrics, navigation, setup
 
 setup("Update", "👣")
@@ -34,21 +34,21 @@ st.markdown(
     "gradient gets the bigger move."
 )
 st.markdown(f"Printed the way numpy shows the book's one-element arrays, before and after: "
-            f"`{figs_lr.numpy_print(upd.b)} {figs_lr.numpy_print(upd.w)}` → "
-            f"`{figs_lr.numpy_print(upd.b_new)} {figs_lr.numpy_print(upd.w_new)}`")
+            f"`{numpy_print(upd.b)} {numpy_print(upd.w)}` → "
+            f"`{numpy_print(upd.b_new)} {numpy_print(upd.w_new)}`")
 
 metrics([
     ("b after one update", fmt(upd.b_new), f"was {fmt(upd.b)}"),
     ("w after one update", fmt(upd.w_new), f"was {fmt(upd.w)}"),
-    ("Loss before", figs_lr.num(upd.loss_before), "training MSE at the starting b, w"),
-    ("Loss after", figs_lr.num(upd.loss_after), "training MSE at the updated b, w"),
+    ("Loss before", num(upd.loss_before), "training MSE at the starting b, w"),
+    ("Loss after", num(upd.loss_after), "training MSE at the updated b, w"),
 ])
 if upd.loss_after < upd.loss_before:
-    st.markdown(f"One step took the loss from **{figs_lr.num(upd.loss_before)}** to "
-                f"**{figs_lr.num(upd.loss_after)}** ({100 * (1 - upd.loss_after / upd.loss_before):.1f}% lower).")
+    st.markdown(f"One step took the loss from **{num(upd.loss_before)}** to "
+                f"**{num(upd.loss_after)}** ({100 * (1 - upd.loss_after / upd.loss_before):.1f}% lower).")
 else:
-    st.warning(f"At η = {eta} this step made the loss **worse** ({figs_lr.num(upd.loss_before)} → "
-               f"{figs_lr.num(upd.loss_after)}): the step overshot the valley. The Learning Rate page shows why.",
+    st.warning(f"At η = {eta} this step made the loss **worse** ({num(upd.loss_before)} → "
+               f"{num(upd.loss_after)}): the step overshot the valley. The Learning Rate page shows why.",
                icon="⚠️")
 
 st.subheader("The line after one update")
@@ -71,12 +71,12 @@ if sequential:
         st.markdown("**Simultaneous (correct)**: both gradients at the old point")
         st.latex(rf"w \leftarrow {fmt(upd.w)} - {eta}\cdot({fmt(upd.dw)}) = {fmt(upd.w_new)}")
         metrics([("Simultaneous: w", fmt(upd.w_new), None),
-                 ("Simultaneous: loss after", figs_lr.num(upd.loss_after), None)])
+                 ("Simultaneous: loss after", num(upd.loss_after), None)])
     with right:
         st.markdown("**Sequential (the mistake)**: w's gradient at the new b")
         st.latex(rf"w \leftarrow {fmt(upd.w)} - {eta}\cdot({fmt(upd.seq_dw)}) = {fmt(upd.seq_w_new)}")
         metrics([("Sequential: w", fmt(upd.seq_w_new), None),
-                 ("Sequential: loss after", figs_lr.num(upd.seq_loss_after), None)])
+                 ("Sequential: loss after", num(upd.seq_loss_after), None)])
     st.markdown(
         f"b is the same in both ({fmt(upd.b_new)}); w differs by {fmt(abs(upd.seq_w_new - upd.w_new))}. "
         f"The sequential rule is a different algorithm, not gradient descent: its w step uses a gradient "

@@ -4,8 +4,7 @@ import streamlit as st
 
 import ui
 from ui import charts, compute, figs_lr
-from ui.charts import fmt
-from ui.figs_lr import num
+from ui.numbers import fmt, num, tex_num
 from ui.interact import clickable_contour
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.player import is_playing, player
@@ -22,9 +21,9 @@ header(7, "The learning rate", (
 
 lr = s.lr
 b0, w0 = s.start
-stats = figs_lr.stats_for(s)
-curv = figs_lr.curvature_for(s)
-factor = figs_lr.factor_for(s)
+stats = compute.train_summary_for(s).stats
+curv = compute.curvature_for(s)
+factor = curv.factor(lr)
 step_w, step_b = figs_lr.axis_steps(stats, b0, w0, lr)
 
 st.markdown("The book tries three rates. One click sets the shared η (the sidebar follows):")
@@ -40,9 +39,8 @@ st.markdown(f"Starting from b = {fmt(b0)}, w = {fmt(w0)} with **η = {lr:g}**, w
             "descent do? Decide before you scroll down.")
 guess = st.radio("Your prediction", figs_lr.GUESSES, index=None, key="lr_guess", horizontal=True)
 if st.button("Check", key="lr_check", disabled=guess is None):
-    st.session_state["lr_checked"] = (lr, guess, b0, w0, s.seed, s.n, s.noise, s.true_b, s.true_w)
-if guess is not None and st.session_state.get("lr_checked") == (lr, guess, b0, w0, s.seed, s.n, s.noise,
-                                                                   s.true_b, s.true_w):
+    st.session_state["lr_checked"] = (lr, guess, b0, w0, *s.data_key)
+if guess is not None and st.session_state.get("lr_checked") == (lr, guess, b0, w0, *s.data_key):
     correct, why = figs_lr.check_explanation(guess, lr, curv, factor)
     (st.success if correct else st.error)(("Right. " if correct else f"Not quite — you said “{guess}”. ") + why,
                                           icon="✅" if correct else "❌")
@@ -63,10 +61,10 @@ st.caption(
 )
 hist = compute.history_for(s, batch=0, epochs=figs_lr.LONG_EPOCHS)
 surface = compute.surface_for(s, "original", extra=(b0, w0, step_b.after, step_w.after))
-b_win, w_win = figs_lr.window_of(surface)
+b_win, w_win = charts.surface_domains(surface, half_cell=False)
 exit_ = figs_lr.window_exit(hist.b, hist.w, b_win, w_win)
 n_frames = min(hist.epochs_run, figs_lr.PLAYER_EPOCHS) + 1
-signature = (s.seed, s.n, s.noise, s.true_b, s.true_w, lr, b0, w0)
+signature = (*s.data_key, lr, b0, w0)
 if st.session_state.get("lr_player_signature") != signature:
     st.session_state["lr_player_signature"] = signature
     st.session_state["lr_player_frame"] = 0  # a new start or rate replays from epoch 0
@@ -107,8 +105,8 @@ def render(frame: int) -> None:
         with col:
             charts.show(figs_lr.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
                         figs_lr.step_summary(step))
-    st.latex(rf"\begin{{aligned}}b &\leftarrow {num(bk)} - {lr:g}\cdot({num(fb.grad)}) = {num(fb.after)}\\ "
-             rf"w &\leftarrow {num(wk)} - {lr:g}\cdot({num(fw.grad)}) = {num(fw.after)}\end{{aligned}}")
+    st.latex(rf"\begin{{aligned}}b &\leftarrow {tex_num(bk)} - {lr:g}\cdot({tex_num(fb.grad)}) = {tex_num(fb.after)}\\ "
+             rf"w &\leftarrow {tex_num(wk)} - {lr:g}\cdot({tex_num(fw.grad)}) = {tex_num(fw.after)}\end{{aligned}}")
     metrics([("Epoch", str(frame), None), ("b at this epoch", num(bk), None), ("w at this epoch", num(wk), None),
              ("Loss at this epoch", num(loss_k), "training MSE")])
     metrics([
@@ -142,16 +140,16 @@ st.markdown(
 )
 st.latex(rf"\eta_b = \frac{{2}}{{c_b}} = {fmt(curv.limit_b)},\qquad \eta_w = \frac{{2}}{{c_w}} = {fmt(curv.limit_w)},"
          rf"\qquad \eta_{{\text{{critical}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(curv.lam_max)}}} "
-         rf"= {fmt(curv.critical)}")
+         rf"= {fmt(curv.critical_lr)}")
 charts.show(figs_lr.lr_ruler(curv, lr), figs_lr.ruler_summary(curv, lr))
 metrics([
     ("Limit along b (2/curvature)", fmt(curv.limit_b), "a step along b alone (w fixed) diverges above this"),
     ("Limit along w (2/curvature)", fmt(curv.limit_w), "a step along w alone (b fixed) diverges above this"),
-    ("Critical rate 2/λ_max", fmt(curv.critical), "batch descent on both parameters diverges above this"),
+    ("Critical rate 2/λ_max", fmt(curv.critical_lr), "batch descent on both parameters diverges above this"),
     ("Per-step factor max|1 − η·λ|", num(factor), "the distance to the minimum is multiplied by this each epoch"),
 ])
 
-if lr >= curv.critical:
+if lr >= curv.critical_lr:
     where = (f"From your start the parameters leave the chart's window at **epoch {exit_.epoch}** "
              f"(b = {num(exit_.b)}, w = {num(exit_.w)})." if exit_ is not None else
              f"Growth this slow takes more than {figs_lr.LONG_EPOCHS:,} epochs to leave the chart's window.")
@@ -160,7 +158,7 @@ if lr >= curv.critical:
     if hist.diverged:
         tail += f" After epoch {hist.epochs_run:,} the numbers no longer fit in a float and the run stops."
     st.error(
-        f"**Diverges.** η = {lr:g} is above 2/λ_max = {fmt(curv.critical)}. Each step multiplies the distance to the "
+        f"**Diverges.** η = {lr:g} is above 2/λ_max = {fmt(curv.critical_lr)}. Each step multiplies the distance to the "
         f"minimum along the steepest direction by |1 − η·λ_max| = |1 − {lr:g} × {fmt(curv.lam_max)}| = "
         f"{num(factor)}, "
         f"flipping its sign every time: the path ping-pongs across the valley with growing swings. {where}{tail}",
@@ -168,7 +166,7 @@ if lr >= curv.critical:
 elif lr > curv.smooth:
     st.warning(f"**Oscillates but converges.** η = {lr:g} is above 1/λ_max = {fmt(curv.smooth)}, so along the "
                "steepest direction every step overshoots to the other side, but below "
-               f"{fmt(curv.critical)}, so each swing is smaller than the last (factor {num(factor)}).", icon="↔️")
+               f"{fmt(curv.critical_lr)}, so each swing is smaller than the last (factor {num(factor)}).", icon="↔️")
 else:
     st.info(f"**Converges smoothly.** η = {lr:g} is at most 1/λ_max = {fmt(curv.smooth)}: no step overshoots. "
             f"The distance to the minimum shrinks by the factor {num(factor)} per epoch — the flat direction "

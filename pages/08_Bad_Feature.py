@@ -6,7 +6,8 @@ import streamlit as st
 import ui
 from ui import charts, compute
 from ui import figs_scaling as fs
-from ui.charts import PALETTE, Marker, fmt
+from ui.charts import PALETTE, Marker
+from ui.numbers import fmt, signed
 from ui.page import book_check, header, metrics, navigation, setup
 
 setup("Bad Feature", "📏")
@@ -20,16 +21,17 @@ header(8, '"Bad" feature', (
 
 orig = compute.features_for(s, "original")
 bad = compute.features_for(s, "bad")
-c_orig, c_bad = fs.curvature_for(s, "original"), fs.curvature_for(s, "bad")
-(b_star, w_star), (b_bad, w_bad) = c_orig.minimum, c_bad.minimum
+c_orig, c_bad = compute.curvature_for(s, "original"), compute.curvature_for(s, "bad")
+fast_orig, fast_bad = fs.fastest_for(s, "original"), fs.fastest_for(s, "bad")
+(b_star, w_star), (b_bad, w_bad) = fast_orig.minimum, fast_bad.minimum
 b0, w0 = s.start
 x0, y0 = float(orig.x_train[0]), float(orig.y_train[0])
 
 st.subheader("Same points, same predictions")
 st.latex(rf"y = b + w\,x = b + \frac{{w}}{{10}}\,(10\,x) \;\Rightarrow\; "
-         rf"{s.true_b:g} {fs.term(s.true_w)}\,x = {s.true_b:g} {fs.term(s.true_w / 10)}\,(10\,x)")
-st.latex(rf"\hat y_0 = {fmt(b_star)} {charts.signed(w_star)} \times {fmt(x0)} = "
-         rf"{fmt(b_bad)} {charts.signed(w_bad)} \times {fmt(10 * x0)} = {fmt(b_star + w_star * x0)}"
+         rf"{s.true_b:g} {signed(s.true_w, None)}\,x = {s.true_b:g} {signed(s.true_w / 10, None)}\,(10\,x)")
+st.latex(rf"\hat y_0 = {fmt(b_star)} {signed(w_star)} \times {fmt(x0)} = "
+         rf"{fmt(b_bad)} {signed(w_bad)} \times {fmt(10 * x0)} = {fmt(b_star + w_star * x0)}"
          rf"\quad (y_0 = {fmt(y0)})")
 st.markdown(
     f"The best line for the first training point, written both ways: the intercept stays at **{fmt(b_star)}**, "
@@ -55,10 +57,10 @@ st.caption(
 )
 
 st.subheader("Before and after: the loss surface")
-grid = fs.window("bad", s, [c_orig.minimum, c_bad.minimum, (b0, w0)])
+grid = fs.window("bad", s, [fast_orig.minimum, fast_bad.minimum, (b0, w0)])
 before = compute.surface_for(s, "original", grid=grid)
 after = compute.surface_for(s, "bad", grid=grid)
-snap_before, snap_after = fs.snap(before, b0, w0), fs.snap(after, b0, w0)
+snap_before, snap_after = before.snap(b0, w0), after.snap(b0, w0)
 sb, sw = snap_before.b, snap_before.w
 start_name = "Random Start" if s.b0 is None and s.w0 is None else "Start"
 st.markdown(
@@ -69,14 +71,15 @@ st.markdown(
 )
 cols = st.columns(2)
 for col, surf, c, snapped, name in (
-    (cols[0], before, c_orig, snap_before, "Before"),
-    (cols[1], after, c_bad, snap_after, "After"),
+    (cols[0], before, fast_orig, snap_before, "Before"),
+    (cols[1], after, fast_bad, snap_after, "After"),
 ):
     mb, mw = c.minimum
+    start = charts.marker_layer([Marker(sb, sw, start_name, loss=snapped.loss, **charts.BELOW_LEFT)],
+                                *charts.surface_domains(surf), color=PALETTE["marker"])
     chart = charts.contour(surf, markers=[Marker(mb, mw, "Minimum", loss=c.min_loss)],
                            vlines=[(sb, PALETTE["w_varies"])], hlines=[(sw, PALETTE["b_varies"])],
-                           title=f"Loss Surface - {name}")
-    chart = fs.with_start(fs.vertical_legend(chart), surf, sb, sw, start_name, snapped.loss)
+                           extra=[start], title=f"Loss Surface - {name}")
     shape = ("a long diagonal valley" if name == "Before"
              else "a valley squeezed into narrow, almost horizontal bands")
     with col:
@@ -87,7 +90,7 @@ metrics([
     ("Minimum after (b, w)", f"({fmt(b_bad)}, {fmt(w_bad)})", "least-squares line with x times 10"),
 ])
 metrics([
-    ("Loss at the minimum", fmt(c_orig.min_loss), "the same for both: the predictions are the same"),
+    ("Loss at the minimum", fmt(fast_orig.min_loss), "the same for both: the predictions are the same"),
     ("Largest loss on the window, before", fmt(before.high, 2), None),
     ("Largest loss on the window, after", fmt(after.high, 2), None),
 ])
@@ -137,42 +140,42 @@ st.markdown(
     "sets the limit for every direction."
 )
 st.latex(rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}}:\qquad "
-         rf"\text{{before}}\ \frac{{2}}{{{fmt(c_orig.eigenvalues[1])}}} = {fmt(c_orig.critical_lr)},\qquad "
-         rf"\text{{after}}\ \frac{{2}}{{{fmt(c_bad.eigenvalues[1])}}} = {fmt(c_bad.critical_lr)}")
+         rf"\text{{before}}\ \frac{{2}}{{{fmt(c_orig.lam_max)}}} = {fmt(c_orig.critical_lr)},\qquad "
+         rf"\text{{after}}\ \frac{{2}}{{{fmt(c_bad.lam_max)}}} = {fmt(c_bad.critical_lr)}")
 for c in (c_orig, c_bad):
     name = "Before" if c.kind == "original" else "After"
     st.markdown(f"**{name}** ({'original x' if c.kind == 'original' else 'x times 10'})")
     metrics([
-        (f"{name}: λ min", fmt(c.eigenvalues[0]), "smallest Hessian eigenvalue: curvature along the flattest direction"),
-        (f"{name}: λ max", fmt(c.eigenvalues[1]), "largest Hessian eigenvalue: curvature along the steepest direction"),
+        (f"{name}: λ min", fmt(c.lam_min), "smallest Hessian eigenvalue: curvature along the flattest direction"),
+        (f"{name}: λ max", fmt(c.lam_max), "largest Hessian eigenvalue: curvature along the steepest direction"),
         (f"{name}: condition number", fmt(c.condition), "largest / smallest eigenvalue"),
         (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue: batch descent diverges above it"),
-        (f"{name}: η limit, b alone", fmt(c.axis_limits[0]), "a step along b alone overshoots for good above it"),
-        (f"{name}: η limit, w alone", fmt(c.axis_limits[1]), "a step along w alone overshoots for good above it"),
+        (f"{name}: η limit, b alone", fmt(c.limit_b), "a step along b alone overshoots for good above it"),
+        (f"{name}: η limit, w alone", fmt(c.limit_w), "a step along w alone overshoots for good above it"),
     ], columns=3)
 ratio = c_orig.critical_lr / c_bad.critical_lr
 st.markdown(
     f"The condition number grows from **{fmt(c_orig.condition, 2)}** to **{fmt(c_bad.condition, 2)}**, and the "
     f"largest usable learning rate shrinks **{fmt(ratio, 1)} times**, from {fmt(c_orig.critical_lr)} to "
-    f"{fmt(c_bad.critical_lr)}. A step along b alone still tolerates η up to {fmt(c_bad.axis_limits[0])}, but "
-    f"along w only up to {fmt(c_bad.axis_limits[1])} (before: {fmt(c_orig.axis_limits[1])}). With such a small "
+    f"{fmt(c_bad.critical_lr)}. A step along b alone still tolerates η up to {fmt(c_bad.limit_b)}, but "
+    f"along w only up to {fmt(c_bad.limit_w)} (before: {fmt(c_orig.limit_w)}). With such a small "
     "η, the flat direction of the valley is crossed at a crawl."
 )
 
 st.markdown(
     f"**How many epochs?** We ran batch descent from the start ({fmt(b0)}, {fmt(w0)}) with 99 learning rates "
     "(1%, 2%, …, 99% of each critical η) and kept the fastest one to get "
-    f"{c_orig.target_rule}:"
+    f"{fast_orig.target_rule}:"
 )
 metrics([
-    ("Epochs needed, before", c_orig.epochs_text(), "batch descent at the fastest learning rate found"),
-    ("Fastest η, before", fmt(c_orig.best_lr) if c_orig.best_lr else "none", None),
-    ("Epochs needed, after", c_bad.epochs_text(), "batch descent at the fastest learning rate found"),
-    ("Fastest η, after", fmt(c_bad.best_lr) if c_bad.best_lr else "none", None),
+    ("Epochs needed, before", fast_orig.epochs_text(), "batch descent at the fastest learning rate found"),
+    ("Fastest η, before", fmt(fast_orig.best_lr) if fast_orig.best_lr else "none", None),
+    ("Epochs needed, after", fast_bad.epochs_text(), "batch descent at the fastest learning rate found"),
+    ("Fastest η, after", fmt(fast_bad.best_lr) if fast_bad.best_lr else "none", None),
 ])
-charts.show(fs.excess_loss_chart([c_orig, c_bad]),
-            f"Loss above the minimum per epoch on a log scale: the original feature gets {c_orig.target_rule} "
-            f"after {c_orig.epochs_text()} epochs, the bad one after {c_bad.epochs_text()}.")
+charts.show(fs.excess_loss_chart([fast_orig, fast_bad]),
+            f"Loss above the minimum per epoch on a log scale: the original feature gets {fast_orig.target_rule} "
+            f"after {fast_orig.epochs_text()} epochs, the bad one after {fast_bad.epochs_text()}.")
 
 lr = s.lr
 verdicts = []

@@ -5,7 +5,8 @@ import streamlit as st
 import ui
 from ui import charts, compute
 from ui import figs_scaling as fs
-from ui.charts import Marker, fmt
+from ui.charts import Marker
+from ui.numbers import fmt
 from ui.page import book_check, header, metrics, navigation, setup
 
 setup("Scaling", "⚖️")
@@ -21,7 +22,8 @@ bad = compute.features_for(s, "bad")
 scaled = compute.features_for(s, "scaled")
 scaler = scaled.scaler
 kinds = ("original", "bad", "scaled")
-curv = {k: fs.curvature_for(s, k) for k in kinds}
+curv = {k: compute.curvature_for(s, k) for k in kinds}
+fast = {k: fs.fastest_for(s, k) for k in kinds}
 x0 = float(orig.x_train[0])
 
 st.subheader("Standardising: fitted on the training set only")
@@ -64,7 +66,7 @@ for col, kind, f in zip(cols, kinds, (orig, bad, scaled)):
                     f"{fmt(lo, 2)} to {fmt(hi, 2)}.")
 
 st.subheader("Three loss surfaces")
-grid = fs.window("scaled", s, [curv[k].minimum for k in kinds])
+grid = fs.window("scaled", s, [fast[k].minimum for k in kinds])
 st.markdown(
     f"All three on one window (b from {fmt(grid[0], 2)} to {fmt(grid[1], 2)}, w from {fmt(grid[2], 2)} to "
     f"{fmt(grid[3], 2)}), each with its minimum and its condition number κ (largest over smallest curvature)."
@@ -73,17 +75,16 @@ cols = st.columns(3)
 shapes = {"original": "an elongated diagonal valley", "bad": "a very narrow, nearly horizontal valley",
           "scaled": "round, evenly spaced circles"}
 for col, kind in zip(cols, kinds):
-    c = curv[kind]
+    c, m = curv[kind], fast[kind]
     surf = compute.surface_for(s, kind, grid=grid)
-    chart = fs.vertical_legend(charts.contour(
-        surf, markers=[Marker(c.minimum[0], c.minimum[1], "Minimum", loss=c.min_loss)],
-        height=fs.SMALL_HEIGHT + 30), length=0)
+    chart = charts.contour(surf, markers=[Marker(m.minimum[0], m.minimum[1], "Minimum", loss=m.min_loss)],
+                           height=fs.SMALL_HEIGHT + 30, legend=False)
     chart = fs.titled(chart, f"Loss Surface - {fs.LABELS[kind]}", f"condition number κ = {fmt(c.condition)}")
     with col:
         charts.show(chart, f"{fs.LABELS[kind].strip(chr(34))} feature: {shapes[kind]}, minimum at "
-                           f"({fmt(c.minimum[0])}, {fmt(c.minimum[1])}), κ = {fmt(c.condition, 2)}.")
+                           f"({fmt(m.minimum[0])}, {fmt(m.minimum[1])}), κ = {fmt(c.condition, 2)}.")
 metrics([(f"Minimum, {fs.LABELS[k].strip(chr(34)).lower()} (b, w)",
-          f"({fmt(curv[k].minimum[0])}, {fmt(curv[k].minimum[1])})", None) for k in kinds])
+          f"({fmt(fast[k].minimum[0])}, {fmt(fast[k].minimum[1])})", None) for k in kinds])
 
 sc = curv["scaled"]
 h = sc.hessian
@@ -95,15 +96,15 @@ st.markdown(
 st.latex(rf"H_{{\text{{scaled}}}} = 2\begin{{bmatrix}}1 & {fmt(float(scaled.x_train.mean()))} \\ "
          rf"{fmt(float(scaled.x_train.mean()))} & {fmt(h[1, 1] / 2)}\end{{bmatrix}} = "
          rf"\begin{{bmatrix}}{fmt(h[0, 0])} & {fmt(h[0, 1])} \\ {fmt(h[1, 0])} & {fmt(h[1, 1])}\end{{bmatrix}}")
-st.latex(rf"\lambda_{{\min}} = {fmt(sc.eigenvalues[0])},\quad \lambda_{{\max}} = {fmt(sc.eigenvalues[1])},\quad "
+st.latex(rf"\lambda_{{\min}} = {fmt(sc.lam_min)},\quad \lambda_{{\max}} = {fmt(sc.lam_max)},\quad "
          rf"\kappa = {fmt(sc.condition)}")
-st.latex(rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(sc.eigenvalues[1])}}} = "
+st.latex(rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(sc.lam_max)}}} = "
          rf"{fmt(sc.critical_lr)}")
 
 st.subheader("Back to the original units")
-b_s, w_s = sc.minimum
+b_s, w_s = fast["scaled"].minimum
 b_back, w_back = scaler.params_to_original(b_s, w_s)
-b_star, w_star = curv["original"].minimum
+b_star, w_star = fast["original"].minimum
 st.markdown(
     "Scaling changes the parameters, not the model. The line fitted on the scaled feature, rewritten in "
     "terms of the original x, is exactly the original best line:"
@@ -125,27 +126,27 @@ metrics([
 metrics([
     ("Mean of y (train)", fmt(float(orig.y_train.mean())), "equals the scaled intercept"),
     ("w* × σ", fmt(w_star * scaler.scale), "equals the scaled slope"),
-    ("Scaled: smallest eigenvalue", fmt(sc.eigenvalues[0]), "H = 2·I"),
-    ("Scaled: largest eigenvalue", fmt(sc.eigenvalues[1]), "H = 2·I"),
+    ("Scaled: smallest eigenvalue", fmt(sc.lam_min), "H = 2·I"),
+    ("Scaled: largest eigenvalue", fmt(sc.lam_max), "H = 2·I"),
 ])
 
 st.subheader("What it buys: learning rates and epochs")
 st.markdown(
     f"Batch descent from the start ({fmt(s.start[0])}, {fmt(s.start[1])}), at the fastest of 99 learning rates "
-    f"(1%…99% of each critical η), to get {sc.target_rule}:"
+    f"(1%…99% of each critical η), to get {fast['scaled'].target_rule}:"
 )
 for k in kinds:
-    c = curv[k]
+    c, m = curv[k], fast[k]
     name = fs.LABELS[k].strip(chr(34))
     metrics([
         (f"{name}: condition number", fmt(c.condition), None),
         (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue"),
-        (f"{name}: fastest η", fmt(c.best_lr) if c.best_lr else "none", None),
-        (f"{name}: epochs needed", c.epochs_text(), None),
+        (f"{name}: fastest η", fmt(m.best_lr) if m.best_lr else "none", None),
+        (f"{name}: epochs needed", m.epochs_text(), None),
     ])
-charts.show(fs.excess_loss_chart([curv[k] for k in kinds]),
-            f"Loss above the minimum per epoch on a log scale: {curv['original'].epochs_text()} epochs for the original "
-            f"feature, {curv['bad'].epochs_text()} for the bad one and {sc.epochs_text()} for the scaled one.")
+charts.show(fs.excess_loss_chart([fast[k] for k in kinds]),
+            f"Loss above the minimum per epoch on a log scale: {fast['original'].epochs_text()} epochs for the original "
+            f"feature, {fast['bad'].epochs_text()} for the bad one and {fast['scaled'].epochs_text()} for the scaled one.")
 lr = s.lr
 state = "converges" if lr < sc.critical_lr else "**diverges** (η is at or above the critical rate)"
 st.markdown(

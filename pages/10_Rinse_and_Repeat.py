@@ -5,8 +5,8 @@ import streamlit as st
 import ui
 from ui import charts, compute
 from ui import figs_descent as figs
-from ui.charts import PALETTE, fmt
-from ui.figs_descent import num
+from ui.charts import PALETTE
+from ui.numbers import fmt, num, numpy_print, signed
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.player import player
 
@@ -74,8 +74,8 @@ if h.diverged:
 else:
     st.markdown(
         f"Printed the way numpy prints one-element arrays, descent ends at "
-        f"`{figs.numpy_print(b_end)} {figs.numpy_print(w_end)}`. The normal equations — what scikit-learn's "
-        f"`LinearRegression` solves — give `{figs.numpy_print(b_star)} {figs.numpy_print(w_star)}`. "
+        f"`{numpy_print(b_end)} {numpy_print(w_end)}`. The normal equations — what scikit-learn's "
+        f"`LinearRegression` solves — give `{numpy_print(b_star)} {numpy_print(w_star)}`. "
         f"They are {conv.distance[-1]:.1e} apart: gradient descent found the least-squares line without ever "
         "solving an equation."
     )
@@ -87,14 +87,14 @@ st.dataframe(figs.epoch_table(h), hide_index=True, height="content")
 
 if conv.diverging:
     fig18 = figs.final_model_chart(f, b_star, w_star, label="Best line (normal equations)")
-    fig18_text = (f"The training data with the best line ŷ = {num(b_star)} {'+' if w_star >= 0 else '-'} "
-                  f"{num(abs(w_star))}·x from the normal equations; the diverging run has no usable final line.")
+    fig18_text = (f"The training data with the best line ŷ = {num(b_star)} {signed(w_star)}·x from "
+                  "the normal equations; the diverging run has no usable final line.")
     fig18_note = ("**Figure 0.18.** This run diverged, so instead of its final line the chart shows the best line "
                   "from the normal equations — where descent would have ended with a smaller learning rate.")
 else:
     fig18 = figs.final_model_chart(f, b_end, w_end)
     fig18_text = (f"The training data with the final model's dashed line ŷ = {num(b_end)} "
-                  f"{'+' if w_end >= 0 else '-'} {num(abs(w_end))}·x, which runs through the middle of the points.")
+                  f"{signed(w_end)}·x, which runs through the middle of the points.")
     fig18_note = "**Figure 0.18.** The line after the last epoch, annotated along its slope. " + (
         f"It has reached the least-squares line and nearly recovers the line the data came from (b = {s.true_b:g}, "
         f"w = {s.true_w:g}); the difference is the noise in this particular sample, which no amount of training "
@@ -120,7 +120,7 @@ player("rinse_player", h.b.size, lambda e: figs.render_frame(view, e, start), st
 
 # --- closed form vs descent -------------------------------------------------------------------
 st.subheader("Closed form versus descent")
-lam_lo, lam_hi = (float(v) for v in f.eigenvalues)
+lam_lo, lam_hi = f.curvature.lam_min, f.curvature.lam_max
 st.markdown(
     "For a straight line the best (b, w) can also be written down directly (the *normal equations*). "
     "Descent is worth studying anyway: it is the method that still works for models with no formula."
@@ -191,7 +191,7 @@ st.markdown(
 c1, c2 = st.columns(2)
 sequential = c1.toggle("Sequential update (b first, then w with the new b)", key="rinse_sequential")
 sum_loss = c2.toggle("Sum of squared errors instead of the mean", key="rinse_sum_loss")
-factors = {key: figs.rule_factor(s.seed, s.n, s.noise, s.true_b, s.true_w, s.lr, *key) for key in figs.VARIANTS}
+factors = {key: figs.rule_factor(*s.data_key, s.lr, *key) for key in figs.VARIANTS}
 st.dataframe(figs.variants_table(f, factors, s.lr), hide_index=True)
 if sequential or sum_loss:
     key = ("sequential" if sequential else "simultaneous", "sum" if sum_loss else "mean")
@@ -227,7 +227,7 @@ path_epochs = c1.slider("Epochs for the paths", 1, 100, 20, key="rinse_path_epoc
 book_start = c2.toggle("Start from the reference figure's point (b = 0.83, w = 0.7645)",
                        key="rinse_paths_book_start")
 p_start = figs.REFERENCE_START if book_start else start
-runs = figs.path_runs(s.seed, s.n, s.noise, s.true_b, s.true_w, float(p_start[0]), float(p_start[1]), s.lr,
+runs = figs.path_runs(*s.data_key, float(p_start[0]), float(p_start[1]), s.lr,
                       int(path_epochs), k)
 final = {name: run.final for name, run in (("batch", runs.batch), ("mini-batch", runs.minibatch),
                                           ("stochastic", runs.stochastic))}

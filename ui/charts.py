@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import altair as alt
 import numpy as np
@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from .compute import Surface
+from .numbers import fmt, signed  # noqa: F401  (re-exported: charts.fmt, charts.signed)
 
 PALETTE = {
     "train": "#0072B2",
@@ -44,17 +45,9 @@ HEIGHT = 320
 CLIP_FACTOR = 50.0
 
 
-def fmt(value: float, digits: int = 4) -> str:
-    """A number as text for charts and summaries (handles -0 and non-finite)."""
-    if value is None or not math.isfinite(value):
-        return "∞" if value and value > 0 else ("−∞" if value and value < 0 else "undefined")
-    text = f"{value:.{digits}f}"
-    return "0." + "0" * digits if text.startswith("-") and float(text) == 0 else text
-
-
-def signed(value: float, digits: int = 4) -> str:
-    """``+ 1.2345`` or ``- 1.2345``: a term to append after another one."""
-    return f"{'-' if value < 0 else '+'} {fmt(abs(value), digits)}"
+def cut_color(param: str) -> str:
+    """The colour of a cross-section along ``param``: vermillion when w varies (b fixed), black when b varies."""
+    return PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
 
 
 def overlay(*layers: alt.TopLevelMixin) -> alt.LayerChart:
@@ -184,20 +177,38 @@ def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=No
     )
 
 
+def xy(x_domain: Sequence[float] | None = None, y_domain: Sequence[float] | None = None, *,
+       x_title: str | None = None, y_title: str | None = None, x: str = "x", y: str = "y") -> dict:
+    """The x and y channels of a layer as explicit Altair objects (fields ``x``, ``y`` by default).
+
+    A shorthand string (``"x:Q"``) makes Altair look the channel up in its JSON
+    schema, about 8 ms per ``encode()``; these objects skip that. A domain, when
+    given, fixes the scale (no zero, no nicing).
+    """
+    x_kw: dict = {} if x_title is None else {"title": x_title}
+    y_kw: dict = {} if y_title is None else {"title": y_title}
+    if x_domain is not None:
+        x_kw["scale"] = _scale(x_domain)
+    if y_domain is not None:
+        y_kw["scale"] = _scale(y_domain)
+    return {"x": alt.X(field=x, type="quantitative", **x_kw), "y": alt.Y(field=y, type="quantitative", **y_kw)}
+
+
 def label(x: float, y: float, text: str, color: str = "#000000", *, angle: float = 0, size: int = 13,
           align: str = "left", baseline: str = "middle", dx: int = 0, dy: int = 0) -> alt.Chart:
     """A text annotation at data coordinates."""
     frame = pd.DataFrame({"x": [float(x)], "y": [float(y)], "text": [text]})
     return alt.Chart(frame).mark_text(color=color, angle=angle, fontSize=size, align=align, baseline=baseline,
-                                      dx=dx, dy=dy, clip=True).encode(x=alt.X(field="x", type="quantitative"), y=alt.Y(field="y", type="quantitative"), text=alt.Text(field="text", type="nominal"))
+                                      dx=dx, dy=dy, clip=True).encode(
+        **xy(), text=alt.Text(field="text", type="nominal"))
 
 
 def segments(frame: pd.DataFrame, color: str, *, dashed: bool = False, width: float = 2,
              x_domain=None, y_domain=None) -> alt.Chart:
     """Straight segments from columns x, y, x2, y2."""
     return alt.Chart(frame).mark_rule(color=color, strokeWidth=width, strokeDash=[5, 3] if dashed else [1, 0],
-                                      clip=True).encode(
-        x=alt.X(field="x", type="quantitative", scale=_scale(x_domain)), y=alt.Y(field="y", type="quantitative", scale=_scale(y_domain)), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
+                                      clip=True).encode(**xy(x_domain, y_domain), x2=alt.X2(field="x2"),
+                                                        y2=alt.Y2(field="y2"))
 
 
 def points(frame: pd.DataFrame, color: str, *, size: int = 90, shape: str = "circle",
@@ -205,7 +216,7 @@ def points(frame: pd.DataFrame, color: str, *, size: int = 90, shape: str = "cir
     """Marked points from columns x, y (plus tooltip columns)."""
     return alt.Chart(frame).mark_point(filled=True, color=color, size=size, shape=shape, opacity=1,
                                        clip=True).encode(
-        x=alt.X(field="x", type="quantitative"), y=alt.Y(field="y", type="quantitative"), tooltip=[alt.Tooltip(field=c, type="quantitative", format=".4f") for c in tooltip] or alt.Undefined)
+        **xy(), tooltip=[alt.Tooltip(field=c, type="quantitative", format=".4f") for c in tooltip] or alt.Undefined)
 
 
 # --- loss surface -----------------------------------------------------------
@@ -225,6 +236,27 @@ class Marker:
     dx: int = 8
     dy: int = -10
     align: str = "left"
+    baseline: str = "middle"
+
+
+#: :class:`Marker` label placement under the dot, to its left (the start, away from the path leaving it).
+BELOW_LEFT = {"dx": -8, "dy": 12, "align": "right"}
+
+
+def label_place(b: float, b_dom: Sequence[float], *, below: bool = False, flip_at: float = 0.5) -> dict:
+    """:class:`Marker` label placement that keeps the text inside the window: to the
+    right of the dot, or to its left once ``b`` lies past ``flip_at`` of the width;
+    above the dot, or under it with ``below``."""
+    left = b > b_dom[0] + flip_at * (b_dom[1] - b_dom[0])
+    return {"dx": -8 if left else 8, "dy": 14 if below else -10, "align": "right" if left else "left"}
+
+
+def surface_domains(surface: Surface, *, half_cell: bool = True) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The b and w extent of a :func:`contour`: the grid plus half a cell on every side
+    (``half_cell=False``: the outermost grid nodes)."""
+    bv, wv = surface.b_values, surface.w_values
+    db, dw = ((bv[1] - bv[0]) / 2, (wv[1] - wv[0]) / 2) if half_cell else (0.0, 0.0)
+    return (float(bv[0] - db), float(bv[-1] + db)), (float(wv[0] - dw), float(wv[-1] + dw))
 
 
 CLICK_PARAM = "start"
@@ -232,44 +264,48 @@ CLICK_PARAM = "start"
 
 def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequence[tuple[float, str]] = (),
             hlines: Sequence[tuple[float, str]] = (), paths: Sequence[tuple[np.ndarray, np.ndarray, str, str]] = (),
-            title: str = "", clickable: bool = False, height: int = HEIGHT + 40,
-            b_title: str = "b (intercept)", w_title: str = "w (slope)") -> alt.LayerChart:
+            extra: Sequence[alt.TopLevelMixin] = (), title: str = "", clickable: bool = False,
+            height: int = HEIGHT + 40, legend: bool = True, b_title: str = "b (intercept)",
+            w_title: str = "w (slope)") -> alt.LayerChart:
     """The loss surface seen from above: a raster of the loss, labelled contour
-    lines, and optional cross-section lines, paths and markers.
+    lines, and optional cross-section lines, paths, extra layers and markers.
 
     Parameters
     ----------
     vlines, hlines : sequence of (value, colour)
         Lines at fixed b (vertical, the red cut) and at fixed w (horizontal).
     paths : sequence of (b values, w values, name, colour)
-        Parameter paths, drawn as connected dots, clipped to the window.
+        Parameter paths (:func:`path_layer`): dots joined in order, cut where they leave the window.
+    extra : sequence of charts
+        Layers drawn over the paths and under the markers (they share the window's scales).
     clickable : bool
         Add a click layer; the clicked (b, w) comes back through
         :func:`clicked_point`.
+    legend : bool
+        Show the loss colour bar (the levels stay labelled on the lines either way).
     """
     bv, wv = surface.b_values, surface.w_values
-    db, dw = (bv[1] - bv[0]) / 2, (wv[1] - wv[0]) / 2
-    b_dom = (float(bv[0] - db), float(bv[-1] + db))
-    w_dom = (float(wv[0] - dw), float(wv[-1] + dw))
+    b_dom, w_dom = surface_domains(surface)
     xs, ys = _scale(b_dom), _scale(w_dom)
     image = alt.Chart(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [w_dom[0]], "y2": [w_dom[1]]})).mark_image(
         url=surface.png, aspect=False, align="left", baseline="bottom"
-    ).encode(x=alt.X(field="x", type="quantitative", scale=xs, title=b_title), y=alt.Y(field="y", type="quantitative", scale=ys, title=w_title), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
-    layers: list[alt.Chart] = [image]
+    ).encode(**xy(b_dom, w_dom, x_title=b_title, y_title=w_title), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
+    layers: list[alt.TopLevelMixin] = [image]
 
     # A coarse, invisible grid: tooltips, the colour legend and the click target.
     step = max(1, bv.size // 25)
     cb, cw = np.meshgrid(bv[::step], wv[::step])
     coarse = pd.DataFrame({"b": cb.ravel(), "w": cw.ravel(), "loss": surface.losses[::step, ::step].ravel()})
-    half_b, half_w = step * db, step * dw
+    half_b, half_w = step * (bv[1] - bv[0]) / 2, step * (wv[1] - wv[0]) / 2
     coarse["b1"], coarse["b2"] = coarse.b - half_b, coarse.b + half_b
     coarse["w1"], coarse["w2"] = coarse.w - half_w, coarse.w + half_w
     catcher = alt.Chart(coarse).mark_rect(opacity=0.001).encode(
-        x=alt.X(field="b1", type="quantitative", scale=xs), x2=alt.X2(field="b2"), y=alt.Y(field="w1", type="quantitative", scale=ys), y2=alt.Y2(field="w2"),
+        x=alt.X(field="b1", type="quantitative", scale=xs), x2=alt.X2(field="b2"),
+        y=alt.Y(field="w1", type="quantitative", scale=ys), y2=alt.Y2(field="w2"),
         color=alt.Color(field="loss", type="quantitative", scale=alt.Scale(scheme="viridis", type="sqrt",
                                                   domain=[surface.low, surface.high]),
                         legend=alt.Legend(title="loss", orient="right", direction="vertical",
-                                          gradientLength=160, gradientOpacity=1)),
+                                          gradientLength=160, gradientOpacity=1) if legend else None),
         tooltip=[alt.Tooltip(field="b", type="quantitative", format=".2f"), alt.Tooltip(field="w", type="quantitative", format=".2f"),
                  alt.Tooltip(field="loss", type="quantitative", format=".4f")],
     )
@@ -282,7 +318,7 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
     if len(seg["x"]):
         frame = pd.DataFrame({k: np.asarray(v, np.float32) for k, v in seg.items()})
         layers.append(alt.Chart(frame).mark_rule(color="white", strokeWidth=1, opacity=0.75).encode(
-            x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2")))
+            **xy(b_dom, w_dom), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2")))
         layers.append(_level_labels(frame, xs, ys))
     for value, color in vlines:
         layers.append(segments(pd.DataFrame({"x": [value], "x2": [value], "y": [w_dom[0]], "y2": [w_dom[1]]}),
@@ -292,29 +328,63 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
                                color, dashed=True, x_domain=b_dom, y_domain=w_dom))
     for b_path, w_path, name, color in paths:
         layers.append(path_layer(b_path, w_path, name, color, b_dom, w_dom))
+    layers.extend(extra)
     if markers:
-        frame = pd.DataFrame({"x": [m.b for m in markers], "y": [m.w for m in markers],
-                              "label": [m.label for m in markers], "color": [m.color for m in markers]})
-        with_loss = all(m.loss is not None and math.isfinite(m.loss) for m in markers)
-        if with_loss:  # a missing loss would travel as NaN: then leave the column out
-            frame["loss"] = [m.loss for m in markers]
-        frame["x"] = clip_to(frame.x.to_numpy(), b_dom)
-        frame["y"] = clip_to(frame.y.to_numpy(), w_dom)
-        base = alt.Chart(frame).encode(x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys))
-        layers.append(base.mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1,
-                                      clip=True).encode(
-            color=alt.Color(field="color", type="nominal", scale=None),
-            tooltip=[alt.Tooltip(field="label", type="nominal"), alt.Tooltip(field="x", type="quantitative", title="b", format=".4f"),
-                     alt.Tooltip(field="y", type="quantitative", title="w", format=".4f")]
-            + ([alt.Tooltip(field="loss", type="quantitative", format=".4f")] if with_loss else [])))
-        # One text layer per placement, so each label can sit on its own side of its dot.
-        for (dx, dy, align), group in frame.assign(
-                place=[(m.dx, m.dy, m.align) for m in markers]).groupby("place", sort=False):
-            layers.append(alt.Chart(group.drop(columns="place")).mark_text(
-                align=align, dx=dx, dy=dy, fontSize=13, fontWeight="bold", clip=True).encode(
-                x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys), text=alt.Text(field="label", type="nominal"),
-                color=alt.Color(field="color", type="nominal", scale=None)))
-    return alt.layer(*layers).properties(title=title, height=height)
+        layers.extend(_marker_layers(markers, b_dom, w_dom))
+    return alt.layer(*layers, title=title, height=height)
+
+
+def marker_layer(markers: Sequence[Marker], b_dom: Sequence[float], w_dom: Sequence[float], *,
+                 loss_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                 color: str | None = None) -> alt.LayerChart:
+    """Labelled dots on a loss contour (a white rim, the label beside each dot).
+
+    Positions far outside the window are clipped. Each marker's label sits
+    where its ``dx``, ``dy``, ``align`` and ``baseline`` put it (one text layer
+    per placement).
+
+    Parameters
+    ----------
+    loss_at : callable, optional
+        ``loss_at(b, w)``: the tooltip's loss computed at each drawn position;
+        otherwise the markers' own ``loss`` (left out unless every marker has a finite one).
+    color : str, optional
+        Draw every marker in this colour (no colour column); otherwise each in its own.
+    """
+    return alt.layer(*_marker_layers(markers, b_dom, w_dom, loss_at=loss_at, color=color))
+
+
+def _marker_layers(markers: Sequence[Marker], b_dom: Sequence[float], w_dom: Sequence[float], *,
+                   loss_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                   color: str | None = None) -> list[alt.Chart]:
+    """The layers of :func:`marker_layer`: the dots, then one text layer per label placement."""
+    frame = pd.DataFrame({"x": clip_to([m.b for m in markers], b_dom), "y": clip_to([m.w for m in markers], w_dom),
+                          "label": [m.label for m in markers]})
+    if color is None:
+        frame["color"] = [m.color for m in markers]
+    if loss_at is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            frame["loss"] = clip_to(loss_at(frame.x.to_numpy(), frame.y.to_numpy()), (0.0, 1e300))
+    elif all(m.loss is not None and math.isfinite(m.loss) for m in markers):
+        frame["loss"] = [float(m.loss) for m in markers]  # a missing loss would travel as NaN
+    paint = {"color": alt.Color(field="color", type="nominal", scale=None)} if color is None else {}
+    mark_color = {} if color is None else {"color": color}
+    tooltip = [alt.Tooltip(field="label", type="nominal"),
+               alt.Tooltip(field="x", type="quantitative", title="b", format=".4f"),
+               alt.Tooltip(field="y", type="quantitative", title="w", format=".4f")]
+    if "loss" in frame:
+        tooltip.append(alt.Tooltip(field="loss", type="quantitative", format=".4f"))
+    enc = xy(b_dom, w_dom)
+    layers = [alt.Chart(frame).mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1, clip=True,
+                                          **mark_color).encode(**enc, **paint, tooltip=tooltip)]
+    places = [(m.dx, m.dy, m.align, m.baseline) for m in markers]
+    for place in dict.fromkeys(places):
+        dx, dy, align, baseline = place
+        rows = frame[[p == place for p in places]]
+        layers.append(alt.Chart(rows).mark_text(align=align, baseline=baseline, dx=dx, dy=dy, fontSize=13,
+                                                fontWeight="bold", clip=True, **mark_color).encode(
+            **enc, **paint, text=alt.Text(field="label", type="nominal")))
+    return layers
 
 
 def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Chart:
@@ -331,18 +401,104 @@ def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Char
         x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys), text=alt.Text(field="text", type="nominal"))
 
 
+#: Most points of one path sent to a chart.
+MAX_PATH_DRAWN = 300
+
+
+def thin_indices(upto: int, max_points: int = MAX_PATH_DRAWN) -> np.ndarray:
+    """Indices 0..upto (inclusive) to draw: all of them when few, else the
+    first 60 and then log-spaced ones (descent moves fastest early), ending at ``upto``."""
+    upto = max(0, int(upto))
+    if upto + 1 <= max_points:
+        return np.arange(upto + 1)
+    head = np.arange(60)
+    tail = np.geomspace(60, upto, max_points - 60).round().astype(int)
+    return np.unique(np.concatenate([head, tail, [upto]]))
+
+
+@dataclass(frozen=True)
+class VisiblePath:
+    """The part of a path a window can show.
+
+    ``b``, ``w`` and ``epoch`` are the (thinned) points up to the first epoch
+    outside the window; that last point is moved onto the window's edge, where
+    the segment towards it leaves. ``exit_epoch`` is that epoch (None when the
+    whole path stays inside).
+    """
+
+    b: np.ndarray
+    w: np.ndarray
+    epoch: np.ndarray
+    exit_epoch: int | None
+
+    @property
+    def edge(self) -> tuple[float, float] | None:
+        """Where the path leaves the window (None when it never does)."""
+        return None if self.exit_epoch is None else (float(self.b[-1]), float(self.w[-1]))
+
+
+def visible_path(b: np.ndarray, w: np.ndarray, b_dom: Sequence[float], w_dom: Sequence[float],
+                 upto: int | None = None, max_points: int = MAX_PATH_DRAWN) -> VisiblePath:
+    """Cut a path where it first leaves the window (a diverging run), so no
+    line is drawn from far outside back across the chart."""
+    b = np.asarray(b, float)[: None if upto is None else upto + 1]
+    w = np.asarray(w, float)[: None if upto is None else upto + 1]
+    (b_lo, b_hi), (w_lo, w_hi) = b_dom, w_dom
+    inside = np.isfinite(b) & np.isfinite(w) & (b >= b_lo) & (b <= b_hi) & (w >= w_lo) & (w <= w_hi)
+    exit_epoch = None if inside.all() else int(np.argmin(inside))
+    last = b.size - 1 if exit_epoch is None else exit_epoch
+    idx = thin_indices(last, max_points)
+    bb, ww = b[idx].copy(), w[idx].copy()
+    if exit_epoch is not None:
+        if exit_epoch == 0:
+            bb[-1] = float(np.clip(np.nan_to_num(bb[-1]), b_lo, b_hi))
+            ww[-1] = float(np.clip(np.nan_to_num(ww[-1]), w_lo, w_hi))
+        else:
+            bb[-1], ww[-1] = _edge_point((b[exit_epoch - 1], w[exit_epoch - 1]), (b[exit_epoch], w[exit_epoch]),
+                                         b_dom, w_dom)
+    return VisiblePath(bb, ww, idx, exit_epoch)
+
+
+def _edge_point(p: tuple[float, float], q: tuple[float, float], b_dom: Sequence[float],
+                w_dom: Sequence[float]) -> tuple[float, float]:
+    """Where the segment from p (inside the window) to q (outside) crosses its edge."""
+    t = 1.0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for k, (lo, hi) in enumerate((b_dom, w_dom)):
+            d = q[k] - p[k]
+            if not math.isfinite(d):
+                t = 0.0
+            elif q[k] > hi and d > 0:
+                t = min(t, (hi - p[k]) / d)
+            elif q[k] < lo and d < 0:
+                t = min(t, (lo - p[k]) / d)
+        t = max(0.0, min(1.0, t))
+        out = (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
+    if not all(math.isfinite(v) for v in out):
+        out = p
+    return float(np.clip(out[0], *b_dom)), float(np.clip(out[1], *w_dom))
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """Values safe to send to a chart as data (not drawn): NaN as 0, ±inf as ±1e300."""
+    return np.clip(np.nan_to_num(np.asarray(values, float)), -1e300, 1e300)
+
+
 def path_layer(b_path: np.ndarray, w_path: np.ndarray, name: str, color: str,
-               b_dom: Sequence[float], w_dom: Sequence[float], *, dashed: bool = False) -> alt.LayerChart:
-    """A descent path: dots joined in order, clipped to the window."""
-    frame = pd.DataFrame({"b": clip_to(b_path, b_dom), "w": clip_to(w_path, w_dom),
-                          "step": np.arange(len(b_path)), "path": name})
-    enc = dict(x=alt.X(field="b", type="quantitative", scale=_scale(b_dom)), y=alt.Y(field="w", type="quantitative", scale=_scale(w_dom)), order=alt.Order(field="step", type="quantitative"))
-    line = alt.Chart(frame).mark_line(color=color, strokeWidth=1.5, strokeDash=[4, 3] if dashed else [1, 0],
-                                      clip=True).encode(**enc)
-    dots = alt.Chart(frame).mark_circle(color=color, size=28, opacity=0.9, clip=True).encode(
-        **enc, tooltip=[alt.Tooltip(field="path", type="nominal"), alt.Tooltip(field="step", type="quantitative"), alt.Tooltip(field="b", type="quantitative", format=".4f"),
-                        alt.Tooltip(field="w", type="quantitative", format=".4f")])
-    return alt.layer(line, dots)
+               b_dom: Sequence[float], w_dom: Sequence[float], *, dashed: bool = False) -> alt.Chart:
+    """A descent path: dots joined in order, cut where it first leaves the window
+    (:func:`visible_path`); the tooltips give each point's actual b and w."""
+    path = visible_path(b_path, w_path, b_dom, w_dom)
+    frame = pd.DataFrame({"b": path.b, "w": path.w, "step": path.epoch, "path": name,
+                          "b_value": _finite(np.asarray(b_path, float)[path.epoch]),
+                          "w_value": _finite(np.asarray(w_path, float)[path.epoch])})
+    dots = alt.OverlayMarkDef(color=color, size=28, opacity=0.9, filled=True)
+    return alt.Chart(frame).mark_line(color=color, strokeWidth=1.5, strokeDash=[4, 3] if dashed else [1, 0],
+                                      point=dots, clip=True).encode(
+        **xy(b_dom, w_dom, x="b", y="w"), order=alt.Order(field="step", type="quantitative"),
+        tooltip=[alt.Tooltip(field="path", type="nominal"), alt.Tooltip(field="step", type="quantitative"),
+                 alt.Tooltip(field="b_value", type="quantitative", title="b", format=".4f"),
+                 alt.Tooltip(field="w_value", type="quantitative", title="w", format=".4f")])
 
 
 def clicked_point(state: Any) -> tuple[float, float] | None:
@@ -391,7 +547,7 @@ def cross_section(values: np.ndarray, losses: np.ndarray, param: str, fixed_text
                   dots: Sequence[tuple[float, float]] = (), y_domain: Sequence[float] = (-0.1, 15.1),
                   x_domain=None, name: str = "") -> alt.LayerChart:
     """Loss along one parameter with the other fixed (red for w, black for b)."""
-    color = PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
+    color = cut_color(param)
     layers = [curve(values, losses, color, name=name or f"loss along {param}", x_domain=x_domain,
                     y_domain=y_domain, x_title=param)]
     if dots:

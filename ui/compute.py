@@ -30,7 +30,7 @@ def dataset(seed: int, n: int, noise: float, true_b: float, true_w: float) -> gd
 
 
 def data_for(s: Settings) -> gdcore.Dataset:
-    return dataset(s.seed, s.n, s.noise, s.true_b, s.true_w)
+    return dataset(*s.data_key)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,117 @@ def features(seed: int, n: int, noise: float, true_b: float, true_w: float, kind
 
 
 def features_for(s: Settings, kind: str = "original") -> Features:
-    return features(s.seed, s.n, s.noise, s.true_b, s.true_w, kind)
+    return features(*s.data_key, kind)
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    """What the pages need from the training set that does not depend on (b, w).
+
+    ``stats`` give the MSE and its gradients anywhere in O(1); ``sample_x``,
+    ``sample_y`` are at most :data:`MAX_SCATTER_POINTS` points to draw.
+    """
+
+    n_train: int
+    stats: gdcore.SufficientStats
+    minimum: tuple[float, float]
+    min_loss: float
+    sample_x: np.ndarray
+    sample_y: np.ndarray
+    sampled: bool
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def train_summary(seed: int, n: int, noise: float, true_b: float, true_w: float) -> TrainSummary:
+    """Sufficient statistics, least-squares minimum and a display sample of the training set."""
+    data = dataset(seed, n, noise, true_b, true_w)
+    x, y = data.x_train, data.y_train
+    pick = display_sample(x.size)
+    sx, sy = (x, y) if pick is None else (x[pick], y[pick])
+    stats = gdcore.sufficient_stats(x, y)
+    minimum = gdcore.closed_form(x, y)
+    return TrainSummary(
+        n_train=int(x.size),
+        stats=stats,
+        minimum=minimum,
+        min_loss=float(stats.loss(*minimum)),
+        sample_x=np.array(sx),
+        sample_y=np.array(sy),
+        sampled=pick is not None,
+        x_range=(float(x.min()), float(x.max())),
+        y_range=(float(y.min()), float(y.max())),
+    )
+
+
+def train_summary_for(s: Settings) -> TrainSummary:
+    return train_summary(*s.data_key)
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """What the Hessian of one feature's loss surface says about the learning rate (batch descent).
+
+    Attributes
+    ----------
+    kind : "original", "bad" or "scaled"
+    hessian : ndarray (2, 2)
+    lam_min, lam_max : float
+        Its eigenvalues: the curvature along the flattest and the steepest direction.
+    condition : float
+        ``lam_max / lam_min`` (1: a round bowl).
+    critical_lr : float
+        ``2 / lam_max``: batch descent diverges above it.
+    limit_b, limit_w : float
+        Learning-rate limits of the two cross-sections, ``2 / curvature``: a step
+        along b alone (w fixed), or along w alone (b fixed), diverges above them.
+    """
+
+    kind: str
+    hessian: np.ndarray
+    lam_min: float
+    lam_max: float
+    condition: float
+    critical_lr: float
+    limit_b: float
+    limit_w: float
+
+    @property
+    def smooth(self) -> float:
+        """Largest rate at which batch descent never overshoots (1 / λ_max)."""
+        return self.critical_lr / 2.0
+
+    def factor(self, lr: float) -> float:
+        """Per-epoch factor ``max |1 − lr·λ|`` of the distance to the minimum (above 1: it grows)."""
+        return float(np.max(np.abs(1.0 - lr * np.array([self.lam_min, self.lam_max]))))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def curvature(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str = "original") -> Curvature:
+    """The :class:`Curvature` of one feature's training set."""
+    x = features(seed, n, noise, true_b, true_w, kind).x_train
+    lo, hi = (float(v) for v in gdcore.hessian_eigenvalues(x))
+    limit_b, limit_w = gdcore.axis_lr_limits(x)
+    return Curvature(kind=kind, hessian=gdcore.hessian(x), lam_min=lo, lam_max=hi, condition=gdcore.condition_number(x),
+                     critical_lr=gdcore.critical_lr(x), limit_b=limit_b, limit_w=limit_w)
+
+
+def curvature_for(s: Settings, kind: str = "original") -> Curvature:
+    return curvature(*s.data_key, kind)
+
+
+@dataclass(frozen=True)
+class Snapped:
+    """A point snapped to a surface's grid (the book's ``find_index``) and the two cuts through it."""
+
+    b_idx: int
+    w_idx: int
+    b: float
+    w: float
+    loss: float
+    along_w: np.ndarray  # loss along w at b fixed (the red, vertical cut): losses[:, b_idx]
+    along_b: np.ndarray  # loss along b at w fixed (the black, horizontal cut): losses[w_idx, :]
 
 
 @dataclass(frozen=True)
@@ -78,6 +188,14 @@ class Surface:
     png: str
     low: float
     high: float
+
+    def snap(self, b: float, w: float) -> Snapped:
+        """Snap (b, w) to the nearest grid node and read both cross-sections off the grid,
+        with the book's indexing (``losses[w_idx, b_idx]``)."""
+        b_idx, b_snap = gdcore.snap_to_grid(b, self.b_values)
+        w_idx, w_snap = gdcore.snap_to_grid(w, self.w_values)
+        return Snapped(b_idx, w_idx, b_snap, w_snap, float(self.losses[w_idx, b_idx]),
+                       self.losses[:, b_idx], self.losses[w_idx, :])
 
 
 def _grid_window(kind: str, true_b: float, true_w: float, b_star: float, w_star: float,
@@ -142,7 +260,7 @@ def surface(seed: int, n: int, noise: float, true_b: float, true_w: float, kind:
 
 def surface_for(s: Settings, kind: str = "original", extra: tuple[float, ...] = (),
                 grid: tuple[float, float, float, float] | None = None) -> Surface:
-    return surface(s.seed, s.n, s.noise, s.true_b, s.true_w, kind, tuple(float(v) for v in extra), grid)
+    return surface(*s.data_key, kind, tuple(float(v) for v in extra), grid)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -160,7 +278,7 @@ def history_for(s: Settings, kind: str = "original", *, batch: int | None = None
                 start: tuple[float, float] | None = None, rule: str = "simultaneous",
                 reduction: str = "mean") -> gdcore.History:
     b0, w0 = s.start if start is None else start
-    return history(s.seed, s.n, s.noise, s.true_b, s.true_w, kind, float(b0), float(w0), s.lr,
+    return history(*s.data_key, kind, float(b0), float(w0), s.lr,
                    s.epochs if epochs is None else epochs, s.batch if batch is None else batch,
                    rule, reduction, s.seed)
 

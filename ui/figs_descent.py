@@ -26,7 +26,8 @@ import streamlit as st
 import gdcore
 
 from . import charts, compute
-from .charts import PALETTE, Line, Marker, fmt
+from .charts import PALETTE, Line, Marker
+from .numbers import num, signed, tex_num
 from .settings import Settings
 
 #: Epoch indices of the book's intermediate-epochs table (Chapter 1 loop).
@@ -38,8 +39,6 @@ REFERENCE_MINIBATCH = 16
 #: Most single-point gradient evaluations (points x epochs) a mini-batch or
 #: stochastic path may cost; larger requests run on a random subset.
 MAX_PATH_POINT_PASSES = 100_000
-#: Most points of one path sent to a chart.
-MAX_PATH_DRAWN = 300
 #: The update rules and loss reductions of the "teachable mistakes".
 VARIANTS = {
     ("simultaneous", "mean"): "Correct: simultaneous update, mean loss",
@@ -66,122 +65,6 @@ def minibatch_size(sidebar_batch: int, n_train: int) -> int:
     return max(1, min(k, int(n_train)))
 
 
-def numpy_print(value: float) -> str:
-    """How numpy prints a one-element array: ``[1.02354094]`` (8 decimals, trimmed)."""
-    return np.array2string(np.array([float(value)]))
-
-
-def num(value: float, digits: int = 4, sci_digits: int = 3) -> str:
-    """A number as plain text with ``digits`` decimals; huge values (a diverging
-    run) and tiny ones in scientific notation with ``sci_digits`` decimals."""
-    if value is not None and math.isfinite(value) and (abs(value) >= 1e6 or 0 < abs(value) < 10.0**-digits):
-        return f"{value:.{sci_digits}e}"
-    return fmt(value, digits)
-
-
-def tex_num(value: float, digits: int = 4, *, paren: bool = False) -> str:
-    """A number for ``st.latex`` (``1.2346 \\times 10^{152}`` when huge).
-
-    ``paren`` wraps negative values in parentheses (to follow a minus sign).
-    """
-    if value is None or not math.isfinite(value):
-        text = r"\infty" if value and value > 0 else (r"-\infty" if value and value < 0 else r"\text{undefined}")
-    elif abs(value) >= 1e6 or 0 < abs(value) < 10.0**-digits:
-        mantissa, exponent = f"{value:.{digits}e}".split("e")
-        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    else:
-        text = fmt(value, digits)
-    return f"({text})" if paren and text.startswith("-") else text
-
-
-def thin_indices(upto: int, max_points: int = MAX_PATH_DRAWN) -> np.ndarray:
-    """Indices 0..upto (inclusive) to draw: all of them when few, else the
-    first 60 and then log-spaced ones (descent moves fastest early), ending at ``upto``."""
-    upto = max(0, int(upto))
-    if upto + 1 <= max_points:
-        return np.arange(upto + 1)
-    head = np.arange(60)
-    tail = np.geomspace(60, upto, max_points - 60).round().astype(int)
-    return np.unique(np.concatenate([head, tail, [upto]]))
-
-
-#: Label placement of the start marker: below-left of the dot, away from the path leaving it.
-START_LABEL = {"dx": -8, "dy": 12, "align": "right"}
-
-
-def inside_label(b: float, b_dom: Sequence[float]) -> dict:
-    """Label placement that keeps a marker's text inside the window: below the dot, and to
-    its left on the right half (the Minimum's label sits above its dot)."""
-    if b > (b_dom[0] + b_dom[1]) / 2:
-        return {"dx": -8, "dy": 14, "align": "right"}
-    return {"dx": 8, "dy": 14, "align": "left"}
-
-
-def surface_domains(surface: compute.Surface) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The b and w extent of a contour chart (grid plus half a cell, as charts.contour draws it)."""
-    bv, wv = surface.b_values, surface.w_values
-    db, dw = (bv[1] - bv[0]) / 2, (wv[1] - wv[0]) / 2
-    return (float(bv[0] - db), float(bv[-1] + db)), (float(wv[0] - dw), float(wv[-1] + dw))
-
-
-@dataclass(frozen=True)
-class VisiblePath:
-    """The part of a path a window can show.
-
-    ``b``, ``w`` and ``epoch`` are the (thinned) points up to the first epoch
-    outside the window; that last point is moved onto the window's edge, where
-    the segment towards it leaves. ``exit_epoch`` is that epoch (None when the
-    whole path stays inside).
-    """
-
-    b: np.ndarray
-    w: np.ndarray
-    epoch: np.ndarray
-    exit_epoch: int | None
-
-
-def visible_path(b: np.ndarray, w: np.ndarray, b_dom: Sequence[float], w_dom: Sequence[float],
-                 upto: int | None = None, max_points: int = MAX_PATH_DRAWN) -> VisiblePath:
-    """Cut a path where it first leaves the window (a diverging run), so no
-    line is drawn from far outside back across the chart."""
-    b = np.asarray(b, float)[: None if upto is None else upto + 1]
-    w = np.asarray(w, float)[: None if upto is None else upto + 1]
-    (b_lo, b_hi), (w_lo, w_hi) = b_dom, w_dom
-    inside = np.isfinite(b) & np.isfinite(w) & (b >= b_lo) & (b <= b_hi) & (w >= w_lo) & (w <= w_hi)
-    exit_epoch = None if inside.all() else int(np.argmin(inside))
-    last = b.size - 1 if exit_epoch is None else exit_epoch
-    idx = thin_indices(last, max_points)
-    bb, ww = b[idx].copy(), w[idx].copy()
-    if exit_epoch is not None:
-        if exit_epoch == 0:
-            bb[-1] = float(np.clip(np.nan_to_num(bb[-1]), b_lo, b_hi))
-            ww[-1] = float(np.clip(np.nan_to_num(ww[-1]), w_lo, w_hi))
-        else:
-            bb[-1], ww[-1] = _edge_point((b[exit_epoch - 1], w[exit_epoch - 1]), (b[exit_epoch], w[exit_epoch]),
-                                         b_dom, w_dom)
-    return VisiblePath(bb, ww, idx, exit_epoch)
-
-
-def _edge_point(p: tuple[float, float], q: tuple[float, float], b_dom: Sequence[float],
-                w_dom: Sequence[float]) -> tuple[float, float]:
-    """Where the segment from p (inside the window) to q (outside) crosses its edge."""
-    t = 1.0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for k, (lo, hi) in enumerate((b_dom, w_dom)):
-            d = q[k] - p[k]
-            if not math.isfinite(d):
-                t = 0.0
-            elif q[k] > hi and d > 0:
-                t = min(t, (hi - p[k]) / d)
-            elif q[k] < lo and d < 0:
-                t = min(t, (lo - p[k]) / d)
-        t = max(0.0, min(1.0, t))
-        out = (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
-    if not all(math.isfinite(v) for v in out):
-        out = p
-    return float(np.clip(out[0], *b_dom)), float(np.clip(out[1], *w_dom))
-
-
 # --- facts about the data: closed form, curvature, limits -------------------------
 
 
@@ -197,8 +80,8 @@ class Facts:
     minimum : (b*, w*) from the normal equations (gdcore.closed_form).
     min_loss, min_val_loss : float
         Train and validation MSE at the minimum.
-    hessian : ndarray (2, 2)
-    eigenvalues : ndarray (2,), ascending
+    curvature : compute.Curvature
+        Hessian, eigenvalues and the per-epoch factor of batch descent.
     critical : dict
         Largest stable learning rate per (rule, reduction), see :data:`VARIANTS`.
     x_sample, y_sample : ndarray
@@ -211,54 +94,34 @@ class Facts:
     minimum: tuple[float, float]
     min_loss: float
     min_val_loss: float
-    hessian: np.ndarray
-    eigenvalues: np.ndarray
+    curvature: compute.Curvature
     critical: dict
     x_sample: np.ndarray
     y_sample: np.ndarray
-
-    def factor(self, lr: float) -> float:
-        """Predicted per-epoch factor of the distance to the minimum, ``max |1 - lr λ|``."""
-        return float(np.max(np.abs(1.0 - lr * self.eigenvalues)))
-
-    def gap(self, b: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Loss minus the minimum loss, as the exact quadratic form ``½ eᵀ H e``.
-
-        Free of the cancellation of ``loss - min_loss`` near the optimum.
-        """
-        db = np.asarray(b, float) - self.minimum[0]
-        dw = np.asarray(w, float) - self.minimum[1]
-        h = self.hessian
-        with np.errstate(over="ignore", invalid="ignore"):
-            return 0.5 * (h[0, 0] * db * db + 2 * h[0, 1] * db * dw + h[1, 1] * dw * dw)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def facts(seed: int, n: int, noise: float, true_b: float, true_w: float) -> Facts:
     """The :class:`Facts` of one data set (one O(n) pass, then cached)."""
+    t = compute.train_summary(seed, n, noise, true_b, true_w)
     data = compute.dataset(seed, n, noise, true_b, true_w)
-    x, y = data.x_train, data.y_train
-    stats = gdcore.sufficient_stats(x, y)
     val = gdcore.sufficient_stats(data.x_val, data.y_val)
-    b_star, w_star = gdcore.closed_form(x, y)
-    pick = compute.display_sample(x.size)
     return Facts(
-        n_train=int(x.size),
-        stats=stats,
+        n_train=t.n_train,
+        stats=t.stats,
         val_stats=val,
-        minimum=(b_star, w_star),
-        min_loss=float(stats.loss(b_star, w_star)),
-        min_val_loss=float(val.loss(b_star, w_star)),
-        hessian=gdcore.hessian(x),
-        eigenvalues=gdcore.hessian_eigenvalues(x),
-        critical={key: gdcore.critical_lr_for_rule(x, *key) for key in VARIANTS},
-        x_sample=np.array(x if pick is None else x[pick]),
-        y_sample=np.array(y if pick is None else y[pick]),
+        minimum=t.minimum,
+        min_loss=t.min_loss,
+        min_val_loss=float(val.loss(*t.minimum)),
+        curvature=compute.curvature(seed, n, noise, true_b, true_w),
+        critical={key: gdcore.critical_lr_for_rule(data.x_train, *key) for key in VARIANTS},
+        x_sample=t.sample_x,
+        y_sample=t.sample_y,
     )
 
 
 def facts_for(s: Settings) -> Facts:
-    return facts(s.seed, s.n, s.noise, s.true_b, s.true_w)
+    return facts(*s.data_key)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -307,33 +170,13 @@ class Convergence:
     rising_from: int | None
 
 
-def measured_factor(distance: np.ndarray, window: int = 100) -> float | None:
-    """Per-epoch shrink (or growth) factor of ``distance``, measured.
-
-    Uses the last ``window`` epochs of the stretch where the distance is
-    finite and above rounding noise (1e-12 of where it started).
-    """
-    d = np.asarray(distance, float)
-    if d.size < 2 or not np.isfinite(d[0]) or d[0] <= 0:
-        return None
-    ok = np.isfinite(d) & (d > 1e-12 * d[0]) & (d > 1e-300)
-    end = d.size if ok.all() else int(np.argmin(ok))
-    if end < 2:
-        return None
-    j = end - 1
-    i = max(0, j - window)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        value = float(np.exp((np.log(d[j]) - np.log(d[i])) / (j - i)))
-    return value if math.isfinite(value) else None
-
-
 def convergence(h: gdcore.History, f: Facts, lr: float) -> Convergence:
     """Measured and predicted convergence of the batch run ``h`` (see :class:`Convergence`)."""
     b_star, w_star = f.minimum
     with np.errstate(over="ignore", invalid="ignore"):
         distance = np.hypot(h.b - b_star, h.w - w_star)
-    gap = f.gap(h.b, h.w)
-    rho = f.factor(lr)
+    gap = gdcore.loss_gap(h.b, h.w, f.minimum, f.curvature.hessian)
+    rho = f.curvature.factor(lr)
     epochs = np.arange(h.b.size, dtype=float)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         log_pred = epochs * math.log(rho) + math.log(distance[0]) if rho > 0 and distance[0] > 0 else None
@@ -345,7 +188,7 @@ def convergence(h: gdcore.History, f: Facts, lr: float) -> Convergence:
         gap=gap,
         predicted=predicted,
         predicted_factor=rho,
-        measured_factor=measured_factor(distance),
+        measured_factor=gdcore.measured_factor(distance),
         diverging=bool(h.diverged or rho > 1.0),
         overflow_epoch=h.diverged_at if h.diverged and h.epochs_run < h.epochs_requested else None,
         rising_from=int(rising[0]) if rising.size else None,
@@ -509,16 +352,16 @@ def frame_data_chart(v: FrameView, e: int) -> alt.LayerChart:
 def frame_contour(v: FrameView, e: int, start: tuple[float, float]) -> alt.LayerChart:
     """The contour with the path so far, the current point and the two cuts through it."""
     h = v.history
-    b_dom, w_dom = surface_domains(v.surface)
-    path = visible_path(h.b, h.w, b_dom, w_dom, upto=e)
+    b_dom, w_dom = charts.surface_domains(v.surface)
+    path = charts.visible_path(h.b, h.w, b_dom, w_dom, upto=e)
     b, w = float(h.b[e]), float(h.w[e])
     markers = [Marker(*v.facts.minimum, "Minimum", loss=v.facts.min_loss),
-               Marker(*start, "Start", loss=float(h.train_loss[0]), **START_LABEL)]
+               Marker(*start, "Start", loss=float(h.train_loss[0]), **charts.BELOW_LEFT)]
     cuts: dict = {"vlines": [(b, PALETTE["w_varies"])], "hlines": [(w, PALETTE["b_varies"])]}
     if path.exit_epoch is not None:
         markers.append(Marker(float(path.b[-1]), float(path.w[-1]), f"left the view at epoch {path.exit_epoch:,}",
-                              PALETTE["w_varies"], loss=float(_cut(v.facts.stats, path.b[-1], path.w[-1])),
-                              **inside_label(float(path.b[-1]), b_dom)))
+                              PALETTE["w_varies"], loss=float(v.facts.stats.loss(*path.edge)),
+                              **charts.label_place(float(path.b[-1]), b_dom, below=True)))
         cuts = {"vlines": [c for c in cuts["vlines"] if b_dom[0] <= c[0] <= b_dom[1]],
                 "hlines": [c for c in cuts["hlines"] if w_dom[0] <= c[0] <= w_dom[1]]}
     elif e > 0:
@@ -528,13 +371,8 @@ def frame_contour(v: FrameView, e: int, start: tuple[float, float]) -> alt.Layer
         markers.append(Marker(b, w, "" if crowded else f"Epoch {e:,}", PALETTE["updated"],
                               loss=float(h.train_loss[e])))
     return charts.contour(v.surface, markers=markers, **cuts,
-                          paths=[(path.b, path.w, "path so far", PALETTE["batch"])],
+                          paths=[(h.b[: e + 1], h.w[: e + 1], "path so far", PALETTE["batch"])],
                           title=f"Loss surface · path after {e:,} epochs", clickable=True)
-
-
-def _cut(stats: gdcore.SufficientStats, b, w) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.asarray(stats.loss(b, w), dtype=float)
 
 
 def frame_cross_sections(v: FrameView, e: int) -> tuple[alt.LayerChart, alt.LayerChart]:
@@ -542,9 +380,10 @@ def frame_cross_sections(v: FrameView, e: int) -> tuple[alt.LayerChart, alt.Laye
     b, w = float(v.history.b[e]), float(v.history.w[e])
     loss = float(v.history.train_loss[e])
     bv, wv = v.surface.b_values, v.surface.w_values
-    along_w = charts.cross_section(wv, _cut(v.facts.stats, b, wv), "w", f"Fixed: b = {num(b, 2)}",
+    cut = gdcore.cross_section_from_stats
+    along_w = charts.cross_section(wv, cut(v.facts.stats, "w", b, wv), "w", f"Fixed: b = {num(b, 2)}",
                                    dots=[(w, loss)], y_domain=v.cross_y, x_domain=(float(wv[0]), float(wv[-1])))
-    along_b = charts.cross_section(bv, _cut(v.facts.stats, bv, w), "b", f"Fixed: w = {num(w, 2)}",
+    along_b = charts.cross_section(bv, cut(v.facts.stats, "b", w, bv), "b", f"Fixed: w = {num(w, 2)}",
                                    dots=[(b, loss)], y_domain=v.cross_y, x_domain=(float(bv[0]), float(bv[-1])))
     return along_w, along_b
 
@@ -595,8 +434,8 @@ def render_frame(v: FrameView, e: int, start: tuple[float, float]) -> None:
     left, right = st.columns([4, 5])
     with left:
         charts.show(frame_data_chart(v, e),
-                    f"After {e:,} epochs the line is ŷ = {num(b)} {_signed(w)}·x; its training loss is {num(loss)}.")
-    exit_epoch = visible_path(h.b, h.w, *surface_domains(v.surface), upto=e).exit_epoch
+                    f"After {e:,} epochs the line is ŷ = {num(b)} {signed(w)}·x; its training loss is {num(loss)}.")
+    exit_epoch = charts.visible_path(h.b, h.w, *charts.surface_domains(v.surface), upto=e).exit_epoch
     with right:
         clickable_contour(
             frame_contour(v, e, start),
@@ -624,43 +463,60 @@ def render_frame(v: FrameView, e: int, start: tuple[float, float]) -> None:
                 f"{h.epochs_run:,} epochs; the marker is epoch {e:,} (training loss {num(loss)}{val}).")
 
 
-def _signed(value: float) -> str:
-    return f"{'-' if value < 0 else '+'} {num(abs(value))}"
-
-
 # --- teachable mistakes ----------------------------------------------------------------
 
 
 def compare_paths_chart(surface: compute.Surface, f: Facts, start: tuple[float, float],
                         runs: Sequence[tuple[gdcore.History, str, str, bool]], title: str) -> alt.LayerChart:
     """Several batch runs on one contour: (history, name, colour, dashed) each, with a legend."""
-    b_dom, w_dom = surface_domains(surface)
+    b_dom, w_dom = charts.surface_domains(surface)
+    paths = [charts.visible_path(h.b, h.w, b_dom, w_dom) for h, *_ in runs]
+    markers = [Marker(*f.minimum, "Minimum", loss=f.min_loss), Marker(*start, "Start", **charts.BELOW_LEFT)]
+    return _runs_on_contour(charts.contour(surface, title=title), f, runs, paths, markers, b_dom, w_dom)
+
+
+def _runs_on_contour(base: alt.LayerChart, f: Facts, runs: Sequence[tuple[gdcore.History, str, str, bool]],
+                     paths: Sequence[charts.VisiblePath], markers: Sequence[Marker], b_dom: Sequence[float],
+                     w_dom: Sequence[float], *, width: float = 2.0, dot_size: int = 26, dot_opacity: float = 0.9,
+                     legend: str = "vertical", first_dot: int = 0, loss: bool = False) -> alt.LayerChart:
+    """Runs (history, name, colour, dashed) over a contour ``base``, one line and one dot per epoch
+    (from ``first_dot`` on) each, coloured and dashed as the legend says.
+
+    ``paths`` are the runs' :func:`ui.charts.visible_path`; where one leaves the view a labelled
+    marker says when. The tooltips give each point's actual b and w (and its loss with ``loss``);
+    ``markers`` (plus the exit markers) are drawn on top.
+    """
+    markers = list(markers)
     frames = []
-    markers = [Marker(*f.minimum, "Minimum", loss=f.min_loss), Marker(*start, "Start", **START_LABEL)]
-    for h, name, color, _dashed in runs:
-        path = visible_path(h.b, h.w, b_dom, w_dom)
-        frames.append(pd.DataFrame({"b": path.b, "w": path.w, "epoch": path.epoch, "path": name,
-                                    "actual_b": [num(float(v)) for v in h.b[path.epoch]],
-                                    "actual_w": [num(float(v)) for v in h.w[path.epoch]]}))
-        if path.exit_epoch is not None:
-            markers.append(Marker(float(path.b[-1]), float(path.w[-1]), f"left the view at epoch {path.exit_epoch:,}",
-                                  color, **inside_label(float(path.b[-1]), b_dom)))
+    for (h, name, color, _dashed), path in zip(runs, paths):
+        frame = pd.DataFrame({"b": path.b, "w": path.w, "epoch": path.epoch, "path": name,
+                              "actual_b": [num(float(v)) for v in h.b[path.epoch]],
+                              "actual_w": [num(float(v)) for v in h.w[path.epoch]]})
+        if loss:
+            frame["loss"] = charts.clip_to(h.train_loss[path.epoch], (0.0, 1e300))
+        frames.append(frame)
+        if path.edge is not None:
+            markers.append(Marker(*path.edge, f"left the view at epoch {path.exit_epoch:,}", color,
+                                  **charts.label_place(path.edge[0], b_dom, below=True)))
     frame = pd.concat(frames, ignore_index=True)
     names = [r[1] for r in runs]
-    color = alt.Color("path:N", scale=alt.Scale(domain=names, range=[r[2] for r in runs]), title=None,
-                      legend=alt.Legend(orient="bottom", direction="vertical"))
-    dash = alt.StrokeDash("path:N", scale=alt.Scale(domain=names, range=[[5, 3] if r[3] else [1, 0] for r in runs]),
-                          legend=None)
-    enc = dict(x=alt.X("b:Q", title="b (intercept)", scale=alt.Scale(domain=list(b_dom), nice=False, zero=False)),
-               y=alt.Y("w:Q", title="w (slope)", scale=alt.Scale(domain=list(w_dom), nice=False, zero=False)),
-               order="epoch:Q")
-    lines = alt.Chart(frame).mark_line(strokeWidth=2, clip=True).encode(**enc, color=color, strokeDash=dash)
-    dots = alt.Chart(frame).mark_circle(size=26, opacity=0.9, clip=True).encode(
-        **enc, color=alt.Color("path:N", scale=alt.Scale(domain=names, range=[r[2] for r in runs]), legend=None),
-        tooltip=[alt.Tooltip("path:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("actual_b:N", title="b"),
-                 alt.Tooltip("actual_w:N", title="w")])
-    base = charts.contour(surface, title=title)
-    return charts.overlay(base, alt.layer(lines, dots), marker_layer(markers, b_dom, w_dom, f.stats))
+    colors = alt.Scale(domain=names, range=[r[2] for r in runs])
+    enc = dict(**charts.xy(b_dom, w_dom, x="b", y="w", x_title="b (intercept)", y_title="w (slope)"),
+               order=alt.Order(field="epoch", type="quantitative"))
+    lines = alt.Chart(frame).mark_line(strokeWidth=width, clip=True).encode(
+        **enc, color=alt.Color(field="path", type="nominal", scale=colors, title=None,
+                               legend=alt.Legend(orient="bottom", direction=legend)),
+        strokeDash=alt.StrokeDash(field="path", type="nominal", legend=None, scale=alt.Scale(
+            domain=names, range=[[5, 3] if r[3] else [1, 0] for r in runs])))
+    tooltip = [alt.Tooltip(field="path", type="nominal"), alt.Tooltip(field="epoch", type="quantitative"),
+               alt.Tooltip(field="actual_b", type="nominal", title="b"),
+               alt.Tooltip(field="actual_w", type="nominal", title="w")]
+    if loss:
+        tooltip.append(alt.Tooltip(field="loss", type="quantitative", format=".4f"))
+    dots = alt.Chart(frame[frame.epoch >= first_dot]).mark_circle(size=dot_size, opacity=dot_opacity, clip=True).encode(
+        **enc, color=alt.Color(field="path", type="nominal", scale=colors, legend=None), tooltip=tooltip)
+    return charts.overlay(base, alt.layer(lines, dots),
+                          charts.marker_layer(markers, b_dom, w_dom, loss_at=f.stats.loss))
 
 
 # --- Fig 0.19: batch, mini-batch and stochastic paths ----------------------------------------
@@ -742,58 +598,15 @@ def paths_chart(surface: compute.Surface, runs: PathRuns, f: Facts, start: tuple
         (runs.minibatch, f"Mini-batch (size {k})", PALETTE["minibatch"], True),
         (runs.stochastic, "Stochastic (size 1)", PALETTE["stochastic"], True),
     ]
-    b_dom, w_dom = surface_domains(surface)
-    frames = []
-    markers = [Marker(*f.minimum, "Minimum"), Marker(*start, "Start", **START_LABEL)]
-    for h, name, color, _dashed in spec:
-        path = visible_path(h.b, h.w, b_dom, w_dom)
-        frames.append(pd.DataFrame({"b": path.b, "w": path.w, "epoch": path.epoch, "path": name,
-                                    "loss": charts.clip_to(h.train_loss[path.epoch], (0.0, 1e300))}))
+    b_dom, w_dom = charts.surface_domains(surface)
+    paths = [charts.visible_path(h.b, h.w, b_dom, w_dom) for h, *_ in spec]
+    markers = [Marker(*f.minimum, "Minimum"), Marker(*start, "Start", **charts.BELOW_LEFT)]
+    for (h, _name, color, _dashed), path in zip(spec, paths):
         if h.b.size > 1 and (path.exit_epoch is None or path.exit_epoch > 1):
             below = {"dy": 14} if color == PALETTE["minibatch"] else {}  # keep the three labels apart
             markers.append(Marker(float(h.b[1]), float(h.w[1]), "Epoch 1", color, loss=float(h.train_loss[1]),
                                   **below))
-        if path.exit_epoch is not None:
-            markers.append(Marker(float(path.b[-1]), float(path.w[-1]), f"left the view at epoch {path.exit_epoch:,}",
-                                  color, **inside_label(float(path.b[-1]), b_dom)))
-    frame = pd.concat(frames, ignore_index=True)
-    names = [s[1] for s in spec]
-    colors = [s[2] for s in spec]
-    xs = alt.X("b:Q", title="b (intercept)", scale=alt.Scale(domain=list(b_dom), nice=False, zero=False))
-    ys = alt.Y("w:Q", title="w (slope)", scale=alt.Scale(domain=list(w_dom), nice=False, zero=False))
-    color = alt.Color("path:N", scale=alt.Scale(domain=names, range=colors), title=None,
-                      legend=alt.Legend(orient="bottom", direction="horizontal"))
-    lines = alt.Chart(frame).mark_line(strokeWidth=1.5, clip=True).encode(
-        x=xs, y=ys, order="epoch:Q", color=color,
-        strokeDash=alt.StrokeDash("path:N", scale=alt.Scale(domain=names, range=[[5, 3] if s[3] else [1, 0]
-                                                                                 for s in spec]), legend=None))
-    dots = alt.Chart(frame[frame.epoch > 0]).mark_circle(size=34, opacity=0.95, clip=True).encode(
-        x=xs, y=ys, color=alt.Color("path:N", scale=alt.Scale(domain=names, range=colors), legend=None),
-        tooltip=[alt.Tooltip("path:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("b:Q", format=".4f"),
-                 alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("loss:Q", format=".4f")])
     base = charts.contour(surface, title="The path of gradient descent (one dot per epoch)",
                           height=charts.HEIGHT + 120)
-    return charts.overlay(base, alt.layer(lines, dots), marker_layer(markers, b_dom, w_dom, f.stats))
-
-
-def marker_layer(markers: Sequence[Marker], b_dom: Sequence[float], w_dom: Sequence[float],
-                 stats: gdcore.SufficientStats) -> alt.LayerChart:
-    """Labelled points drawn above the paths (as charts.contour draws its markers, but on top);
-    the tooltip's loss is computed at each drawn position."""
-    x = charts.clip_to([m.b for m in markers], b_dom)
-    y = charts.clip_to([m.w for m in markers], w_dom)
-    frame = pd.DataFrame({"x": x, "y": y, "label": [m.label for m in markers], "color": [m.color for m in markers],
-                          "loss": charts.clip_to(_cut(stats, x, y), (0.0, 1e300))})
-    enc = dict(x=alt.X("x:Q", title="b (intercept)"), y=alt.Y("y:Q", title="w (slope)"))
-    layers = [alt.Chart(frame).mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1,
-                                          clip=True).encode(
-        **enc, color=alt.Color("color:N", scale=None),
-        tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", title="b", format=".4f"),
-                 alt.Tooltip("y:Q", title="w", format=".4f"), alt.Tooltip("loss:Q", format=".4f")])]
-    places = [(getattr(m, "dx", 8), getattr(m, "dy", -10), getattr(m, "align", "left")) for m in markers]
-    for place in dict.fromkeys(places):
-        rows = frame[[p == place for p in places]]
-        layers.append(alt.Chart(rows).mark_text(align=place[2], dx=place[0], dy=place[1], fontSize=13,
-                                                fontWeight="bold", clip=True).encode(
-            **enc, text="label:N", color=alt.Color("color:N", scale=None)))
-    return alt.layer(*layers)
+    return _runs_on_contour(base, f, spec, paths, markers, b_dom, w_dom, width=1.5, dot_size=34, dot_opacity=0.95,
+                            legend="horizontal", first_dot=1, loss=True)

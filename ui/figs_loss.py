@@ -20,7 +20,8 @@ import streamlit as st
 import gdcore
 
 from . import charts, compute
-from .charts import HEIGHT, PALETTE, fmt
+from .charts import HEIGHT, PALETTE
+from .numbers import fmt
 from .settings import Settings
 
 #: Rows of a per-point ledger sent to the browser (the means use every point).
@@ -39,11 +40,6 @@ def sub(i: int) -> str:
     return str(int(i)).translate(_SUBSCRIPTS)
 
 
-def paren(value: float, digits: int = 4) -> str:
-    """A number for an equation, in parentheses when negative (so "− (−0.2)" never reads "− −0.2")."""
-    return f"({fmt(value, digits)})" if value < 0 else fmt(value, digits)
-
-
 def human_bytes(n_bytes: float) -> str:
     """A byte count in binary units (KiB … TiB), 3 significant figures."""
     value = float(n_bytes)
@@ -54,48 +50,7 @@ def human_bytes(n_bytes: float) -> str:
     return f"{value:.3g} TiB"
 
 
-def _key(s: Settings) -> tuple:
-    return (s.seed, s.n, s.noise, s.true_b, s.true_w)
-
-
 # --- cached numbers -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrainSummary:
-    """What the pages need from the training set that does not depend on (b, w)."""
-
-    n_train: int
-    stats: gdcore.SufficientStats
-    minimum: tuple[float, float]
-    sample_x: np.ndarray
-    sample_y: np.ndarray
-    sampled: bool
-    x_range: tuple[float, float]
-    y_range: tuple[float, float]
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def train_summary(seed: int, n: int, noise: float, true_b: float, true_w: float) -> TrainSummary:
-    """Sufficient statistics, least-squares minimum and a display sample (≤ 1,500 points)."""
-    data = compute.dataset(seed, n, noise, true_b, true_w)
-    x, y = data.x_train, data.y_train
-    pick = compute.display_sample(x.size)
-    sx, sy = (x, y) if pick is None else (x[pick], y[pick])
-    return TrainSummary(
-        n_train=int(x.size),
-        stats=gdcore.sufficient_stats(x, y),
-        minimum=gdcore.closed_form(x, y),
-        sample_x=np.array(sx),
-        sample_y=np.array(sy),
-        sampled=pick is not None,
-        x_range=(float(x.min()), float(x.max())),
-        y_range=(float(y.min()), float(y.max())),
-    )
-
-
-def summary_for(s: Settings) -> TrainSummary:
-    return train_summary(*_key(s))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -106,7 +61,7 @@ def training_point(seed: int, n: int, noise: float, true_b: float, true_w: float
 
 
 def point_for(s: Settings, index: int) -> tuple[float, float]:
-    return training_point(*_key(s), int(index))
+    return training_point(*s.data_key, int(index))
 
 
 @dataclass(frozen=True)
@@ -145,29 +100,7 @@ def ledger(seed: int, n: int, noise: float, true_b: float, true_w: float, b: flo
 
 
 def ledger_for(s: Settings, b: float, w: float) -> Ledger:
-    return ledger(*_key(s), float(b), float(w))
-
-
-@dataclass(frozen=True)
-class SnappedStart:
-    """The start snapped to the surface grid, as the book's cross-section figures do."""
-
-    b_idx: int
-    w_idx: int
-    b: float
-    w: float
-    loss: float
-    curve_w: np.ndarray  # loss along w at b fixed (the red, vertical cut)
-    curve_b: np.ndarray  # loss along b at w fixed (the black, horizontal cut)
-
-
-def snap_start(surface: compute.Surface, b: float, w: float) -> SnappedStart:
-    """Snap (b, w) to the nearest grid node and read both cross-sections off the grid
-    (``losses[:, b_idx]`` and ``losses[w_idx, :]``, the book's indexing)."""
-    b_idx, b_snap = gdcore.snap_to_grid(b, surface.b_values)
-    w_idx, w_snap = gdcore.snap_to_grid(w, surface.w_values)
-    return SnappedStart(b_idx, w_idx, b_snap, w_snap, float(surface.losses[w_idx, b_idx]),
-                        surface.losses[:, b_idx], surface.losses[w_idx, :])
+    return ledger(*s.data_key, float(b), float(w))
 
 
 @dataclass(frozen=True)
@@ -194,7 +127,7 @@ def finite_differences(seed: int, n: int, noise: float, true_b: float, true_w: f
     with the true partial derivatives at the same point."""
     data = compute.dataset(seed, n, noise, true_b, true_w)
     x, y = data.x_train, data.y_train
-    stats = gdcore.sufficient_stats(x, y)
+    stats = compute.train_summary(seed, n, noise, true_b, true_w).stats
     grad_b, grad_w = stats.gradients(b, w)
     before = float(stats.loss(b, w))
     out = []
@@ -209,7 +142,7 @@ def finite_differences(seed: int, n: int, noise: float, true_b: float, true_w: f
 
 def finite_differences_for(s: Settings, b: float, w: float,
                            deltas: Sequence[float]) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
-    return finite_differences(*_key(s), float(b), float(w), tuple(float(d) for d in deltas))
+    return finite_differences(*s.data_key, float(b), float(w), tuple(float(d) for d in deltas))
 
 
 def fd_table(rows: Sequence[tuple[FiniteDifference, FiniteDifference]]) -> pd.DataFrame:
@@ -237,11 +170,6 @@ def delta_digits(delta: float) -> int:
     return 2 if delta >= 0.1 else int(math.ceil(-math.log10(delta))) + 1
 
 
-def _cut(stats: gdcore.SufficientStats, param: str, fixed: float, values: np.ndarray) -> np.ndarray:
-    """Exact loss along ``param`` with the other parameter held at ``fixed``."""
-    return np.asarray(stats.loss(fixed, values) if param == "w" else stats.loss(values, fixed), float)
-
-
 def zoom_box(stats: gdcore.SufficientStats, fd: "FiniteDifference", p: float, fixed: float,
              book: bool) -> tuple[tuple[float, float], tuple[float, float]]:
     """(x range, y range) of Fig 0.8's zoom around the snapped start.
@@ -254,7 +182,7 @@ def zoom_box(stats: gdcore.SufficientStats, fd: "FiniteDifference", p: float, fi
         return BOOK_ZOOM[fd.wrt]
     x0, x1 = p - 1.5 * fd.delta, p + 2.5 * fd.delta
     xs = np.linspace(x0, x1, 121)
-    losses = _cut(stats, fd.wrt, fixed, xs)
+    losses = gdcore.cross_section_from_stats(stats, fd.wrt, fixed, xs)
     tangent = fd.before + fd.true_slope * (xs - p)
     lo = float(min(losses.min(), tangent.min(), fd.after))
     hi = float(max(losses.max(), tangent.max(), fd.before))
@@ -313,63 +241,10 @@ def show_ledger(frame: pd.DataFrame, columns: Sequence[str], means: dict[str, fl
     st.dataframe(means_frame, column_config=fmt4, width="stretch")
 
 
-# --- fast layer helpers -----------------------------------------------------------
-# Same look as charts.label / segments / points / cross_section, but every channel
-# is an Altair object: a shorthand string ("x:Q") makes Altair look the channel up
-# in its JSON schema, about 8 ms per encode() call, which adds up to a quarter of a
-# second per page.
-
-
-def _xy(x_domain=None, y_domain=None, x_title: str | None = None, y_title: str | None = None) -> dict:
-    x_kw = {} if x_title is None else {"title": x_title}
-    y_kw = {} if y_title is None else {"title": y_title}
-    if x_domain is not None:
-        x_kw["scale"] = alt.Scale(domain=[float(x_domain[0]), float(x_domain[1])], zero=False, nice=False)
-    if y_domain is not None:
-        y_kw["scale"] = alt.Scale(domain=[float(y_domain[0]), float(y_domain[1])], zero=False, nice=False)
-    return {"x": alt.X("x:Q", **x_kw), "y": alt.Y("y:Q", **y_kw)}
-
-
-def _label(x: float, y: float, text: str, color: str = "#000000", *, size: int = 13, align: str = "left",
-           baseline: str = "middle", dx: int = 0, dy: int = 0) -> alt.Chart:
-    """A text annotation at data coordinates."""
-    frame = pd.DataFrame({"x": [float(x)], "y": [float(y)], "text": [text]})
-    return alt.Chart(frame).mark_text(color=color, fontSize=size, align=align, baseline=baseline, dx=dx, dy=dy,
-                                      clip=True).encode(**_xy(), text=alt.Text("text:N"))
-
-
-def _segments(frame: pd.DataFrame, color: str, *, dashed: bool = False, width: float = 2, x_domain=None,
-              y_domain=None) -> alt.Chart:
-    """Straight segments from columns x, y, x2, y2."""
-    return alt.Chart(frame).mark_rule(color=color, strokeWidth=width, strokeDash=[5, 3] if dashed else [1, 0],
-                                      clip=True).encode(**_xy(x_domain, y_domain), x2=alt.X2("x2"), y2=alt.Y2("y2"))
-
-
-def _points(frame: pd.DataFrame, color: str, *, size: int = 90, tooltip: Sequence[str] = ()) -> alt.Chart:
-    """Filled dots from columns x, y (plus tooltip columns)."""
-    enc = _xy()
-    if tooltip:
-        enc["tooltip"] = [alt.Tooltip(f"{c}:Q", format=".4f") for c in tooltip]
-    return alt.Chart(frame).mark_point(filled=True, color=color, size=size, opacity=1, clip=True).encode(**enc)
-
-
-def cross_section_chart(values: np.ndarray, losses: np.ndarray, param: str, title: str, *,
-                        dot: tuple[float, float] | None = None, y_domain: Sequence[float] = (-0.1, 15.1),
-                        x_domain: Sequence[float] | None = None) -> alt.LayerChart:
-    """Loss along one parameter with the other fixed (red for w, black for b), with the start dot."""
-    color = PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
-    layers = [charts.curve(values, losses, color, name=f"loss along {param}", x_domain=x_domain, y_domain=y_domain,
-                           x_title=param)]
-    if dot is not None:
-        frame = pd.DataFrame({"x": [float(dot[0])], "y": charts.clip_to([dot[1]], y_domain), "loss": [float(dot[1])]})
-        layers.append(_points(frame, color, tooltip=("x", "loss")))
-    return alt.layer(*layers).properties(title=title, height=HEIGHT)
-
-
 # --- Figure 0.3: the error of one point ---------------------------------------------
 
 
-def error_chart(summary: TrainSummary, b: float, w: float, index: int, point: tuple[float, float]) -> alt.LayerChart:
+def error_chart(summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float]) -> alt.LayerChart:
     """Training points, the prediction line and one point's error segment (Fig 0.3)."""
     xi, yi = point
     yhat = b + w * xi
@@ -382,16 +257,16 @@ def error_chart(summary: TrainSummary, b: float, w: float, index: int, point: tu
                              legend="training data")
     line = charts.model_lines([charts.Line(b, w, "Model's predictions", PALETTE["b_varies"])], x_dom, y_domain=y_dom)
     lo, hi = sorted((yhat, yi))
-    seg = _segments(pd.DataFrame({"x": [xi], "x2": [xi], "y": [yhat], "y2": [yi]}), color, dashed=True,
+    seg = charts.segments(pd.DataFrame({"x": [xi], "x2": [xi], "y": [yhat], "y2": [yi]}), color, dashed=True,
                           width=2.5, x_domain=x_dom, y_domain=y_dom)
     heads = pd.DataFrame({"x": [xi, xi], "y": charts.clip_to([hi, lo], y_dom),
                           "shape": ["triangle-up", "triangle-down"], "offset": [5, -5]})
     arrows = alt.Chart(heads).mark_point(filled=True, color=color, size=70, opacity=1, clip=True).encode(
-        **_xy(), shape=alt.Shape("shape:N", scale=None), yOffset=alt.YOffset("offset:Q", scale=None))
-    dot = _points(pd.DataFrame({"x": [xi], "y": [yi], "ŷ": [yhat], "error": [yhat - yi]}), color, size=110,
+        **charts.xy(), shape=alt.Shape("shape:N", scale=None), yOffset=alt.YOffset("offset:Q", scale=None))
+    dot = charts.points(pd.DataFrame({"x": [xi], "y": [yi], "ŷ": [yhat], "error": [yhat - yi]}), color, size=110,
                         tooltip=("x", "y", "ŷ", "error"))
     right = xi > x_dom[0] + 0.5 * (x_dom[1] - x_dom[0])
-    text = _label(xi, (lo + hi) / 2, f"error{sub(index)} = ŷ{sub(index)} − y{sub(index)} = {fmt(yhat - yi)}",
+    text = charts.label(xi, (lo + hi) / 2, f"error{sub(index)} = ŷ{sub(index)} − y{sub(index)} = {fmt(yhat - yi)}",
                         color, align="right" if right else "left", dx=-10 if right else 10, size=14)
     return charts.overlay(scatter, line, alt.layer(seg, arrows, dot, text))
 
@@ -399,7 +274,7 @@ def error_chart(summary: TrainSummary, b: float, w: float, index: int, point: tu
 # --- Gradients page: per-point contributions -----------------------------------------
 
 
-def contribution_chart(summary: TrainSummary, b: float, w: float, index: int, point: tuple[float, float],
+def contribution_chart(summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float],
                        mean: float, which: str) -> alt.LayerChart:
     """Each sampled point's error (``which="error"``) or x·error against x, the mean
     over all points as a rule (half the gradient) and one point highlighted."""
@@ -419,13 +294,13 @@ def contribution_chart(summary: TrainSummary, b: float, w: float, index: int, po
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=PALETTE["grey"], strokeWidth=1).encode(y=alt.Y("y:Q"))
     rule = alt.Chart(pd.DataFrame({"y": [mean], "label": [f"mean = {fmt(mean)}"]})).mark_rule(
         color=color, strokeDash=[6, 4], strokeWidth=2).encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("label:N")])
-    rule_text = _label(x_dom[0], mean, f"mean {fmt(mean)} × 2 = ∂MSE/∂{param} = {fmt(2 * mean)}",
+    rule_text = charts.label(x_dom[0], mean, f"mean {fmt(mean)} × 2 = ∂MSE/∂{param} = {fmt(2 * mean)}",
                              color, align="left", dx=4, dy=12, size=12)
-    stem = _segments(pd.DataFrame({"x": [xi], "x2": [xi], "y": [0.0], "y2": [vi]}), PALETTE["w_varies"],
+    stem = charts.segments(pd.DataFrame({"x": [xi], "x2": [xi], "y": [0.0], "y2": [vi]}), PALETTE["w_varies"],
                            width=2.5, x_domain=x_dom, y_domain=y_dom)
-    dot = _points(pd.DataFrame({"x": [xi], "y": [vi]}), PALETTE["w_varies"], size=110, tooltip=("x", "y"))
+    dot = charts.points(pd.DataFrame({"x": [xi], "y": [vi]}), PALETTE["w_varies"], size=110, tooltip=("x", "y"))
     right = xi > x_dom[0] + 0.6 * (x_dom[1] - x_dom[0])
-    text = _label(xi, vi, f"point {index}: {fmt(vi)}", PALETTE["w_varies"], align="right" if right else "left",
+    text = charts.label(xi, vi, f"point {index}: {fmt(vi)}", PALETTE["w_varies"], align="right" if right else "left",
                         dx=-10 if right else 10, size=12)
     return alt.layer(dots, zero, rule, rule_text, stem, dot, text).properties(height=HEIGHT - 40)
 
@@ -438,22 +313,22 @@ def tangent_cross_section(values: np.ndarray, losses: np.ndarray, param: str, p:
                           zoom: tuple[tuple[float, float], tuple[float, float]] | None = None) -> alt.LayerChart:
     """A cross-section (Fig 0.7) with the start dot, the tangent whose slope is the
     true partial derivative, and the translucent square Fig 0.8 zooms into."""
-    color = PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
+    color = charts.cut_color(param)
     x_dom = (float(values[0]), float(values[-1]))
-    base = cross_section_chart(values, losses, param, title, dot=(p, loss), y_domain=y_domain, x_domain=x_dom)
+    base = charts.cross_section(values, losses, param, title, dots=[(p, loss)], y_domain=y_domain, x_domain=x_dom)
     half = 0.12 * (x_dom[1] - x_dom[0])
     tx = np.array([p - half, p + half])
     ty = charts.clip_to(loss + slope * (tx - p), y_domain)
     tangent = alt.Chart(pd.DataFrame({"x": tx, "y": ty, "what": f"tangent, slope {fmt(slope)}"})).mark_line(
         color=PALETTE["grey"] if param == "b" else color, strokeWidth=2, clip=True).encode(
-        **_xy(), tooltip=[alt.Tooltip("what:N")])
-    text = _label(p, loss, f"slope ∂MSE/∂{param} = {fmt(slope)}", color, align="left" if slope < 0 else "right",
+        **charts.xy(), tooltip=[alt.Tooltip("what:N")])
+    text = charts.label(p, loss, f"slope ∂MSE/∂{param} = {fmt(slope)}", color, align="left" if slope < 0 else "right",
                         dx=10 if slope < 0 else -10, dy=-16, size=12)
     layers = [base, tangent, text]
     if zoom is not None:
         (x0, x1), (y0, y1) = zoom
         rect = alt.Chart(pd.DataFrame({"x": [x0], "x2": [x1], "y": [y0], "y2": [y1]})).mark_rect(
-            color=color, opacity=0.2, clip=True).encode(**_xy(), x2=alt.X2("x2"), y2=alt.Y2("y2"))
+            color=color, opacity=0.2, clip=True).encode(**charts.xy(), x2=alt.X2("x2"), y2=alt.Y2("y2"))
         layers.insert(0, rect)
     return alt.layer(*layers).properties(title=title, height=HEIGHT)
 
@@ -467,10 +342,10 @@ def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, 
     triangle (legs δ and δMSE, hypotenuse = the secant, slope δMSE/δ) and the
     tangent (the true slope) for comparison."""
     param = fd.wrt
-    color = PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
+    color = charts.cut_color(param)
     (x0, x1), y_win = window
     xs = np.linspace(x0, x1, 121)
-    losses = _cut(stats, param, fixed, xs)
+    losses = gdcore.cross_section_from_stats(stats, param, fixed, xs)
     tangent = fd.before + fd.true_slope * (xs - p)
     q = p + fd.delta
     digits = delta_digits(fd.delta)
@@ -479,17 +354,17 @@ def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, 
                      y_domain=y_win, x_title=param, y_title="MSE (loss)"),
         alt.Chart(pd.DataFrame({"x": xs, "y": charts.clip_to(tangent, y_win), "what": "tangent (true slope)"}))
         .mark_line(color=PALETTE["grey"], strokeWidth=1.5, strokeDash=[2, 3], clip=True)
-        .encode(**_xy(), tooltip=[alt.Tooltip("what:N")]),
-        _segments(pd.DataFrame({"x": [p, q], "x2": [q, q], "y": [fd.before, fd.before],
+        .encode(**charts.xy(), tooltip=[alt.Tooltip("what:N")]),
+        charts.segments(pd.DataFrame({"x": [p, q], "x2": [q, q], "y": [fd.before, fd.before],
                                       "y2": [fd.before, fd.after]}), color, width=1.8),
-        _segments(pd.DataFrame({"x": [p], "x2": [q], "y": [fd.before], "y2": [fd.after]}), color, width=2.5),
-        _points(pd.DataFrame({"x": [p, q], "y": [fd.before, fd.after]}), color, size=90, tooltip=("x", "y")),
+        charts.segments(pd.DataFrame({"x": [p], "x2": [q], "y": [fd.before], "y2": [fd.after]}), color, width=2.5),
+        charts.points(pd.DataFrame({"x": [p, q], "y": [fd.before, fd.after]}), color, size=90, tooltip=("x", "y")),
     ]
     heads = pd.DataFrame({"x": [q, q], "y": [fd.before, fd.after],
                           "shape": ["triangle-right", "triangle-down" if fd.delta_loss < 0 else "triangle-up"],
                           "xo": [-5, 0], "yo": [0, -5 if fd.delta_loss < 0 else 5]})
     layers.append(alt.Chart(heads).mark_point(filled=True, color=color, size=50, opacity=1, clip=True).encode(
-        **_xy(), shape=alt.Shape("shape:N", scale=None), xOffset=alt.XOffset("xo:Q", scale=None),
+        **charts.xy(), shape=alt.Shape("shape:N", scale=None), xOffset=alt.XOffset("xo:Q", scale=None),
         yOffset=alt.YOffset("yo:Q", scale=None)))
     down = fd.delta_loss < 0  # the triangle hangs below the horizontal leg
     y_lo, y_hi = y_win
@@ -498,13 +373,13 @@ def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, 
     xt = p + (target - fd.before) / fd.true_slope if fd.true_slope else x1
     xt = float(min(max(xt, p), x1 - 0.05 * (x1 - x0)))
     layers += [
-        _label((p + q) / 2, fd.before, f"δ{param} = {fd.delta:g}", color, align="center",
+        charts.label((p + q) / 2, fd.before, f"δ{param} = {fd.delta:g}", color, align="center",
                      dy=-12 if down else 14, size=14),
-        _label(q, (fd.before + fd.after) / 2, f"δMSE = {fd.delta_loss:.{digits}f}", color, dx=8, dy=-10,
+        charts.label(q, (fd.before + fd.after) / 2, f"δMSE = {fd.delta_loss:.{digits}f}", color, dx=8, dy=-10,
                      size=14),
-        _label(q, (fd.before + fd.after) / 2, f"δMSE/δ{param} ≈ {fd.slope:.2f}", color, dx=8, dy=12,
+        charts.label(q, (fd.before + fd.after) / 2, f"δMSE/δ{param} ≈ {fd.slope:.2f}", color, dx=8, dy=12,
                      size=14),
-        _label(xt, fd.before + fd.true_slope * (xt - p), f"tangent: {fd.true_slope:.2f}", "#555555",
+        charts.label(xt, fd.before + fd.true_slope * (xt - p), f"tangent: {fd.true_slope:.2f}", "#555555",
                      align="right", dx=-6, size=12),
     ]
     title = f"Fixed: {fixed_name} = {fixed:.2f}"

@@ -26,8 +26,9 @@ import streamlit as st
 import gdcore
 
 from . import charts, compute
-from .charts import PALETTE, fmt
+from .charts import PALETTE
 from .compute import Surface
+from .numbers import fmt, num, signed
 from .settings import Settings
 
 #: The approximate gradients the book reads off Fig 0.8 and hard-codes.
@@ -48,30 +49,7 @@ ARROW_RIGHT = "M0,0L-1,-0.55L-1,0.55Z"
 ARROW_LEFT = "M0,0L1,-0.55L1,0.55Z"
 
 
-def num(value: float, digits: int = 4) -> str:
-    """A number for text: fixed decimals, or scientific when it is huge."""
-    if value is not None and math.isfinite(value) and abs(value) >= 1e5:
-        return f"{value:.3e}"
-    return fmt(value, digits)
-
-
-def numpy_print(value: float) -> str:
-    """How numpy prints a one-element array, as the book's ``print(b, w)`` does."""
-    return str(np.array([float(value)]))
-
-
 # --- cached data-level quantities ---------------------------------------------
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _stats(seed: int, n: int, noise: float, true_b: float, true_w: float) -> gdcore.SufficientStats:
-    d = compute.dataset(seed, n, noise, true_b, true_w)
-    return gdcore.sufficient_stats(d.x_train, d.y_train)
-
-
-def stats_for(s: Settings) -> gdcore.SufficientStats:
-    """Means and centred moments of the training set (the whole loss surface in six numbers)."""
-    return _stats(s.seed, s.n, s.noise, s.true_b, s.true_w)
 
 
 @dataclass(frozen=True)
@@ -120,51 +98,7 @@ def _one_update(seed: int, n: int, noise: float, true_b: float, true_w: float, b
 def one_update(s: Settings) -> Update:
     """The update of step 4 from the current start at the sidebar's learning rate."""
     b, w = s.start
-    return _one_update(s.seed, s.n, s.noise, s.true_b, s.true_w, float(b), float(w), float(s.lr))
-
-
-@dataclass(frozen=True)
-class Curvature:
-    """What the bowl's curvature says about the learning rate (batch descent).
-
-    ``limit_b`` and ``limit_w`` are 2 / curvature of the two cross-sections;
-    ``critical`` is 2 / λ_max for both parameters moving together. Below half
-    of each limit the steps never overshoot ("smooth").
-    """
-
-    lam_min: float
-    lam_max: float
-    critical: float
-    limit_b: float
-    limit_w: float
-
-    @property
-    def smooth(self) -> float:
-        """Largest rate at which batch descent never overshoots (1 / λ_max)."""
-        return self.critical / 2.0
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _curvature(seed: int, n: int, noise: float, true_b: float, true_w: float) -> Curvature:
-    x = compute.dataset(seed, n, noise, true_b, true_w).x_train
-    lam_min, lam_max = (float(v) for v in gdcore.hessian_eigenvalues(x))
-    limit_b, limit_w = gdcore.axis_lr_limits(x)
-    return Curvature(lam_min, lam_max, gdcore.critical_lr(x), limit_b, limit_w)
-
-
-def curvature_for(s: Settings) -> Curvature:
-    return _curvature(s.seed, s.n, s.noise, s.true_b, s.true_w)
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _factor(seed: int, n: int, noise: float, true_b: float, true_w: float, lr: float) -> float:
-    x = compute.dataset(seed, n, noise, true_b, true_w).x_train
-    return gdcore.convergence_factor(x, lr)
-
-
-def factor_for(s: Settings) -> float:
-    """Per-step factor max |1 − η·λᵢ| of the distance to the minimum (> 1: it grows)."""
-    return _factor(s.seed, s.n, s.noise, s.true_b, s.true_w, float(s.lr))
+    return _one_update(*s.data_key, float(b), float(w), float(s.lr))
 
 
 def zone(lr: float, limit: float) -> int:
@@ -174,12 +108,12 @@ def zone(lr: float, limit: float) -> int:
     return 1 if lr < limit else 2
 
 
-def verdict(lr: float, curv: Curvature) -> str:
+def verdict(lr: float, curv: compute.Curvature) -> str:
     """The right answer to "what will batch descent do?" (one of :data:`GUESSES`)."""
-    return GUESSES[zone(lr, curv.critical)]
+    return GUESSES[zone(lr, curv.critical_lr)]
 
 
-def check_explanation(guess: str, lr: float, curv: Curvature, factor: float) -> tuple[bool, str]:
+def check_explanation(guess: str, lr: float, curv: compute.Curvature, factor: float) -> tuple[bool, str]:
     """Compare the learner's guess with the computed behaviour; (correct, explanation)."""
     answer = verdict(lr, curv)
     axis_b, axis_w = ZONES[zone(lr, curv.limit_b)], ZONES[zone(lr, curv.limit_w)]
@@ -189,7 +123,7 @@ def check_explanation(guess: str, lr: float, curv: Curvature, factor: float) -> 
         f"{axis_b}; along w alone it is {fmt(curv.limit_w)}, so a w-only step {axis_w}.",
         f"Moving both together, the steepest direction of the bowl is a diagonal with curvature "
         f"λ_max = {fmt(curv.lam_max)} — steeper than either axis — so the real limit is "
-        f"2 / λ_max = {fmt(curv.critical)}, and steps start to overshoot above 1 / λ_max = {fmt(curv.smooth)}.",
+        f"2 / λ_max = {fmt(curv.critical_lr)}, and steps start to overshoot above 1 / λ_max = {fmt(curv.smooth)}.",
         f"Each step multiplies the distance to the minimum by up to {fmt(factor)} "
         + ("(below 1: it shrinks)." if factor < 1 else "(above 1: it grows)."),
     ]
@@ -237,9 +171,7 @@ def section(stats: gdcore.SufficientStats, step: AxisStep, domain: tuple[float, 
             points: int = 201) -> tuple[np.ndarray, np.ndarray]:
     """The cross-section curve under ``step``: loss along its parameter, the other fixed."""
     values = np.linspace(domain[0], domain[1], points)
-    with np.errstate(over="ignore", invalid="ignore"):
-        losses = stats.loss(step.fixed, values) if step.param == "w" else stats.loss(values, step.fixed)
-    return values, np.asarray(losses, dtype=float)
+    return values, gdcore.cross_section_from_stats(stats, step.param, step.fixed, values)
 
 
 def step_domains(step: AxisStep, base: tuple[float, float],
@@ -252,10 +184,6 @@ def step_domains(step: AxisStep, base: tuple[float, float],
     # Beyond the book's window, leave the top quarter free for the panel's text.
     top = book_y[1] if 1.08 * high <= book_y[1] else min(1.4 * high, 1e300)
     return x_dom, (book_y[0], top)
-
-
-def _scale(domain: tuple[float, float]) -> alt.Scale:
-    return alt.Scale(domain=[float(domain[0]), float(domain[1])], zero=False, nice=False)
 
 
 def _inside(value: float, domain: tuple[float, float]) -> bool:
@@ -283,9 +211,9 @@ def step_panel(stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float
     Built from four layers with explicit channel objects (string shorthands
     and extra layers are what make Altair slow).
     """
-    color = PALETTE["w_varies"] if step.param == "w" else PALETTE["b_varies"]
+    color = charts.cut_color(step.param)
     values, losses = section(stats, step, x_dom)
-    xs, ys = _scale(x_dom), _scale(y_dom)
+    enc = charts.xy(x_dom, y_dom)
     curve = charts.curve(values, losses, color, name=f"loss along {step.param}", x_domain=x_dom, y_domain=y_dom,
                          x_title=step.param, y_title="MSE (loss)")
     sx, sy = _pin(step.start, x_dom), _pin(step.loss_before, y_dom)
@@ -293,7 +221,7 @@ def step_panel(stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float
     rules = pd.DataFrame({"x": [sx, ax], "x2": [ax, ax], "y": [sy, sy], "y2": [sy, ay],
                           "part": ["step", "drop to the curve"]})
     rule_layer = alt.Chart(rules).mark_rule(color=color, clip=True).encode(
-        x=alt.X("x:Q", scale=xs), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=ys), y2=alt.Y2("y2"),
+        **enc, x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"),
         strokeDash=alt.StrokeDash("part:N", scale=alt.Scale(domain=["step", "drop to the curve"],
                                                             range=[[1, 0], [3, 3]]), legend=None),
         size=alt.Size("part:N", scale=alt.Scale(domain=["step", "drop to the curve"], range=[2.5, 1.2]), legend=None))
@@ -305,8 +233,7 @@ def step_panel(stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float
                            (step.param, step.after), ("loss", step.loss_before)):
             pts[key].append(value)
     dot_layer = alt.Chart(pd.DataFrame(pts)).mark_point(filled=True, color=color, opacity=1, clip=True).encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-        shape=alt.Shape("shape:N", scale=None), size=alt.Size("size:Q", scale=None),
+        **enc, shape=alt.Shape("shape:N", scale=None), size=alt.Size("size:Q", scale=None),
         tooltip=[alt.Tooltip("point:N"), alt.Tooltip(f"{step.param}:Q", format=".4f"),
                  alt.Tooltip("loss:Q", format=".4f")])
     off = [name for name, value, dom in (("after " + step.param, step.after, x_dom),
@@ -324,7 +251,7 @@ def step_panel(stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float
                                "y": [y_dom[1] - (0.07 + 0.1 * i) * y_span for i in range(len(texts))],
                                "text": texts, "size": sizes})
     text_layer = alt.Chart(text_frame).mark_text(color=color, align=align, baseline="middle", clip=True).encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text=alt.Text("text:N"),
+        **enc, text=alt.Text("text:N"),
         size=alt.Size("size:Q", scale=None, legend=None))
     return alt.layer(curve, rule_layer, dot_layer, text_layer).properties(title=title, height=charts.HEIGHT)
 
@@ -434,12 +361,12 @@ def book_table(rows: tuple[BookRow, ...], lr: float) -> str:
 # --- the learning-rate ruler ---------------------------------------------------------
 
 
-def ruler_extent(curv: Curvature, lr: float) -> float:
+def ruler_extent(curv: compute.Curvature, lr: float) -> float:
     """Right end of the ruler: past every limit worth showing and the current rate."""
-    return float(max(2.6, 1.1 * lr, 1.12 * curv.critical, min(1.08 * curv.limit_w, 5.0), min(1.08 * curv.limit_b, 5.0)))
+    return float(max(2.6, 1.1 * lr, 1.12 * curv.critical_lr, min(1.08 * curv.limit_w, 5.0), min(1.08 * curv.limit_b, 5.0)))
 
 
-def lr_ruler(curv: Curvature, lr: float) -> alt.LayerChart:
+def lr_ruler(curv: compute.Curvature, lr: float) -> alt.LayerChart:
     """A horizontal ruler of learning rates with each row's zones and the current rate.
 
     Rows: a step along b alone (w fixed), along w alone (b fixed), and both
@@ -449,7 +376,7 @@ def lr_ruler(curv: Curvature, lr: float) -> alt.LayerChart:
     """
     top = ruler_extent(curv, lr)
     rows = (("b alone (w fixed)", curv.limit_b), ("w alone (b fixed)", curv.limit_w),
-            ("b and w together", curv.critical))
+            ("b and w together", curv.critical_lr))
     order = [r[0] for r in rows]
     bands, edges = [], []
     for name, limit in rows:
@@ -489,20 +416,14 @@ def lr_ruler(curv: Curvature, lr: float) -> alt.LayerChart:
         height=200)
 
 
-def ruler_summary(curv: Curvature, lr: float) -> str:
+def ruler_summary(curv: compute.Curvature, lr: float) -> str:
     """The ruler's one-sentence text summary."""
     return (f"Ruler of learning rates: a b-only step diverges above {fmt(curv.limit_b)}, a w-only step above "
-            f"{fmt(curv.limit_w)}, and batch descent on both above {fmt(curv.critical)} (smooth up to "
-            f"{fmt(curv.smooth)}); the current η = {lr:g} lies in the '{ZONES[zone(lr, curv.critical)]}' zone.")
+            f"{fmt(curv.limit_w)}, and batch descent on both above {fmt(curv.critical_lr)} (smooth up to "
+            f"{fmt(curv.smooth)}); the current η = {lr:g} lies in the '{ZONES[zone(lr, curv.critical_lr)]}' zone.")
 
 
 # --- windows, exits and the player's panels --------------------------------------------
-
-
-def window_of(surface: Surface) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(b range, w range) of a contour's window."""
-    bv, wv = surface.b_values, surface.w_values
-    return (float(bv[0]), float(bv[-1])), (float(wv[0]), float(wv[-1]))
 
 
 @dataclass(frozen=True)
@@ -517,22 +438,13 @@ class Exit:
 
 
 def window_exit(b: np.ndarray, w: np.ndarray, b_dom: tuple[float, float], w_dom: tuple[float, float]) -> Exit | None:
-    """The first epoch whose (b, w) lies outside the window (None if it never leaves)."""
-    b, w = np.asarray(b, float), np.asarray(w, float)
-    inside = (b >= b_dom[0]) & (b <= b_dom[1]) & (w >= w_dom[0]) & (w <= w_dom[1])
-    if inside.all() or inside.size == 0 or not inside[0]:
+    """The first epoch whose (b, w) lies outside the window, and where the path crosses its edge
+    (None if it never leaves, or starts outside)."""
+    path = charts.visible_path(b, w, b_dom, w_dom)
+    if not path.exit_epoch:
         return None
-    k = int(np.argmin(inside))
-    b0, w0, b1, w1 = b[k - 1], w[k - 1], b[k], w[k]
-    # Largest t in [0, 1] keeping the segment inside the box.
-    t = 1.0
-    for p0, p1, (lo, hi) in ((b0, b1, b_dom), (w0, w1, w_dom)):
-        d = p1 - p0
-        if d > 0 and p1 > hi:
-            t = min(t, (hi - p0) / d)
-        elif d < 0 and p1 < lo:
-            t = min(t, (lo - p0) / d)
-    return Exit(k, float(b0 + t * (b1 - b0)), float(w0 + t * (w1 - w0)), float(b1), float(w1))
+    k = path.exit_epoch
+    return Exit(k, *path.edge, float(b[k]), float(w[k]))
 
 
 def first_above(values: np.ndarray, threshold: float) -> int | None:
@@ -576,127 +488,56 @@ def frame_markers(b: np.ndarray, w: np.ndarray, frame: int, step_w: AxisStep, st
     w fixed), the point after the real update of both (green), and the place
     the path left the window once it has.
     """
-    b_dom, w_dom = window_of(surface)
+    b_dom, w_dom = charts.surface_domains(surface, half_cell=False)
+    chart_b = charts.surface_domains(surface)[0]
+
+    def marker(pb: float, pw: float, text: str, color: str = PALETTE["marker"]) -> charts.Marker:
+        """A marker whose label stays inside the chart (to the left of the dot on its right part)."""
+        return charts.Marker(pb, pw, text, color, loss=float(loss_at(pb, pw)),
+                             **charts.label_place(pb, chart_b, flip_at=0.7))
+
     bk, wk = float(b[frame]), float(w[frame])
-    markers = [charts.Marker(*surface.minimum, "Minimum", loss=surface.min_loss),
-               charts.Marker(float(b[0]), float(w[0]), "Start", loss=float(loss_at(b[0], w[0])))]
+    markers = [charts.Marker(*surface.minimum, "Minimum", loss=surface.min_loss,
+                             **charts.label_place(surface.minimum[0], chart_b, flip_at=0.7)),
+               marker(float(b[0]), float(w[0]), "Start")]
     if _inside(bk, b_dom) and _inside(wk, w_dom):
         if frame > 0:
-            markers.append(charts.Marker(bk, wk, f"epoch {frame}", loss=float(loss_at(bk, wk))))
+            markers.append(marker(bk, wk, f"epoch {frame}"))
         nxt = (step_b.after, step_w.after)
         for pb, pw, text, color in ((bk, step_w.after, "", PALETTE["w_varies"]),
                                     (step_b.after, wk, "", PALETTE["b_varies"]),
                                     (nxt[0], nxt[1], "", PALETTE["updated"])):
             if _inside(pb, b_dom) and _inside(pw, w_dom):
-                markers.append(charts.Marker(pb, pw, text, color, loss=float(loss_at(pb, pw))))
+                markers.append(marker(pb, pw, text, color))
     if exit_ is not None and frame >= exit_.epoch:
-        markers.append(charts.Marker(exit_.b_edge, exit_.w_edge, f"left the window (epoch {exit_.epoch})",
-                                     PALETTE["w_varies"], loss=float(loss_at(exit_.b_edge, exit_.w_edge))))
+        markers.append(marker(exit_.b_edge, exit_.w_edge, f"left the window (epoch {exit_.epoch})",
+                              PALETTE["w_varies"]))
     return markers
 
 
 def path_contour(surface: Surface, *, markers: list[charts.Marker], cut_b: float | None, cut_w: float | None,
                  path: tuple[np.ndarray, np.ndarray], step: tuple[tuple[float, float], tuple[float, float]] | None,
                  title: str, clickable: bool = True) -> alt.LayerChart:
-    """The player's loss contour: the same look and click target as :func:`ui.charts.contour`,
-    drawn with fewer layers and explicit channel objects (about ten times cheaper to build,
-    which matters when playback redraws it several times a second).
+    """The player's loss contour (:func:`ui.charts.contour`) at one epoch.
 
     Parameters
     ----------
     markers : labelled points (minimum, start, current epoch, landings)
     cut_b, cut_w : the red vertical cut (b fixed) and the black horizontal cut (w fixed); None hides one
-    path : b and w of the epochs so far (black dots joined in order; clipped to the window)
+    path : b and w of the epochs so far (black dots joined in order; cut where they leave the window)
     step : ((b, w) now, (b, w) after the next update), drawn in green
     """
-    bv, wv = surface.b_values, surface.w_values
-    db, dw = (bv[1] - bv[0]) / 2, (wv[1] - wv[0]) / 2
-    b_dom = (float(bv[0] - db), float(bv[-1] + db))
-    w_dom = (float(wv[0] - dw), float(wv[-1] + dw))
-    xs, ys = _scale(b_dom), _scale(w_dom)
-    bx, by = alt.X("x:Q", scale=xs, title="b (intercept)"), alt.Y("y:Q", scale=ys, title="w (slope)")
-    image = alt.Chart(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [w_dom[0]], "y2": [w_dom[1]]})).mark_image(
-        url=surface.png, aspect=False, align="left", baseline="bottom").encode(
-        x=bx, y=by, x2=alt.X2("x2"), y2=alt.Y2("y2"))
-    step_n = max(1, bv.size // 25)
-    cb, cw = np.meshgrid(bv[::step_n], wv[::step_n])
-    coarse = pd.DataFrame({"b": cb.ravel(), "w": cw.ravel(), "loss": surface.losses[::step_n, ::step_n].ravel()})
-    hb, hw = step_n * db, step_n * dw
-    coarse["b1"], coarse["b2"], coarse["w1"], coarse["w2"] = coarse.b - hb, coarse.b + hb, coarse.w - hw, coarse.w + hw
-    catcher = alt.Chart(coarse).mark_rect(opacity=0.001).encode(
-        x=alt.X("b1:Q", scale=xs), x2=alt.X2("b2"), y=alt.Y("w1:Q", scale=ys), y2=alt.Y2("w2"),
-        color=alt.Color("loss:Q", scale=alt.Scale(scheme="viridis", type="sqrt", domain=[surface.low, surface.high]),
-                        legend=alt.Legend(title="loss", orient="right", gradientLength=160, gradientOpacity=1)),
-        tooltip=[alt.Tooltip("b:Q", format=".2f"), alt.Tooltip("w:Q", format=".2f"),
-                 alt.Tooltip("loss:Q", format=".4f")])
-    if clickable:
-        catcher = catcher.add_params(alt.selection_point(name=charts.CLICK_PARAM, fields=["b", "w"], on="click",
-                                                         clear=False, toggle=False))
-    layers: list[alt.Chart] = [image, catcher]
-    seg = surface.segments
-    if len(seg["x"]):
-        frame = pd.DataFrame({k: np.asarray(v, np.float32) for k, v in seg.items()})
-        layers.append(alt.Chart(frame).mark_rule(color="white", strokeWidth=1, opacity=0.75).encode(
-            x=alt.X("x:Q", scale=xs), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=ys), y2=alt.Y2("y2")))
-        picks = frame.assign(score=frame.x + frame.y)
-        picks = picks.loc[picks.groupby("level")["score"].idxmax()]
-        picks = picks.assign(text=[f"{v:g}" for v in picks.level])
-        layers.append(alt.Chart(picks).mark_text(color="white", fontSize=11, dx=-6, dy=8, fontWeight="bold").encode(
-            x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text=alt.Text("text:N")))
-    # Cut lines, the path so far and the next step: one rule layer, one line layer.
-    rules = []
-    if cut_b is not None:
-        rules.append({"x": cut_b, "x2": cut_b, "y": w_dom[0], "y2": w_dom[1], "what": "b fixed (w varies)",
-                      "color": PALETTE["w_varies"], "dash": "cut"})
-    if cut_w is not None:
-        rules.append({"x": b_dom[0], "x2": b_dom[1], "y": cut_w, "y2": cut_w, "what": "w fixed (b varies)",
-                      "color": PALETTE["b_varies"], "dash": "cut"})
+    b_dom, w_dom = charts.surface_domains(surface)
+    extra = []
     if step is not None:
         (b_now, w_now), (b_next, w_next) = step
-        rules.append({"x": b_now, "x2": b_next, "y": w_now, "y2": w_next, "what": "next update",
-                      "color": PALETTE["updated"], "dash": "step"})
-    if rules:
-        rf = pd.DataFrame(rules)
-        for c, dom in (("x", b_dom), ("x2", b_dom), ("y", w_dom), ("y2", w_dom)):
-            rf[c] = charts.clip_to(rf[c].to_numpy(), dom)
-        layers.append(alt.Chart(rf).mark_rule(clip=True).encode(
-            x=alt.X("x:Q", scale=xs), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=ys), y2=alt.Y2("y2"),
-            color=alt.Color("color:N", scale=None),
-            strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["cut", "step"], range=[[5, 3], [1, 0]]),
-                                      legend=None),
-            size=alt.Size("dash:N", scale=alt.Scale(domain=["cut", "step"], range=[2, 2.5]), legend=None),
-            tooltip=[alt.Tooltip("what:N")]))
-    pb, pw = np.asarray(path[0], float), np.asarray(path[1], float)
-    pf = pd.DataFrame({"b": charts.clip_to(pb, b_dom), "w": charts.clip_to(pw, w_dom), "epoch": np.arange(pb.size),
-                       "b_value": np.clip(np.nan_to_num(pb), -1e300, 1e300),
-                       "w_value": np.clip(np.nan_to_num(pw), -1e300, 1e300)})
-    dots = alt.OverlayMarkDef(color=PALETTE["batch"], size=28, filled=True)
-    layers.append(alt.Chart(pf).mark_line(color=PALETTE["batch"], strokeWidth=1.5, clip=True, point=dots).encode(
-        x=alt.X("b:Q", scale=xs), y=alt.Y("w:Q", scale=ys), order=alt.Order("epoch:Q"),
-        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("b_value:Q", title="b", format=".4f"),
-                 alt.Tooltip("w_value:Q", title="w", format=".4f")]))
-    if markers:
-        mf = pd.DataFrame({"x": [m.b for m in markers], "y": [m.w for m in markers],
-                           "label": [m.label for m in markers],
-                           "color": [m.color for m in markers],
-                           "loss": [np.nan if m.loss is None else m.loss for m in markers]})
-        mf["x"], mf["y"] = charts.clip_to(mf.x.to_numpy(), b_dom), charts.clip_to(mf.y.to_numpy(), w_dom)
-        mf["loss"] = np.clip(mf["loss"].to_numpy(), -1e300, 1e300)
-        base = alt.Chart(mf).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-                                    color=alt.Color("color:N", scale=None))
-        points = base.mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1, clip=True)
-        layers.append(points.encode(
-            tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", title="b", format=".4f"),
-                     alt.Tooltip("y:Q", title="w", format=".4f"), alt.Tooltip("loss:Q", format=".4f")]))
-        # Labels of points near the right edge go to their left, so they are not cut off.
-        right = mf.x > b_dom[0] + 0.7 * (b_dom[1] - b_dom[0])
-        for part, align, dx in ((mf[~right], "left", 8), (mf[right], "right", -8)):
-            if len(part):
-                layers.append(alt.Chart(part).mark_text(align=align, dx=dx, dy=-10, fontSize=13, fontWeight="bold",
-                                                        clip=True).encode(
-                    x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), color=alt.Color("color:N", scale=None),
-                    text=alt.Text("label:N")))
-    return alt.layer(*layers).properties(title=title, height=charts.HEIGHT + 40)
+        ends = pd.DataFrame({"x": charts.clip_to([b_now], b_dom), "x2": charts.clip_to([b_next], b_dom),
+                             "y": charts.clip_to([w_now], w_dom), "y2": charts.clip_to([w_next], w_dom)})
+        extra.append(charts.segments(ends, PALETTE["updated"], width=2.5, x_domain=b_dom, y_domain=w_dom))
+    return charts.contour(surface, markers=markers, vlines=[] if cut_b is None else [(cut_b, PALETTE["w_varies"])],
+                          hlines=[] if cut_w is None else [(cut_w, PALETTE["b_varies"])],
+                          paths=[(path[0], path[1], "path so far", PALETTE["batch"])], extra=extra, title=title,
+                          clickable=clickable)
 
 
 # --- Fig 0.9 --------------------------------------------------------------------------
@@ -737,8 +578,8 @@ def update_figure(x: np.ndarray, y: np.ndarray, upd: Update, *, sequential: bool
         layers.append(charts.label(0.55, y_seq, f"sequential: b = {fmt(upd.b_new)}  w = {fmt(upd.seq_w_new)}",
                                    PALETTE["grey"], baseline="bottom"))
     better = upd.loss_after < upd.loss_before
-    summary = (f"The {n_train:,} training points with the starting line ŷ = {fmt(upd.b)} {charts.signed(upd.w)}·x "
-               f"(black) and, after one update at η = {upd.lr:g}, ŷ = {fmt(upd.b_new)} {charts.signed(upd.w_new)}·x "
+    summary = (f"The {n_train:,} training points with the starting line ŷ = {fmt(upd.b)} {signed(upd.w)}·x "
+               f"(black) and, after one update at η = {upd.lr:g}, ŷ = {fmt(upd.b_new)} {signed(upd.w_new)}·x "
                f"(green), which sits {'closer to' if better else 'further from'} the points: the loss "
                f"{'drops' if better else 'rises'} from {num(upd.loss_before)} to {num(upd.loss_after)}.")
     return charts.overlay(*layers), summary

@@ -2,9 +2,9 @@
 
 Three versions of the same feature are compared: the original x, the "bad"
 x (times 10) and the standardised x. Their loss surfaces are drawn on one
-shared window per figure, and :func:`curvature` summarises what the Hessian
-of each implies for gradient descent (condition number, usable learning
-rate, epochs needed).
+shared window per figure; :func:`ui.compute.curvature` summarises what the
+Hessian of each implies for the learning rate, and :func:`fastest_descent`
+how many epochs batch descent then needs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import gdcore
 
 from . import charts, compute
 from .charts import PALETTE
+from .numbers import fmt
 from .settings import Settings
 
 #: How each version of the feature is named and coloured (the book's blue, black, green).
@@ -39,57 +40,13 @@ SMALL_HEIGHT = 270
 # --- numbers ------------------------------------------------------------------
 
 
-def term(value: float) -> str:
-    """``+ 0.2`` or ``- 0.5``: a short (``:g``) term to append in an equation."""
-    return f"{'-' if value < 0 else '+'} {abs(value):g}"
-
-
-def first_epoch_within(stats: gdcore.SufficientStats, b0: float, w0: float, lrs: np.ndarray,
-                       target: float, cap: int) -> tuple[int | None, int | None]:
-    """Fewest batch-descent epochs, over several learning rates, to reach ``loss <= target``.
-
-    Runs batch descent from (b0, w0) for every learning rate at once, with
-    the same update as :func:`gdcore.descend` (its gradients come from the
-    same sufficient statistics), and stops at the first epoch where any of
-    them reaches the target.
-
-    Returns
-    -------
-    (epochs, index) : the epoch count and the index in ``lrs`` of the
-        learning rate that got there first (lowest loss on ties);
-        ``(None, None)`` when none does within ``cap`` epochs.
-    """
-    lrs = np.asarray(lrs, dtype=np.float64)
-    if stats.loss(b0, w0) <= target:
-        return 0, 0
-    b = np.full(lrs.shape, float(b0))
-    w = np.full(lrs.shape, float(w0))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, cap + 1):
-            db, dw = stats.gradients(b, w)
-            b, w = b - lrs * db, w - lrs * dw
-            loss = stats.loss(b, w)
-            hit = loss <= target
-            if hit.any():
-                return epoch, int(np.argmin(np.where(hit, loss, np.inf)))
-    return None, None
-
-
 @dataclass(frozen=True)
-class Curvature:
-    """What the shape of one feature's loss surface means for gradient descent.
+class FastestDescent:
+    """How fast batch descent on one feature gets from the start to (near) the minimum.
 
     Attributes
     ----------
     kind : "original", "bad" or "scaled"
-    hessian : ndarray (2, 2)
-    eigenvalues : (smallest, largest)
-    condition : float
-        Largest over smallest eigenvalue.
-    critical_lr : float
-        ``2 / largest eigenvalue``: batch descent diverges above it.
-    axis_limits : (along b, along w)
-        Learning-rate limits of the two cross-sections, ``2 / curvature``.
     minimum : (b*, w*)
     min_loss, start_loss : float
         Training MSE at the minimum and at the start.
@@ -107,11 +64,6 @@ class Curvature:
     """
 
     kind: str
-    hessian: np.ndarray
-    eigenvalues: tuple[float, float]
-    condition: float
-    critical_lr: float
-    axis_limits: tuple[float, float]
     minimum: tuple[float, float]
     min_loss: float
     start_loss: float
@@ -121,10 +73,6 @@ class Curvature:
     epochs: int | None
     cap: int
     run: gdcore.History | None
-
-    def factor(self, lr: float) -> float:
-        """Per-epoch shrink (below 1) or growth (above 1) of the distance to the minimum at ``lr``."""
-        return float(max(abs(1.0 - lr * lam) for lam in self.eigenvalues))
 
     def epochs_text(self) -> str:
         """``"34"`` or ``"more than 5,000"``."""
@@ -143,36 +91,30 @@ def convergence_target(min_loss: float, start_loss: float) -> tuple[float, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def curvature(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str,
-              b0: float, w0: float) -> Curvature:
-    """Curvature summary of one feature, with the epoch count from (b0, w0)."""
+def fastest_descent(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str,
+                    b0: float, w0: float) -> FastestDescent:
+    """The fastest of 99 learning rates (1 % … 99 % of the critical one) from (b0, w0), and its run."""
     f = compute.features(seed, n, noise, true_b, true_w, kind)
-    h = gdcore.hessian(f.x_train)
-    lo, hi = (float(v) for v in gdcore.hessian_eigenvalues(f.x_train))
-    critical = gdcore.critical_lr(f.x_train)
+    critical = compute.curvature(seed, n, noise, true_b, true_w, kind).critical_lr
     stats = gdcore.sufficient_stats(f.x_train, f.y_train)
     b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
     min_loss = float(stats.loss(b_star, w_star))
     start_loss = float(stats.loss(b0, w0))
     target, rule = convergence_target(min_loss, start_loss)
     lrs = LR_FRACTIONS * critical
-    epochs, index = first_epoch_within(stats, b0, w0, lrs, target, EPOCH_CAP)
+    epochs, index = gdcore.first_epoch_within(stats, b0, w0, lrs, target, EPOCH_CAP)
     best = None if index is None else float(lrs[index])
     run = None
     if best is not None:
         run = gdcore.descend(f.x_train, f.y_train, b0, w0, best, max(epochs, 1))
-    return Curvature(
-        kind=kind, hessian=h, eigenvalues=(lo, hi), condition=gdcore.condition_number(f.x_train),
-        critical_lr=critical, axis_limits=gdcore.axis_lr_limits(f.x_train), minimum=(b_star, w_star),
-        min_loss=min_loss, start_loss=start_loss, target=target, target_rule=rule, best_lr=best,
-        epochs=epochs, cap=EPOCH_CAP, run=run,
-    )
+    return FastestDescent(kind=kind, minimum=(b_star, w_star), min_loss=min_loss, start_loss=start_loss,
+                          target=target, target_rule=rule, best_lr=best, epochs=epochs, cap=EPOCH_CAP, run=run)
 
 
-def curvature_for(s: Settings, kind: str) -> Curvature:
-    """:func:`curvature` for the sidebar's data and start."""
+def fastest_for(s: Settings, kind: str) -> FastestDescent:
+    """:func:`fastest_descent` for the sidebar's data and start."""
     b0, w0 = s.start
-    return curvature(s.seed, s.n, s.noise, s.true_b, s.true_w, kind, float(b0), float(w0))
+    return fastest_descent(*s.data_key, kind, float(b0), float(w0))
 
 
 def window(kind: str, s: Settings, points: Sequence[tuple[float, float]],
@@ -198,27 +140,6 @@ def is_book_window(kind: str, grid: tuple[float, float, float, float]) -> bool:
                     float(base.w_values[0]), float(base.w_values[-1]))
 
 
-@dataclass(frozen=True)
-class Snapped:
-    """The start snapped to a surface's grid, and the two cuts through it."""
-
-    b_idx: int
-    w_idx: int
-    b: float
-    w: float
-    loss: float
-    along_w: np.ndarray
-    along_b: np.ndarray
-
-
-def snap(surface: compute.Surface, b: float, w: float) -> Snapped:
-    """The book's ``find_index``: nearest grid point, its loss and cross-sections."""
-    b_idx, b_snap = gdcore.snap_to_grid(b, surface.b_values)
-    w_idx, w_snap = gdcore.snap_to_grid(w, surface.w_values)
-    return Snapped(b_idx, w_idx, b_snap, w_snap, float(surface.losses[w_idx, b_idx]),
-                   surface.losses[:, b_idx], surface.losses[w_idx, :])
-
-
 # --- charts ---------------------------------------------------------------------
 
 
@@ -234,48 +155,6 @@ def feature_scatter(kind: str, x: np.ndarray, y: np.ndarray, *, height: int = ch
     chart = charts.scatter(x, y, COLORS[kind], f"Train - {LABELS[kind]}", x_domain=x_dom, y_domain=y_dom,
                            x_title=x_title)
     return chart.properties(height=height)
-
-
-def vertical_legend(chart: alt.LayerChart, length: int = 140) -> alt.LayerChart:
-    """Turn a :func:`charts.contour`'s colour legend upright.
-
-    The shared contour asks for its loss legend on the right, but the common
-    style's ``orient="top"`` makes the gradient horizontal, 160 px wide, which
-    leaves half-width charts with a narrow plot. A vertical bar is ~50 px;
-    ``length=0`` drops the legend (the levels stay labelled on the lines).
-    """
-    for layer in chart.layer:
-        enc = getattr(layer, "encoding", alt.Undefined)
-        color = getattr(enc, "color", alt.Undefined) if enc is not alt.Undefined else alt.Undefined
-        if color is not alt.Undefined and getattr(color, "legend", alt.Undefined) not in (alt.Undefined, None):
-            color.legend = None if length <= 0 else alt.Legend(
-                title="loss", orient="right", direction="vertical", gradientLength=length, gradientOpacity=1,
-                gradientThickness=10)
-    return chart
-
-
-def with_start(chart: alt.LayerChart, surface: compute.Surface, b: float, w: float, label: str,
-               loss: float) -> alt.LayerChart:
-    """Add the start to a :func:`charts.contour`, its label *under* the dot.
-
-    The shared markers put every label above-right of its dot, where the
-    start's label runs into the minimum's when the two are close (the
-    "after" surface of Fig 0.14); the book also writes it below the start.
-    """
-    bv, wv = surface.b_values, surface.w_values
-    db, dw = (bv[1] - bv[0]) / 2, (wv[1] - wv[0]) / 2
-    xs = alt.Scale(domain=[float(bv[0] - db), float(bv[-1] + db)], zero=False, nice=False)
-    ys = alt.Scale(domain=[float(wv[0] - dw), float(wv[-1] + dw)], zero=False, nice=False)
-    frame = pd.DataFrame({"x": [float(b)], "y": [float(w)], "label": [label], "loss": [float(loss)]})
-    base = alt.Chart(frame).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys))
-    dot = base.mark_point(filled=True, size=110, opacity=1, color=PALETTE["marker"], stroke="white",
-                          strokeWidth=1, clip=True).encode(
-        tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", title="b", format=".4f"),
-                 alt.Tooltip("y:Q", title="w", format=".4f"), alt.Tooltip("loss:Q", format=".4f")])
-    text = base.mark_text(align="right", baseline="top", dx=-4, dy=6, fontSize=13, fontWeight="bold",
-                          color=PALETTE["marker"], clip=True).encode(text="label:N")
-    chart.layer = [*chart.layer, dot, text]
-    return chart
 
 
 def titled(chart: alt.LayerChart, title: str, subtitle: str = "") -> alt.LayerChart:
@@ -295,7 +174,7 @@ def before_after_section(values: np.ndarray, before: np.ndarray, after: np.ndarr
     before, after : the losses along it for the original and the bad feature
     at : where the start sits on this axis; ``dots`` are the two losses there
     """
-    color = PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
+    color = charts.cut_color(param)
     keep = (values >= x_domain[0] - 1e-9) & (values <= x_domain[1] + 1e-9)
     names = ["Before", "After"]
     frame = pd.concat([
@@ -333,7 +212,7 @@ def _powers_of_ten(values: np.ndarray) -> list[float]:
     return [float(10.0**k) for k in range(lo, hi + 1, step)]
 
 
-def excess_loss_chart(runs: Sequence[Curvature], *, height: int = charts.HEIGHT) -> alt.LayerChart:
+def excess_loss_chart(runs: Sequence[FastestDescent], *, height: int = charts.HEIGHT) -> alt.LayerChart:
     """Loss above the minimum per epoch, each feature at its own fastest learning rate (log scale).
 
     A grey rule marks the "converged" level of the first run.
@@ -348,7 +227,7 @@ def excess_loss_chart(runs: Sequence[Curvature], *, height: int = charts.HEIGHT)
         excess = np.asarray(c.run.train_loss, float) - c.min_loss
         epochs = np.arange(excess.size)
         keep = np.isfinite(excess)
-        name = f"{LABELS[c.kind]} (η = {charts.fmt(c.best_lr)})"
+        name = f"{LABELS[c.kind]} (η = {fmt(c.best_lr)})"
         names.append(name)
         colors.append(COLORS[c.kind])
         frames.append(pd.DataFrame({"epoch": epochs[keep], "excess": np.maximum(excess[keep], floor),

@@ -48,6 +48,11 @@ class Settings:
     w0: float | None = None
 
     @property
+    def data_key(self) -> tuple[int, int, float, float, float]:
+        """(seed, n, noise, true_b, true_w): what the data set depends on (the cached helpers' first arguments)."""
+        return self.seed, self.n, self.noise, self.true_b, self.true_w
+
+    @property
     def n_train(self) -> int:
         return gdcore.split_sizes(self.n)[0]
 

@@ -1,0 +1,75 @@
+"""Numbers as text, in one place: for metrics, sentences, chart labels and ``st.latex``.
+
+- :func:`fmt` fixed decimals (the metrics' 4), ``-0`` shown as ``0``, non-finite values in words;
+- :func:`num` the same, but huge values (a diverging run) and tiny non-zero ones in
+  scientific notation, so a number never reads ``0.0000`` or a 150-digit string;
+- :func:`tex_num` :func:`num` for ``st.latex`` (``1.2346 \\times 10^{152}``), optionally
+  in parentheses when negative (to follow a minus or a times sign);
+- :func:`signed` a term to append after another one (``+ 0.2000``, ``- 1.5``);
+- :func:`numpy_print` how numpy prints a one-element array, as the book's ``print(b, w)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["fmt", "num", "numpy_print", "signed", "tex_num"]
+
+#: :func:`num` switches to scientific notation from this magnitude on.
+HUGE = 1e6
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """A number with ``digits`` decimals (handles -0 and non-finite values)."""
+    if value is None or not math.isfinite(value):
+        return "∞" if value and value > 0 else ("−∞" if value and value < 0 else "undefined")
+    text = f"{value:.{digits}f}"
+    return "0." + "0" * digits if text.startswith("-") and float(text) == 0 else text
+
+
+def _scientific(value: float, digits: int) -> bool:
+    """True when ``value`` is finite and too large, or non-zero and too small, for ``digits`` decimals."""
+    return value is not None and math.isfinite(value) and (abs(value) >= HUGE or 0 < abs(value) < 10.0**-digits)
+
+
+def num(value: float, digits: int = 4, sci_digits: int = 3) -> str:
+    """A number as plain text with ``digits`` decimals; huge values (a diverging
+    run) and tiny non-zero ones in scientific notation with ``sci_digits`` decimals."""
+    if _scientific(value, digits):
+        return f"{value:.{sci_digits}e}"
+    return fmt(value, digits)
+
+
+def tex_num(value: float, digits: int = 4, *, paren: bool = False) -> str:
+    """A number for ``st.latex`` (``1.2346 \\times 10^{152}`` when huge or tiny).
+
+    ``paren`` wraps negative values in parentheses, so ``- (-0.2)`` never reads ``- -0.2``.
+    """
+    if value is None or not math.isfinite(value):
+        text = r"\infty" if value and value > 0 else (r"-\infty" if value and value < 0 else r"\text{undefined}")
+    elif _scientific(value, digits):
+        mantissa, exponent = f"{value:.{digits}e}".split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    else:
+        text = fmt(value, digits)
+    return f"({text})" if paren and text.startswith("-") else text
+
+
+def signed(value: float, digits: int | None = 4) -> str:
+    """``+ 1.2345`` or ``- 1.2345``: a term to append after another one.
+
+    ``digits=None`` gives the shortest form (``+ 0.2``, ``- 5``) for round numbers.
+    """
+    sign = "-" if value < 0 else "+"
+    return f"{sign} {abs(value):g}" if digits is None else f"{sign} {num(abs(value), digits)}"
+
+
+def numpy_print(value: float) -> str:
+    """How numpy prints a one-element float64 array (``[0.49671415]``, ``[-0.1382643]``).
+
+    numpy itself does the formatting: up to 8 significant decimals, trailing
+    zeros trimmed, scientific notation when numpy would use it.
+    """
+    return np.array2string(np.array([float(value)], dtype=np.float64))
