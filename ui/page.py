@@ -46,10 +46,10 @@ def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = 
 def book_check(is_book: bool, text: str) -> None:
     """Tell the learner whether the numbers on screen are the book's."""
     if is_book:
-        st.success(f"With the book's settings: {text}", icon="📖")
+        st.success(f"With the book's settings: {text}", icon=":material/menu_book:")
     else:
         st.info("These numbers come from your settings; press **Reset to the book's values** "
-                "in the sidebar to see the book's.", icon="ℹ️")
+                "in the sidebar to see the book's.", icon=":material/info:")
 
 
 def link(path: str, label: str, container=st) -> None:

@@ -88,7 +88,7 @@ def player(key: str, n_frames: int, render: Callable[[int], None], *, label: str
                 st.rerun(scope="app")  # stops the timer
             st.session_state[frame_key] = nxt
         cols = st.columns([1, 1, 1.3, 1, 1, 2.2], vertical_alignment="bottom")
-        cols[0].button("⏮", key=f"{key}_first", help=f"First {label}", on_click=_move,
+        cols[0].button("First", icon=":material/first_page:", key=f"{key}_first", help=f"First {label}", on_click=_move,
                        args=(key, n_frames), kwargs={"to": 0}, width="stretch")
         cols[1].button("◀", key=f"{key}_back", help=f"Step back one {label}", on_click=_move,
                        args=(key, n_frames, -1), width="stretch")
@@ -101,7 +101,7 @@ def player(key: str, n_frames: int, render: Callable[[int], None], *, label: str
             st.rerun(scope="app")  # (re)starts or stops the timer
         cols[3].button("▶", key=f"{key}_forward", help=f"Step forward one {label}", on_click=_move,
                        args=(key, n_frames, 1), width="stretch")
-        cols[4].button("⏭", key=f"{key}_last", help=f"Last {label}", on_click=_move,
+        cols[4].button("Last", icon=":material/last_page:", key=f"{key}_last", help=f"Last {label}", on_click=_move,
                        args=(key, n_frames), kwargs={"to": n_frames - 1}, width="stretch")
         cols[5].selectbox("Speed", list(SPEEDS), key=speed_key, help=f"{label.capitalize()}s advanced per tick")
         if n_frames > 1:

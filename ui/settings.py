@@ -313,6 +313,6 @@ def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None]
         st.button("Reset to the book's values", on_click=reset_to_book, width="stretch")
         st.caption("The address bar always holds a link to this exact view — share it.")
     for note in st.session_state.get(WARNINGS_KEY, []):
-        st.warning("Link parameter ignored: " + note, icon="⚠️")
+        st.warning("Link parameter ignored: " + note, icon=":material/warning:")
     _write_url(settings)
     return settings

@@ -80,6 +80,14 @@ BENIGN_CONSOLE_ERRORS: list[tuple[str, str]] = [
         "(':material/...:'), which the browser fetches from fonts.gstatic.com; it loads on a "
         "machine with internet. Loopback (our server's) failures are still reported.",
     ),
+    (
+        r"^Failed to load resource: the server responded with a status of 404 \(Not Found\) @ "
+        r"https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/[^?#]+/_stcore/(?:health|host-config)(?:[?#].*)?$",
+        "on a deep link (/Loss, /Init?seed=7, ...) Streamlit's frontend first probes "
+        "/<Page>/_stcore/health and /<Page>/_stcore/host-config, relative to the page's path; the "
+        "server answers 404 and the frontend falls back to /_stcore/... at the root, which succeeds. "
+        "Only those two endpoints under a page path match; every other 404 is still reported.",
+    ),
 ]
 
 
@@ -204,8 +212,10 @@ def app_server(app_entry, screenshot_dir) -> str:
                     f"log {SERVER_LOG}:\n{_log_tail(SERVER_LOG)}"
                 )
             time.sleep(0.25)
+        _SERVER["pid"] = proc.pid
         yield base_url
     finally:
+        _SERVER.pop("pid", None)
         if proc.poll() is None:
             proc.terminate()
             try:
@@ -214,6 +224,16 @@ def app_server(app_entry, screenshot_dir) -> str:
                 proc.kill()
                 proc.wait(timeout=10)
         log.close()
+
+
+#: The running server's process (set by ``app_server``), for tests that watch its memory.
+_SERVER: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session")
+def app_server_pid(app_server) -> int:
+    """Process id of the ``streamlit run`` server behind ``app_server`` (e.g. to read its RSS)."""
+    return _SERVER["pid"]
 
 
 @pytest.fixture(scope="session")

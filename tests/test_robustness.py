@@ -1,0 +1,247 @@
+"""Robustness of every page (AppTest, no browser): malformed links, divergence, tiny data.
+
+* URL fuzz: each page runs with several query strings whose every parameter is malformed
+  (not a number, NaN/inf, negative, huge, empty, unicode, HTML/script and Markdown
+  payloads, repeated keys). No exception; each rejected value gets a warning naming its
+  parameter; no payload text is rendered outside a code span; the URL the page writes
+  back holds only valid numbers.
+* Divergence: lr = 2.5 with 10,000 epochs (also with batch = 1 on n = 10). No exception, no
+  non-finite number in any chart's data or spec.
+* Tiny data: n = 10 and noise = 0. No exception.
+
+Pages come from ``ui.page.STEPS`` plus the landing page, so new steps are covered. Each
+page is one test that runs all its query sets in a row, so the page's cached data are
+shared between the runs (the autouse fixture clears the caches between tests).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.page import STEPS
+from ui.settings import PARAMS
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE_FILES = [("landing", ROOT / "streamlit_app.py")] + [
+    (label.replace(" ", "_"), ROOT / path) for path, label in STEPS
+]
+PAGE_IDS = [name for name, _ in PAGE_FILES]
+
+XSS_IMG = "<img src=x onerror=alert(1)>"
+MD_LINK = "[x](javascript:alert(1))"
+
+#: Each set gives every parameter (or most) a malformed value. A value is a str, or a list
+#: of str for a key repeated in the link.
+FUZZ_SETS: dict[str, dict[str, str | list[str]]] = {
+    "not-numbers": dict(seed="abc", n="ten", noise="0.1.2", true_b="1,5", true_w="two", lr="0x1p-3",
+                        epochs="1e3e", batch="--1", b0="b", w0="null"),
+    "nan-inf": dict(seed="nan", n="inf", noise="-inf", true_b="NaN", true_w="Infinity", lr="-Infinity",
+                    epochs="nan", batch="inf", b0="nan", w0="-inf"),
+    "negative": dict(seed="-5", n="-100", noise="-0.5", true_b="-6", true_w="-5.01", lr="-0.1", epochs="-1",
+                     batch="-3", b0="-11", w0="-1e9"),
+    "huge": dict(seed="1e309", n=str(10**30), noise="1e308", true_b="1e308", true_w="-1e308", lr="1e308",
+                 epochs=str(10**30), batch="1e308", b0="1e308", w0=str(-(10**30))),
+    "empty": dict(seed="", n="", noise=" ", true_b="", true_w="", lr="", epochs="", batch="", b0="", w0=" "),
+    "unicode": dict(seed="４２", n="١٠٠", noise="½", true_b="−1", true_w="²", lr="0.1\u200b", epochs="🔥",
+                    batch="ℵ", b0="π", w0="∞"),
+    "html": dict(seed=XSS_IMG, n="<script>alert(1)</script>", noise='"><svg onload=alert(1)>', true_b="<!--",
+                 true_w="</div>", lr="<b>bold</b>", epochs="javascript:alert(1)",
+                 batch="<iframe src=javascript:alert(1)>", b0=XSS_IMG, w0="&lt;img src=x&gt;"),
+    "markdown": dict(seed=MD_LINK, n="![x](javascript:alert(1))", noise=f"`{XSS_IMG}`",
+                     true_b=f"``` {XSS_IMG} ```", true_w="**bold** _it_", lr="$\\alpha$",
+                     epochs="[x](http://evil.example)", batch=":red[x]", b0="<javascript:alert(1)>",
+                     w0=f"\\`{XSS_IMG}"),
+    "repeated": dict(seed=["1", "2"], n=["10", "abc"], lr=["0.5", "0.2", "0.3"], b0=["1", "2"],
+                     epochs=["5", XSS_IMG]),
+    "valid-edges": dict(seed="0", n="10", noise="0", true_b="-5", true_w="5", lr=" 0.001 ", epochs="1.0",
+                        batch="1", b0="10", w0="-10"),
+}
+
+DIVERGENCE_SETS: dict[str, dict[str, str]] = {
+    "lr2.5-10k-epochs": dict(lr="2.5", epochs="10000"),
+    "lr2.5-10k-epochs-batch1-n10": dict(lr="2.5", epochs="10000", batch="1", n="10"),
+}
+
+#: Element kinds whose text is rendered as Markdown (or shown as plain text) on the page.
+TEXT_KINDS = ("markdown", "caption", "latex", "title", "header", "subheader", "warning", "info", "success",
+              "error", "exception", "toast")
+#: Text that must never be rendered outside a code span.
+FORBIDDEN = ("<img", "javascript:", "<script", "<svg", "<iframe", "onerror", "alert(1)")
+#: Position channels: a missing value there would make Vega drop or misplace a mark.
+POSITION_CHANNELS = {"x", "y", "x2", "y2", "theta", "radius", "latitude", "longitude", "xOffset", "yOffset"}
+
+
+def run(path: Path, query: dict[str, str | list[str]], timeout: float = 90) -> AppTest:
+    at = AppTest.from_file(str(path), default_timeout=timeout)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def is_rejected(name: str, raw: str) -> bool:
+    """Whether a link value must be replaced: not a finite number in the parameter's range
+    (a whole number for integer parameters). An empty start (b0, w0) means "random"."""
+    param = PARAMS[name]
+    text = raw.strip()
+    if param.optional and text.lower() in ("", "random", "none"):
+        return False
+    try:
+        number = float(text)
+    except ValueError:
+        return True
+    if not math.isfinite(number):
+        return True
+    if param.kind is int and number != round(number):
+        return True
+    return not (param.low <= number <= param.high)
+
+
+def expected_warnings(query: dict[str, str | list[str]]) -> set[str]:
+    """Parameters that must be named in a warning."""
+    names = set()
+    for name, value in query.items():
+        values = value if isinstance(value, list) else [value]
+        if len(values) > 1 or is_rejected(name, values[-1]):
+            names.add(name)
+    return names
+
+
+def names_param(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
+def strip_code_spans(text: str) -> str:
+    """Remove Markdown code spans (a run of n backticks up to the next run of exactly n)."""
+    return re.sub(r"(?<!`)(`+)(?!`)(.*?)(?<!`)\1(?!`)", " ", text, flags=re.S)
+
+
+def rendered_texts(at: AppTest) -> list[tuple[str, str]]:
+    """(kind, text) of every element whose text reaches the page, metrics included."""
+    out = []
+    for kind in TEXT_KINDS:
+        for el in at.get(kind):
+            out.append((kind, str(getattr(el, "value", "") or "")))
+    for m in at.metric:
+        out.append(("metric", f"{m.label} {m.value} {getattr(m.proto, 'help', '')}"))
+    return out
+
+
+def check_no_exception(at: AppTest, where: str) -> list[str]:
+    return [f"{where}: exception: {e.value}" for e in at.exception]
+
+
+def check_finite_charts(at: AppTest, where: str) -> list[str]:
+    """Every numeric value sent to a chart is finite; position fields have no missing values;
+    no spec contains NaN or Infinity."""
+    problems = []
+
+    def bad_constant(token):
+        raise ValueError(token)
+
+    for i, el in enumerate(at.get("vega_lite_chart")):
+        try:
+            spec = json.loads(el.proto.spec, parse_constant=bad_constant)
+        except ValueError as exc:
+            problems.append(f"{where}: chart {i}: Vega-Lite spec contains {exc}")
+            spec = {}
+        positional = set()
+
+        def walk(node):
+            if isinstance(node, dict):
+                enc = node.get("encoding")
+                if isinstance(enc, dict):
+                    for channel, d in enc.items():
+                        if channel in POSITION_CHANNELS and isinstance(d, dict) and isinstance(d.get("field"), str):
+                            positional.add(d["field"])
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        walk(spec)
+        for j, ds in enumerate(el.proto.datasets):
+            table = pa.ipc.open_stream(io.BytesIO(ds.data.data)).read_all()
+            for name in table.column_names:
+                col = table[name]
+                if not (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)):
+                    continue
+                present = len(col) - col.null_count
+                if pa.types.is_floating(col.type) and present:
+                    finite = pc.sum(pc.is_finite(col)).as_py() or 0
+                    if finite != present:
+                        problems.append(f"{where}: chart {i} dataset {j} column {name!r}: "
+                                        f"{present - finite} non-finite value(s) of {len(col)}")
+                if name in positional and col.null_count:
+                    problems.append(f"{where}: chart {i} dataset {j} position column {name!r}: "
+                                    f"{col.null_count} missing value(s) (NaN/None) of {len(col)}")
+    for i, el in enumerate(at.get("plotly_chart")):
+        try:
+            json.loads(el.proto.spec, parse_constant=bad_constant)
+        except ValueError as exc:
+            problems.append(f"{where}: Plotly chart {i}: figure JSON contains {exc}")
+    return problems
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_fuzz_sets_cover_every_parameter():
+    covered = set().union(*(q.keys() for q in FUZZ_SETS.values()))
+    assert covered == set(PARAMS), f"parameters never fuzzed: {set(PARAMS) - covered}"
+
+
+@pytest.mark.parametrize("path", [p for _, p in PAGE_FILES], ids=PAGE_IDS)
+def test_malformed_links(path):
+    problems: list[str] = []
+    for set_name, query in FUZZ_SETS.items():
+        where = f"{path.name} [{set_name}]"
+        at = run(path, query)
+        problems += check_no_exception(at, where)
+        warnings = [str(w.value) for w in at.warning]
+        for name in sorted(expected_warnings(query)):
+            if not any(names_param(w, name) for w in warnings):
+                problems.append(f"{where}: no warning names {name!r} (value {query[name]!r}); warnings: {warnings}")
+        if set_name == "valid-edges" and warnings:
+            problems.append(f"{where}: warnings for valid values: {warnings}")
+        for kind, text in rendered_texts(at):
+            outside = strip_code_spans(text)
+            for bad in FORBIDDEN:
+                if bad in outside:
+                    problems.append(f"{where}: {kind} renders {bad!r} outside a code span: {text[:200]!r}")
+        # The link the page writes back must reproduce a valid view: only numbers in range.
+        for name, value in at.query_params.items():
+            if name in PARAMS:
+                value = value if isinstance(value, str) else (value[-1] if value else "")
+                if is_rejected(name, value) or not value.strip():
+                    problems.append(f"{where}: the page wrote {name}={value!r} back into the URL")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", [p for _, p in PAGE_FILES], ids=PAGE_IDS)
+def test_divergence_keeps_charts_finite(path):
+    problems: list[str] = []
+    for set_name, query in DIVERGENCE_SETS.items():
+        where = f"{path.name} [{set_name}]"
+        at = run(path, query)
+        problems += check_no_exception(at, where)
+        problems += check_finite_charts(at, where)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", [p for _, p in PAGE_FILES], ids=PAGE_IDS)
+def test_tiny_noiseless_data(path):
+    where = f"{path.name} [n=10, noise=0]"
+    at = run(path, {"n": "10", "noise": "0"})
+    problems = check_no_exception(at, where) + check_finite_charts(at, where)
+    assert not problems, "\n".join(problems)
