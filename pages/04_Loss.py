@@ -109,23 +109,30 @@ b_star, w_star = surface.minimum
 markers = [Marker(b_star, w_star, "Minimum", loss=surface.min_loss), Marker(b, w, start_name, loss=led.mse)]
 left, right = st.columns(2)
 with left:
+    chart = charts.contour(surface, markers=markers, title="Loss surface seen from above", clickable=True)
+    clickable_contour(chart, (f"Contour map of the loss surface: a long diagonal valley whose floor holds the "
+                              f"minimum ({fmt(b_star)}, {fmt(w_star)}); the start ({fmt(b)}, {fmt(w)}) lies on its slope."),
+                      key="loss_contour")
+with right:
+    metrics([
+        ("Minimum b*", fmt(b_star), "least-squares intercept (what gradient descent should find)"),
+        ("Minimum w*", fmt(w_star), "least-squares slope"),
+    ])
+    metrics([
+        ("Loss at the minimum", fmt(surface.min_loss), "no line does better on this training set"),
+        ("Loss at the start", fmt(led.mse), None),
+    ])
+    # The 3-D viewer is the heaviest thing in the app (a large script and a software-rendered
+    # surface), so it loads on demand and the rest of the page stays quick.
+    show_3d = st.toggle("Show the rotatable 3-D surface", key="loss_show_3d",
+                        help="The same surface as a bowl you can drag to rotate (it takes a moment to load).")
+if show_3d:
     fig = charts.surface_3d(surface, markers, title="Loss surface (drag to rotate)")
     text3d = (f"A bowl-shaped surface over b and w, lowest ({fmt(surface.min_loss)}) at b = {fmt(b_star)}, "
               f"w = {fmt(w_star)} and highest ({fmt(surface.high, 2)}) at a corner; the start sits on it at "
               f"loss {fmt(led.mse)}.")
     st.plotly_chart(fig, key="loss_surface_3d", alt=text3d, config={"displaylogo": False})
     st.caption(text3d)
-with right:
-    chart = charts.contour(surface, markers=markers, title="Loss surface seen from above", clickable=True)
-    clickable_contour(chart, (f"Contour map of the same surface: a long diagonal valley whose floor holds the "
-                              f"minimum ({fmt(b_star)}, {fmt(w_star)}); the start ({fmt(b)}, {fmt(w)}) lies on its slope."),
-                      key="loss_contour")
-metrics([
-    ("Minimum b*", fmt(b_star), "least-squares intercept (what gradient descent should find)"),
-    ("Minimum w*", fmt(w_star), "least-squares slope"),
-    ("Loss at the minimum", fmt(surface.min_loss), "no line does better on this training set"),
-    ("Loss at the start", fmt(led.mse), None),
-])
 st.caption(
     "Both markers sit at their true heights on the 3-D surface. (The book's 3-D plot reads the two heights with "
     "the grid's row and column swapped, so its start floats above the surface at about 5.77 instead of 2.71.)"

@@ -89,6 +89,8 @@ def test_figures_present_with_book_values(book):
     titles = _titles(book)
     for title in ("Loss surface seen from above", "Fixed: b = 0.52", "Fixed: w = -0.16"):
         assert title in titles
+    assert len(plotly_charts(book)) == 0  # the 3-D viewer loads on demand
+    book.toggle(key="loss_show_3d").set_value(True).run()
     assert len(plotly_charts(book)) == 1
     # Fig 0.3: the highlighted point is the first training point, its error segment runs from ŷ to y.
     seg = _frames_with(book, "x", "x2", "y", "y2")[0]
@@ -174,5 +176,8 @@ def test_large_n_shows_first_rows_but_averages_all():
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("loss", query)
     assert not at.exception, at.exception
+    at.toggle(key="loss_show_3d").set_value(True).run()  # include the 3-D surface's data
+    assert not at.exception, at.exception
+    assert len(plotly_charts(at)) == 1
     _assert_all_finite(at)
     assert all(math.isfinite(float(v.replace(",", ""))) for v in metrics(at).values())

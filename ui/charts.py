@@ -93,7 +93,8 @@ def _scale(domain: Sequence[float] | None) -> alt.Scale:
 def padded(values: Iterable[float], pad: float = 0.05, book: Sequence[float] | None = None) -> tuple[float, float]:
     """A domain covering ``values`` (finite ones) with a margin; the book's
     fixed domain when it already covers them, so the defaults look like the book."""
-    arr = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    arr = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=float).ravel()
+    arr = arr[np.isfinite(arr)]  # vectorised: this runs on up to a million values per chart
     if arr.size == 0:
         return tuple(book) if book else (0.0, 1.0)
     lo, hi = float(arr.min()), float(arr.max())

@@ -260,9 +260,9 @@ def error_chart(summary: compute.TrainSummary, b: float, w: float, index: int, p
     seg = charts.segments(pd.DataFrame({"x": [xi], "x2": [xi], "y": [yhat], "y2": [yi]}), color, dashed=True,
                           width=2.5, x_domain=x_dom, y_domain=y_dom)
     heads = pd.DataFrame({"x": [xi, xi], "y": charts.clip_to([hi, lo], y_dom),
-                          "shape": ["triangle-up", "triangle-down"], "offset": [5, -5]})
+                          "shape": ["triangle-up", "triangle-down"]})
     arrows = alt.Chart(heads).mark_point(filled=True, color=color, size=70, opacity=1, clip=True).encode(
-        **charts.xy(), shape=alt.Shape("shape:N", scale=None), yOffset=alt.YOffset("offset:Q", scale=None))
+        **charts.xy(), shape=alt.Shape("shape:N", scale=None))
     dot = charts.points(pd.DataFrame({"x": [xi], "y": [yi], "ŷ": [yhat], "error": [yhat - yi]}), color, size=110,
                         tooltip=("x", "y", "ŷ", "error"))
     right = xi > x_dom[0] + 0.5 * (x_dom[1] - x_dom[0])
@@ -361,11 +361,9 @@ def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, 
         charts.points(pd.DataFrame({"x": [p, q], "y": [fd.before, fd.after]}), color, size=90, tooltip=("x", "y")),
     ]
     heads = pd.DataFrame({"x": [q, q], "y": [fd.before, fd.after],
-                          "shape": ["triangle-right", "triangle-down" if fd.delta_loss < 0 else "triangle-up"],
-                          "xo": [-5, 0], "yo": [0, -5 if fd.delta_loss < 0 else 5]})
+                          "shape": ["triangle-right", "triangle-down" if fd.delta_loss < 0 else "triangle-up"]})
     layers.append(alt.Chart(heads).mark_point(filled=True, color=color, size=50, opacity=1, clip=True).encode(
-        **charts.xy(), shape=alt.Shape("shape:N", scale=None), xOffset=alt.XOffset("xo:Q", scale=None),
-        yOffset=alt.YOffset("yo:Q", scale=None)))
+        **charts.xy(), shape=alt.Shape("shape:N", scale=None)))
     down = fd.delta_loss < 0  # the triangle hangs below the horizontal leg
     y_lo, y_hi = y_win
     # The tangent's label goes where the tangent is still inside the window.

@@ -92,12 +92,14 @@ def player(key: str, n_frames: int, render: Callable[[int], None], *, label: str
                        args=(key, n_frames), kwargs={"to": 0}, width="stretch")
         cols[1].button("◀", key=f"{key}_back", help=f"Step back one {label}", on_click=_move,
                        args=(key, n_frames, -1), width="stretch")
-        if cols[2].button("⏸ Pause" if st.session_state[playing_key] else "▶ Play", key=f"{key}_play",
-                          help="Play or pause", width="stretch", type="primary"):
-            now_playing = not st.session_state[playing_key]
-            if now_playing and st.session_state[frame_key] >= n_frames - 1:
+        # Two buttons with their own keys, not one toggle: a click that arrives twice
+        # (a slow machine, a double click) then says "play" or "pause", never "flip".
+        was_playing = bool(st.session_state[playing_key])
+        if cols[2].button("⏸ Pause" if was_playing else "▶ Play", key=f"{key}_{'pause' if was_playing else 'play'}",
+                          help="Pause" if was_playing else "Play", width="stretch", type="primary"):
+            if not was_playing and st.session_state[frame_key] >= n_frames - 1:
                 st.session_state[frame_key] = 0
-            st.session_state[playing_key] = now_playing
+            st.session_state[playing_key] = not was_playing
             st.rerun(scope="app")  # (re)starts or stops the timer
         cols[3].button("▶", key=f"{key}_forward", help=f"Step forward one {label}", on_click=_move,
                        args=(key, n_frames, 1), width="stretch")

@@ -104,9 +104,13 @@ def screenshot_whole_page(page, path: Path) -> None:
 
 
 @pytest.mark.parametrize(("slug", "label", "path", "number"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_loads_draws_charts_and_shows_key_number(page, app_server, open_page, screenshot_dir,
+def test_page_loads_draws_charts_and_shows_key_number(page, app_server, open_page, wait_for_rerun, screenshot_dir,
                                                       slug, label, path, number):
     open_page(page, app_server, path)
+    if label in PLOTLY_PAGES:
+        # The 3-D viewer loads on demand: switch it on like a reader would.
+        page.get_by_text("Show the rotatable 3-D surface").click()
+        wait_for_rerun(page)
     counts = wait_for_charts(page)
 
     exceptions = page.locator('[data-testid="stException"]')
