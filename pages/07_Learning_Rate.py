@@ -87,7 +87,7 @@ def render(frame: int) -> None:
             path=(hist.b[: frame + 1], hist.w[: frame + 1]), step=((bk, wk), (nxt_b, nxt_w)) if inside else None,
             title=f"Epoch {frame}: the path so far and the next update", clickable=not playing)
         gone = exit_ is not None and frame >= exit_.epoch
-        summary = (f"Loss contour with the path of the first {frame} epochs from ({fmt(b0)}, {fmt(w0)}), now at "
+        summary = (f"Loss contour with the path after {frame} epoch{'' if frame == 1 else 's'} from ({fmt(b0)}, {fmt(w0)}), now at "
                    f"b = {num(bk)}, w = {num(wk)}; the next update at η = {lr:g} leads to ({num(nxt_b)}, {num(nxt_w)})"
                    + (f"; the path left the window at epoch {exit_.epoch}." if gone else "."))
         if playing:
@@ -96,7 +96,7 @@ def render(frame: int) -> None:
             clickable_contour(contour, summary, key="lr_contour")
     with right:
         charts.show(figs_lr.loss_so_far(hist.train_loss[:n_frames], frame, n_frames),
-                    f"Training loss over the first {frame} epochs, now {num(loss_k)} "
+                    f"Training loss after {frame} epoch{'' if frame == 1 else 's'}, now {num(loss_k)} "
                     f"(it started at {num(float(hist.train_loss[0]))}).")
     c1, c2 = st.columns(2)
     for col, step, base in ((c1, fw, w_win), (c2, fb, b_win)):
