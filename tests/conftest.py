@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-import streamlit as st
+import os
+
+# Every chart the pages draw is checked against the Vega-Lite schema during the tests
+# (the app itself skips that check for speed). Set before ui.charts is imported.
+os.environ["GD_VALIDATE_CHARTS"] = "1"
+
+import pytest  # noqa: E402
+import streamlit as st  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,9 @@ w fixed", bluish green for the updated / scaled model.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
@@ -75,10 +77,26 @@ def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return styled
 
 
+#: Validate every chart against the Vega-Lite schema when drawing it. The test suite
+#: turns this on (tests/conftest.py); the app skips it, because JSON-schema validation
+#: was about 45% of a chart-heavy page's script time and the specs it would check are
+#: the same ones the tests have already validated.
+VALIDATE_SPECS = os.environ.get("GD_VALIDATE_CHARTS") == "1"
+
+
+def _without_validation(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Make ``chart.to_dict()`` (what Streamlit calls) skip schema validation."""
+    if not VALIDATE_SPECS:
+        # Set on the instance, bypassing Altair's attribute handling, so that the
+        # spec itself is unchanged.
+        object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    return chart
+
+
 def show(chart: alt.TopLevelMixin, summary: str, *, key: str | None = None, on_select: Any = "ignore",
          selection_mode: str | Sequence[str] | None = None) -> Any:
     """Draw ``chart`` full width with its text summary; returns the selection state."""
-    result = st.altair_chart(style(chart), width="stretch", theme=None, key=key, on_select=on_select,
+    result = st.altair_chart(_without_validation(style(chart)), width="stretch", theme=None, key=key, on_select=on_select,
                              selection_mode=selection_mode, alt=summary)
     st.caption(summary)
     return result

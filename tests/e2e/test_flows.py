@@ -85,9 +85,11 @@ def test_learning_rate_slider_changes_the_update(page, app_server, open_page, wa
     lr = sidebar_slider(page, "Learning rate")
     assert lr.count() == 1, "the sidebar has no learning-rate slider"
     lr.focus()
+    # One key at a time, each followed by its rerun: keys pressed while a rerun is in flight
+    # can leave the slider ahead of the value the script last saw.
     for _ in range(5):
         lr.press("ArrowRight")
-    wait_for_rerun(page)
+        wait_for_rerun(page)
     # Keys pressed while a rerun is in flight may be folded together; wait until the URL
     # (written by the script at the end of its run) agrees with the slider, then read it.
     page.wait_for_function(
