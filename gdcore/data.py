@@ -1,9 +1,9 @@
 """Synthetic data for the lesson: generation, train/validation split, scaling.
 
-Every random draw comes from a local ``np.random.RandomState(seed)`` so that
-the book's ``np.random.seed(42)`` numbers are reproduced exactly while numpy's
-global random state is never touched (concurrent users of one server stay
-independent).
+Every random draw comes from a local ``np.random.RandomState(seed)``. The book
+seeds numpy's global generator with 42 instead; a local stream with the same
+seed reproduces its numbers exactly, while numpy's global random state is never
+touched (so concurrent users of one server stay independent).
 """
 
 from __future__ import annotations
