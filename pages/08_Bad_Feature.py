@@ -129,7 +129,7 @@ metrics([
 
 st.subheader("What it does to the learning rate")
 h_o, h_b = c_orig.hessian, c_bad.hessian
-st.latex(rf"H = 2\begin{{bmatrix}}1 & \overline{{x}} \\ \overline{{x}} & \overline{{x^2}}\end{{bmatrix}}")
+st.latex(r"H = 2\begin{bmatrix}1 & \overline{x} \\ \overline{x} & \overline{x^2}\end{bmatrix}")
 st.latex(rf"H_{{\text{{before}}}} = \begin{{bmatrix}}{fmt(h_o[0, 0])} & {fmt(h_o[0, 1])} \\ {fmt(h_o[1, 0])} & "
          rf"{fmt(h_o[1, 1])}\end{{bmatrix}},\quad H_{{\text{{after}}}} = \begin{{bmatrix}}{fmt(h_b[0, 0])} & "
          rf"{fmt(h_b[0, 1])} \\ {fmt(h_b[1, 0])} & {fmt(h_b[1, 1])}\end{{bmatrix}}")

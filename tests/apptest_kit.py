@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
+
+import numpy as np
 
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
@@ -68,3 +71,38 @@ def vega_datasets(at: AppTest) -> list[list]:
 
 def plotly_charts(at: AppTest) -> list:
     return list(at.get("plotly_chart"))
+
+
+def chart_title(spec: dict) -> str:
+    """A Vega-Lite chart's title text (a layered chart may carry it on its first layer)."""
+    title = spec.get("title")
+    if title is None and spec.get("layer"):
+        title = spec["layer"][0].get("title")
+    if isinstance(title, dict):
+        return str(title.get("text", ""))
+    return "" if title is None else str(title)
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    """The title of every Altair chart, in page order."""
+    return [chart_title(spec) for spec in vega_specs(at)]
+
+
+def _plotly_values(value) -> np.ndarray:
+    """A Plotly trace axis as floats (Plotly may send typed arrays as base64)."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).astype(float)
+    return np.asarray(value if value is not None else [], dtype=float)
+
+
+def assert_charts_finite(at: AppTest) -> None:
+    """No chart of the run carries inf or NaN: every numeric column of every Altair
+    dataset, and the x, y and z of every Plotly trace."""
+    for i, frames in enumerate(vega_datasets(at)):
+        for frame in frames:
+            numeric = frame.select_dtypes(include=[np.number])
+            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), (i, list(frame.columns), frame.head())
+    for chart in plotly_charts(at):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            for axis in ("x", "y", "z"):
+                assert np.isfinite(_plotly_values(trace.get(axis))).all(), (trace["type"], axis)

@@ -9,19 +9,16 @@ import pandas as pd
 import pytest
 
 import gdcore
-from apptest_kit import metrics, page_text, run_page, vega_datasets, vega_specs
+from apptest_kit import assert_charts_finite, chart_title, metrics, page_text, run_page, vega_datasets, vega_specs
 
 FRACTIONS = np.arange(1, 100) / 100.0
 
 
-def _title(spec: dict) -> str:
-    title = spec.get("title", "")
-    return title.get("text", "") if isinstance(title, dict) else str(title)
 
 
 def charts_by_title(at) -> dict[str, list[pd.DataFrame]]:
     """Chart title -> the chart's datasets."""
-    return {_title(spec): frames for spec, frames in zip(vega_specs(at), vega_datasets(at))}
+    return {chart_title(spec): frames for spec, frames in zip(vega_specs(at), vega_datasets(at))}
 
 
 def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
@@ -31,11 +28,6 @@ def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
     raise AssertionError(f"no dataset with exactly the columns {columns}: {[list(f.columns) for f in frames]}")
 
 
-def assert_all_finite(at) -> None:
-    for frames in vega_datasets(at):
-        for frame in frames:
-            numeric = frame.select_dtypes(include=[np.number])
-            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), list(frame.columns)
 
 
 def fewest_epochs(x: np.ndarray, y: np.ndarray, b0: float, w0: float, cap: int = 5000) -> tuple[int, set[float]]:
@@ -123,7 +115,7 @@ def test_figures_and_their_data():
                                    [-2.03, 4.03, -2.83, 3.23])
 
     # Fig 0.15: thin "Before" and thick "After" curves, dots at the book's losses.
-    specs = {_title(s): s for s in vega_specs(at)}
+    specs = {chart_title(s): s for s in vega_specs(at)}
     for title in ("Fixed: b = 0.52", "Fixed: w = -0.16"):
         dots = frame_with(charts[title], "x", "y", "loss", "curve")
         np.testing.assert_allclose(dots["loss"], [2.7113284116288243, 5.9974053007627], rtol=1e-12)
@@ -191,7 +183,7 @@ def test_edge_settings_run_with_finite_charts(query):
     at = run_page("bad_feature", query)
     assert not at.exception, at.exception
     assert len(vega_specs(at)) == 7
-    assert_all_finite(at)
+    assert_charts_finite(at)
     for value in metrics(at).values():
         assert "nan" not in value.lower() and "inf" not in value.lower()
 

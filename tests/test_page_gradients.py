@@ -9,23 +9,15 @@ import pandas as pd
 import pytest
 
 import gdcore
-from apptest_kit import metrics, page_text, run_page, vega_datasets, vega_specs
+from apptest_kit import assert_charts_finite, chart_titles, metrics, page_text, run_page, vega_datasets, vega_specs
 
 SNAP_B, SNAP_W = 0.52, -0.16000000000000003  # the book's grid-snapped start
 
 
-def _titles(at) -> list[str]:
-    out = []
-    for spec in vega_specs(at):
-        title = spec.get("title")
-        if title is None and spec.get("layer"):
-            title = spec["layer"][0].get("title")
-        out.append(title if isinstance(title, str) else (title or {}).get("text", ""))
-    return out
 
 
 def _charts_titled(at, title: str) -> list[list[pd.DataFrame]]:
-    return [frames for t, frames in zip(_titles(at), vega_datasets(at)) if t == title]
+    return [frames for t, frames in zip(chart_titles(at), vega_datasets(at)) if t == title]
 
 
 def _y_domains(node) -> list:
@@ -82,7 +74,7 @@ def test_fig7_cross_sections_with_true_tangents(book):
         assert _slope(tangent) == pytest.approx(slope, rel=1e-9)
         dot = next(f for f in fig7 if "loss" in f.columns)
         assert dot["loss"].iloc[0] == pytest.approx(2.7113284116288243, rel=1e-12)
-    specs = [s for s, t in zip(vega_specs(book), _titles(book)) if t == "Fixed: b = 0.52"]
+    specs = [s for s, t in zip(vega_specs(book), chart_titles(book)) if t == "Fixed: b = 0.52"]
     assert [-0.1, 6.1] in [d for spec in specs for d in _y_domains(spec)]
     assert "The **b** curve is steeper" in page_text(book)
 
@@ -149,8 +141,5 @@ def test_point_selector_highlights_its_share():
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("gradients", query)
     assert not at.exception, at.exception
-    for frames in vega_datasets(at):
-        for frame in frames:
-            numeric = frame.select_dtypes(include=[np.number])
-            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), frame
+    assert_charts_finite(at)
     assert all(math.isfinite(float(v.replace(",", ""))) for v in metrics(at).values())

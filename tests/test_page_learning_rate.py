@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import gdcore
-from apptest_kit import metrics, page_text, run_page, vega_datasets, vega_specs
+from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
 
 
 def _data(seed=42, n=100, noise=0.1):
@@ -32,11 +32,6 @@ def _points(frames) -> pd.DataFrame:
     return next(f for f in frames if "point" in f.columns)
 
 
-def _all_numbers_finite(at) -> None:
-    for frames in vega_datasets(at):
-        for frame in frames:
-            numeric = frame.select_dtypes(include=[np.number])
-            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), frame.head()
 
 
 def test_defaults_show_limits_book_table_and_charts():
@@ -113,7 +108,7 @@ def test_divergence_is_content_not_an_error():
     errors = " ".join(e.value for e in at.error)
     assert "Diverges" in errors and "1.7312" in errors  # |1 - 1.1 * 2.4829|
     assert "epoch 2" in errors  # (b, w) leaves the chart's window at epoch 2
-    _all_numbers_finite(at)
+    assert_charts_finite(at)
 
 
 def test_barely_diverging_rate_says_so():
@@ -123,7 +118,7 @@ def test_barely_diverging_rate_says_so():
     x = _data().x_train
     assert "Diverges" in errors and f"{gdcore.convergence_factor(x, 0.81):.4f}" in errors  # 1.0112
     assert "epoch 77" in errors  # slow growth: it takes many epochs to leave the window
-    _all_numbers_finite(at)
+    assert_charts_finite(at)
 
 
 def test_predict_then_check():
@@ -194,7 +189,7 @@ def test_other_data_follow_gdcore():
 def test_extremes_run_and_keep_charts_finite(query):
     at = run_page("learning_rate", query)
     assert not at.exception, at.exception
-    _all_numbers_finite(at)
+    assert_charts_finite(at)
     at.button(key="lr_player_last").click().run()
     assert not at.exception, at.exception
-    _all_numbers_finite(at)
+    assert_charts_finite(at)

@@ -10,17 +10,9 @@ import pandas as pd
 import pytest
 
 import gdcore
-from apptest_kit import metrics, page_text, plotly_charts, run_page, vega_datasets, vega_specs
+from apptest_kit import assert_charts_finite, chart_titles, metrics, page_text, plotly_charts, run_page, vega_datasets, vega_specs
 
 
-def _titles(at) -> list[str]:
-    out = []
-    for spec in vega_specs(at):
-        title = spec.get("title")
-        if title is None and spec.get("layer"):
-            title = spec["layer"][0].get("title")
-        out.append(title if isinstance(title, str) else (title or {}).get("text", ""))
-    return out
 
 
 def _frames_with(at, *columns: str) -> list[pd.DataFrame]:
@@ -28,29 +20,12 @@ def _frames_with(at, *columns: str) -> list[pd.DataFrame]:
 
 
 def _chart(at, title: str) -> list[pd.DataFrame]:
-    titles = _titles(at)
+    titles = chart_titles(at)
     return vega_datasets(at)[titles.index(title)]
 
 
-def _plotly_values(value) -> np.ndarray:
-    """A Plotly trace array: a plain list, or Plotly's typed-array form {dtype, bdata, shape}."""
-    if isinstance(value, dict) and "bdata" in value:
-        import base64
-
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).astype(float)
-    return np.asarray(value if value is not None else [], dtype=float)
 
 
-def _assert_all_finite(at) -> None:
-    for frames in vega_datasets(at):
-        for frame in frames:
-            numeric = frame.select_dtypes(include=[np.number])
-            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), frame
-    for chart in plotly_charts(at):
-        for trace in json.loads(chart.proto.spec)["data"]:
-            for axis in ("x", "y", "z"):
-                values = _plotly_values(trace.get(axis))
-                assert np.isfinite(values).all(), (trace["type"], axis)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +61,7 @@ def test_ledger_lists_every_point_and_its_means(book):
 
 
 def test_figures_present_with_book_values(book):
-    titles = _titles(book)
+    titles = chart_titles(book)
     for title in ("Loss surface seen from above", "Fixed: b = 0.52", "Fixed: w = -0.16"):
         assert title in titles
     assert len(plotly_charts(book)) == 0  # the 3-D viewer loads on demand
@@ -101,10 +76,10 @@ def test_figures_present_with_book_values(book):
     curve, dot = _chart(book, "Fixed: b = 0.52")
     assert curve["y"].iloc[0] == pytest.approx(4.4684, abs=1e-4)
     assert dot["loss"].iloc[0] == pytest.approx(2.7113284116288243, rel=1e-12)
-    spec = vega_specs(book)[_titles(book).index("Fixed: b = 0.52")]
+    spec = vega_specs(book)[chart_titles(book).index("Fixed: b = 0.52")]
     assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [-0.1, 15.1]
     # Fig 0.6: x label b (the book's 2020 fix).
-    spec6 = vega_specs(book)[_titles(book).index("Fixed: w = -0.16")]
+    spec6 = vega_specs(book)[chart_titles(book).index("Fixed: w = -0.16")]
     assert spec6["layer"][0]["encoding"]["x"]["title"] == "b"
     # Fig 0.4 (3-D): markers at their TRUE heights (quirk 8.1 fixed: not 0.01288 / 5.766).
     trace = [t for t in json.loads(plotly_charts(book)[0].proto.spec)["data"] if t["type"] == "scatter3d"][0]
@@ -152,7 +127,7 @@ def test_typed_start_moves_every_number():
     _, b_snap = gdcore.snap_to_grid(2.0, grid.b_values)
     _, w_snap = gdcore.snap_to_grid(3.0, grid.w_values)
     assert m["Snapped b"] == f"{b_snap:.4f}" and m["Snapped w"] == f"{w_snap:.4f}"
-    assert f"Fixed: b = {b_snap:.2f}" in _titles(at)
+    assert f"Fixed: b = {b_snap:.2f}" in chart_titles(at)
 
 
 def test_large_n_shows_first_rows_but_averages_all():
@@ -179,5 +154,5 @@ def test_edge_settings_run_with_finite_charts(query):
     at.toggle(key="loss_show_3d").set_value(True).run()  # include the 3-D surface's data
     assert not at.exception, at.exception
     assert len(plotly_charts(at)) == 1
-    _assert_all_finite(at)
+    assert_charts_finite(at)
     assert all(math.isfinite(float(v.replace(",", ""))) for v in metrics(at).values())

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gdcore
-from apptest_kit import metrics, page_text, run_page, vega_datasets
+from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets
 
 BOOK_ROWS = {  # spec §3, intermediate epochs of the Chapter 1 loop: b, w, loss before that epoch's update
     "0": ("0.4967141530", "-0.1382643012", "2.7421577701"),
@@ -50,11 +50,6 @@ def _markers(frames) -> dict:
     return out
 
 
-def _all_finite(at) -> None:
-    for i, frames in enumerate(vega_datasets(at)):
-        for frame in frames:
-            numeric = frame.select_dtypes(include=[np.number])
-            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), (i, list(frame.columns))
 
 
 # --- the book's numbers ------------------------------------------------------------------
@@ -116,7 +111,7 @@ def test_expected_charts_at_defaults(book):
     assert rules and rules[0]["epoch"].iloc[0] == 1000  # the player starts at the end
     conv = next(f for f in _frames_with(book, "series") if "loss − minimum loss" in set(f["series"]))
     assert {"distance to the optimum (measured)", "factorᵉ × first distance (predicted)"} <= set(conv["series"])
-    _all_finite(book)
+    assert_charts_finite(book)
 
 
 def test_fig19_three_paths_from_the_chapter_start(book):
@@ -164,7 +159,7 @@ def test_mistake_toggles_overlay_paths_and_limits():
     assert len(vega_datasets(at)) == 9
     names = {n for f in _frames_with(at, "path") for n in f["path"]}
     assert "Mistake: sum instead of mean" in names
-    _all_finite(at)
+    assert_charts_finite(at)
 
     at.toggle(key="rinse_sum_loss").set_value(False)
     at.toggle(key="rinse_sequential").set_value(True).run()
@@ -219,7 +214,7 @@ def test_divergence_is_content_not_a_traceback():
     assert "= **5.2073**" in text  # |1 - 2.5 λ_max|
     assert metrics(at)["b after 214 epochs"] == "-2.878e+153"
     assert any("left the view at epoch" in " ".join(map(str, f.get("text", []))) for f in _frames_with(at, "text"))
-    _all_finite(at)
+    assert_charts_finite(at)
 
 
 @pytest.mark.parametrize("query", [{"n": "10"}, {"noise": "0"}, {"n": "10", "lr": "2.5", "epochs": "10000"},
@@ -227,7 +222,7 @@ def test_divergence_is_content_not_a_traceback():
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("rinse", query)
     assert not at.exception
-    _all_finite(at)
+    assert_charts_finite(at)
     assert len(vega_datasets(at)) >= 8
 
 
@@ -237,7 +232,7 @@ def test_large_n_caps_the_stochastic_path():
     assert any("Capped for speed" in i.value and "5,000" in i.value for i in at.info)
     assert metrics(at)["Updates per epoch: stochastic"] == "800,000"
     assert max(len(f) for frames in vega_datasets(at) for f in frames) <= 2000
-    _all_finite(at)
+    assert_charts_finite(at)
 
 
 def test_download_button_is_present(book):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import gdcore
-from apptest_kit import metrics, page_text, run_page, vega_datasets, vega_specs
+from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
 
 
 def _title(spec: dict) -> tuple[str, str]:
@@ -29,11 +29,6 @@ def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
     raise AssertionError(f"no dataset with the columns {columns}: {[list(f.columns) for f in frames]}")
 
 
-def assert_all_finite(at) -> None:
-    for frames in vega_datasets(at):
-        for frame in frames:
-            numeric = frame.select_dtypes(include=[np.number])
-            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), list(frame.columns)
 
 
 SURFACES = ("Loss Surface - Original", 'Loss Surface - "Bad"', "Loss Surface - Scaled")
@@ -134,6 +129,6 @@ def test_edge_settings_run_with_finite_charts(query):
     at = run_page("scaling", query)
     assert not at.exception, at.exception
     assert len(vega_specs(at)) == 7
-    assert_all_finite(at)
+    assert_charts_finite(at)
     for value in metrics(at).values():
         assert "nan" not in value.lower() and "inf" not in value.lower()

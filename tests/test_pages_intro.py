@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
 
 import gdcore
-from apptest_kit import metrics, page_text, run_page, vega_datasets, vega_specs
+from apptest_kit import metrics, page_text, run_page, vega_datasets
 
 
 @pytest.mark.parametrize("name", ["landing", "data", "init", "predict"])
