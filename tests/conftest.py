@@ -1,4 +1,4 @@
-"""Shared fixtures: Streamlit's caches are cleared around every test."""
+"""Shared fixtures: Streamlit's caches and the app's data cache are cleared around every test."""
 
 from __future__ import annotations
 
@@ -11,12 +11,18 @@ os.environ["GD_VALIDATE_CHARTS"] = "1"
 import pytest  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from ui.compute import DATA_CACHE  # noqa: E402
+
+
+def _clear() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    DATA_CACHE.clear()
+
 
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
-    # st.cache_data outlives AppTest instances within one pytest process.
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    # Caches outlive AppTest instances within one pytest process.
+    _clear()
     yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear()

@@ -1,13 +1,25 @@
 """Cached adapters between the settings and ``gdcore``.
 
-``st.cache_data`` hashes arguments by content, so every cached function takes
-primitives only (ints, floats, strings); the ``*_for`` helpers unpack a
-:class:`~ui.settings.Settings`. Results are shared by every session of the
-server, and each caller gets its own copy.
+Two kinds of cache, chosen by what a result holds:
+
+- N-sized results (the generated data set and its features) live in
+  :data:`DATA_CACHE`, bounded by bytes (:mod:`ui.memo`): at N = 10⁶ a data set
+  is about 23 MiB, so the server keeps only the few most recent ones and
+  regenerates the rest (about 0.1 s). Their arrays are read-only and shared.
+- Everything else is O(1), O(grid), O(epochs) or O(drawing sample) per
+  setting and goes through ``st.cache_data``, whose entry counts are set so
+  that each cache's worst case stays within a few MiB (see
+  ``tests/test_memory.py``).
+
+Every cached function takes primitives only (ints, floats, strings, tuples),
+so caches key by value; the ``*_for`` helpers unpack a
+:class:`~ui.settings.Settings`. O(N) work runs inside
+:func:`ui.memo.heavy_work`, which caps how many threads do it at once.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,17 +28,23 @@ import streamlit as st
 import gdcore
 
 from . import raster
+from .memo import ByteBoundedCache, byte_bounded, heavy_work
 from .settings import Settings
 
 #: Most points any scatter sends to the browser; larger sets are subsampled.
 MAX_SCATTER_POINTS = 1500
 FEATURES = ("original", "bad", "scaled")
 
+#: The N-sized results: one N = 10⁶ data set (23 MiB) with its three features
+#: (16 MiB each) fits, and any number of small ones.
+DATA_CACHE = ByteBoundedCache(max_bytes=96 * 2**20)
 
-@st.cache_data(max_entries=32, show_spinner=False)
+
+@byte_bounded(DATA_CACHE)
 def dataset(seed: int, n: int, noise: float, true_b: float, true_w: float) -> gdcore.Dataset:
     """The generated data set (train/validation split included)."""
-    return gdcore.make_data(n, true_b, true_w, noise, seed)
+    with heavy_work():
+        return gdcore.make_data(n, true_b, true_w, noise, seed)
 
 
 def data_for(s: Settings) -> gdcore.Dataset:
@@ -45,16 +63,18 @@ class Features:
     scaler: gdcore.Scaler | None = None
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@byte_bounded(DATA_CACHE)
 def features(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str) -> Features:
     """The original, "bad" (x times 10) or standardised feature."""
+    if kind not in FEATURES:
+        raise ValueError(f"unknown feature kind {kind!r}; use one of {FEATURES}")
     data = dataset(seed, n, noise, true_b, true_w)
-    if kind == "original":
-        return Features(kind, data.x_train, data.x_val, data.y_train, data.y_val)
-    if kind == "bad":
-        bad = data.with_feature_scaled(10.0)
-        return Features(kind, bad.x_train, bad.x_val, data.y_train, data.y_val)
-    if kind == "scaled":
+    with heavy_work():
+        if kind == "original":
+            return Features(kind, data.x_train, data.x_val, data.y_train, data.y_val)
+        if kind == "bad":
+            bad = data.with_feature_scaled(10.0)
+            return Features(kind, bad.x_train, bad.x_val, data.y_train, data.y_val)
         scaler, xt, xv = gdcore.standardize(data.x_train, data.x_val)
         return Features(kind, xt, xv, data.y_train, data.y_val, scaler)
     raise ValueError(f"unknown feature kind {kind!r}; use one of {FEATURES}")
@@ -86,12 +106,15 @@ class TrainSummary:
 @st.cache_data(max_entries=32, show_spinner=False)
 def train_summary(seed: int, n: int, noise: float, true_b: float, true_w: float) -> TrainSummary:
     """Sufficient statistics, least-squares minimum and a display sample of the training set."""
-    data = dataset(seed, n, noise, true_b, true_w)
-    x, y = data.x_train, data.y_train
-    pick = display_sample(x.size)
-    sx, sy = (x, y) if pick is None else (x[pick], y[pick])
-    stats = gdcore.sufficient_stats(x, y)
-    minimum = gdcore.closed_form(x, y)
+    f = features(seed, n, noise, true_b, true_w, "original")
+    x, y = f.x_train, f.y_train
+    with heavy_work():
+        pick = display_sample(x.size)
+        sx, sy = (x, y) if pick is None else (x[pick], y[pick])
+        stats = gdcore.sufficient_stats(x, y)
+        minimum = gdcore.closed_form(x, y)
+        x_range = (float(x.min()), float(x.max()))
+        y_range = (float(y.min()), float(y.max()))
     return TrainSummary(
         n_train=int(x.size),
         stats=stats,
@@ -100,8 +123,8 @@ def train_summary(seed: int, n: int, noise: float, true_b: float, true_w: float)
         sample_x=np.array(sx),
         sample_y=np.array(sy),
         sampled=pick is not None,
-        x_range=(float(x.min()), float(x.max())),
-        y_range=(float(y.min()), float(y.max())),
+        x_range=x_range,
+        y_range=y_range,
     )
 
 
@@ -151,10 +174,12 @@ class Curvature:
 def curvature(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str = "original") -> Curvature:
     """The :class:`Curvature` of one feature's training set."""
     x = features(seed, n, noise, true_b, true_w, kind).x_train
-    lo, hi = (float(v) for v in gdcore.hessian_eigenvalues(x))
-    limit_b, limit_w = gdcore.axis_lr_limits(x)
-    return Curvature(kind=kind, hessian=gdcore.hessian(x), lam_min=lo, lam_max=hi, condition=gdcore.condition_number(x),
-                     critical_lr=gdcore.critical_lr(x), limit_b=limit_b, limit_w=limit_w)
+    with heavy_work():
+        lo, hi = (float(v) for v in gdcore.hessian_eigenvalues(x))
+        limit_b, limit_w = gdcore.axis_lr_limits(x)
+        return Curvature(kind=kind, hessian=gdcore.hessian(x), lam_min=lo, lam_max=hi,
+                         condition=gdcore.condition_number(x), critical_lr=gdcore.critical_lr(x),
+                         limit_b=limit_b, limit_w=limit_w)
 
 
 def curvature_for(s: Settings, kind: str = "original") -> Curvature:
@@ -235,8 +260,9 @@ def surface(seed: int, n: int, noise: float, true_b: float, true_w: float, kind:
     ``grid`` = (b_low, b_high, w_low, w_high) forces a window instead.
     """
     f = features(seed, n, noise, true_b, true_w, kind)
-    stats = gdcore.sufficient_stats(f.x_train, f.y_train)
-    b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
+    with heavy_work():
+        stats = gdcore.sufficient_stats(f.x_train, f.y_train)
+        b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
     if grid is None:
         g = _grid_window(kind, true_b, true_w, b_star, w_star, extra)
     else:
@@ -270,8 +296,9 @@ def history(seed: int, n: int, noise: float, true_b: float, true_w: float, kind:
     """A descent run on one feature (``batch`` 0 = batch descent)."""
     f = features(seed, n, noise, true_b, true_w, kind)
     batch_size = None if batch <= 0 or batch >= f.x_train.size else batch
-    return gdcore.descend(f.x_train, f.y_train, b0, w0, lr, epochs, batch_size, shuffle_seed,
-                          f.x_val, f.y_val, rule=rule, reduction=reduction)
+    with heavy_work():
+        return gdcore.descend(f.x_train, f.y_train, b0, w0, lr, epochs, batch_size, shuffle_seed,
+                              f.x_val, f.y_val, rule=rule, reduction=reduction)
 
 
 def history_for(s: Settings, kind: str = "original", *, batch: int | None = None, epochs: int | None = None,
@@ -286,12 +313,22 @@ def history_for(s: Settings, kind: str = "original", *, batch: int | None = None
 def display_sample(n: int, max_points: int = MAX_SCATTER_POINTS, seed: int = 0) -> np.ndarray | None:
     """Indices of at most ``max_points`` of ``n`` points (None: show all).
 
-    Keeps charts light at large N; the same subset on every chart.
+    Keeps charts light at large N; the same subset on every chart. Read-only
+    and remembered per (n, max_points, seed): drawing it permutes all n
+    indices, which pages would otherwise repeat on every rerun.
     """
     if n <= max_points:
         return None
+    return _sample_indices(int(n), int(max_points), int(seed))
+
+
+@functools.lru_cache(maxsize=64)  # 64 × 12 KiB at most
+def _sample_indices(n: int, max_points: int, seed: int) -> np.ndarray:
     rng = np.random.RandomState(seed)
-    return np.sort(rng.choice(n, max_points, replace=False))
+    with heavy_work():
+        pick = np.sort(rng.choice(n, max_points, replace=False))
+    pick.flags.writeable = False
+    return pick
 
 
 def _csv(header: str, columns: list[np.ndarray], formats: list[str]) -> bytes:

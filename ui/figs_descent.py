@@ -27,6 +27,7 @@ import gdcore
 
 from . import charts, compute
 from .charts import PALETTE, Line, Marker
+from .memo import heavy_work
 from .numbers import num, signed, tex_num
 from .settings import Settings
 
@@ -104,8 +105,11 @@ class Facts:
 def facts(seed: int, n: int, noise: float, true_b: float, true_w: float) -> Facts:
     """The :class:`Facts` of one data set (one O(n) pass, then cached)."""
     t = compute.train_summary(seed, n, noise, true_b, true_w)
-    data = compute.dataset(seed, n, noise, true_b, true_w)
-    val = gdcore.sufficient_stats(data.x_val, data.y_val)
+    curvature = compute.curvature(seed, n, noise, true_b, true_w)
+    data = compute.features(seed, n, noise, true_b, true_w, "original")
+    with heavy_work():
+        val = gdcore.sufficient_stats(data.x_val, data.y_val)
+        critical = {key: gdcore.critical_lr_for_rule(data.x_train, *key) for key in VARIANTS}
     return Facts(
         n_train=t.n_train,
         stats=t.stats,
@@ -113,8 +117,8 @@ def facts(seed: int, n: int, noise: float, true_b: float, true_w: float) -> Fact
         minimum=t.minimum,
         min_loss=t.min_loss,
         min_val_loss=float(val.loss(*t.minimum)),
-        curvature=compute.curvature(seed, n, noise, true_b, true_w),
-        critical={key: gdcore.critical_lr_for_rule(data.x_train, *key) for key in VARIANTS},
+        curvature=curvature,
+        critical=critical,
         x_sample=t.sample_x,
         y_sample=t.sample_y,
     )
@@ -128,8 +132,9 @@ def facts_for(s: Settings) -> Facts:
 def rule_factor(seed: int, n: int, noise: float, true_b: float, true_w: float, lr: float, rule: str,
                 reduction: str) -> float:
     """Per-epoch factor (spectral radius of gdcore.iteration_matrix) of one update rule."""
-    x = compute.dataset(seed, n, noise, true_b, true_w).x_train
-    return float(np.max(np.abs(np.linalg.eigvals(gdcore.iteration_matrix(x, lr, rule, reduction)))))
+    x = compute.features(seed, n, noise, true_b, true_w, "original").x_train
+    with heavy_work():
+        return float(np.max(np.abs(np.linalg.eigvals(gdcore.iteration_matrix(x, lr, rule, reduction)))))
 
 
 # --- convergence and divergence ------------------------------------------------------
@@ -555,17 +560,18 @@ def _per_epoch_only(h: gdcore.History) -> gdcore.History:
 def path_runs(seed: int, n: int, noise: float, true_b: float, true_w: float, b0: float, w0: float, lr: float,
               epochs: int, minibatch: int, max_passes: int = MAX_PATH_POINT_PASSES) -> PathRuns:
     """Batch (all points), mini-batch and stochastic (capped subset) runs from (b0, w0)."""
-    data = compute.dataset(seed, n, noise, true_b, true_w)
+    data = compute.features(seed, n, noise, true_b, true_w, "original")
     x, y = data.x_train, data.y_train
     n_train = int(x.size)
-    batch = gdcore.descend(x, y, b0, w0, lr, epochs)
-    m = path_subset_size(n_train, epochs, max_passes)
-    if m < n_train:
-        pick = np.sort(np.random.RandomState(seed).choice(n_train, m, replace=False))
-        x, y = x[pick], y[pick]
-    k = max(1, min(int(minibatch), m))
-    mini = gdcore.descend(x, y, b0, w0, lr, epochs, None if k >= m else k, seed)
-    sgd = gdcore.descend(x, y, b0, w0, lr, epochs, 1, seed)
+    with heavy_work():
+        batch = gdcore.descend(x, y, b0, w0, lr, epochs)
+        m = path_subset_size(n_train, epochs, max_passes)
+        if m < n_train:
+            pick = np.sort(np.random.RandomState(seed).choice(n_train, m, replace=False))
+            x, y = x[pick], y[pick]
+        k = max(1, min(int(minibatch), m))
+        mini = gdcore.descend(x, y, b0, w0, lr, epochs, None if k >= m else k, seed)
+        sgd = gdcore.descend(x, y, b0, w0, lr, epochs, 1, seed)
     return PathRuns(_per_epoch_only(batch), _per_epoch_only(mini), _per_epoch_only(sgd), k, m, n_train, epochs)
 
 

@@ -21,6 +21,7 @@ import gdcore
 
 from . import charts, compute
 from .charts import HEIGHT, PALETTE
+from .memo import heavy_work
 from .numbers import fmt
 from .settings import Settings
 
@@ -57,7 +58,8 @@ def human_bytes(n_bytes: float) -> str:
 def training_point(seed: int, n: int, noise: float, true_b: float, true_w: float, index: int) -> tuple[float, float]:
     """(x_i, y_i) of one training point."""
     data = compute.dataset(seed, n, noise, true_b, true_w)
-    return float(data.x_train[index]), float(data.y_train[index])
+    i = int(data.train_idx[index])  # one point, without copying the training set
+    return float(data.x[i]), float(data.y[i])
 
 
 def point_for(s: Settings, index: int) -> tuple[float, float]:
@@ -86,17 +88,19 @@ def ledger(seed: int, n: int, noise: float, true_b: float, true_w: float, b: flo
            rows: int = LEDGER_ROWS) -> Ledger:
     """x, y, ŷ, error, error², x·error for the first ``rows`` training points,
     and each column's mean over every training point (vectorised, O(n))."""
-    data = compute.dataset(seed, n, noise, true_b, true_w)
+    data = compute.features(seed, n, noise, true_b, true_w, "original")
     x, y = data.x_train, data.y_train
-    yhat = gdcore.predict(b, w, x)
-    err = yhat - y
-    columns = {"x": x, "y": y, "ŷ": yhat, "error": err, "error²": err * err, "x·error": x * err}
-    with np.errstate(over="ignore", invalid="ignore"):
-        means = {name: float(values.mean()) for name, values in columns.items()}
-    frame = pd.DataFrame({name: values[:rows] for name, values in columns.items()})
-    frame.index.name = "i"
-    grad_b, grad_w = gdcore.gradients(b, w, x, y)
-    return Ledger(frame, means, int(x.size), gdcore.mse(b, w, x, y), grad_b, grad_w)
+    with heavy_work():
+        yhat = gdcore.predict(b, w, x)
+        err = yhat - y
+        columns = {"x": x, "y": y, "ŷ": yhat, "error": err, "error²": err * err, "x·error": x * err}
+        with np.errstate(over="ignore", invalid="ignore"):
+            means = {name: float(values.mean()) for name, values in columns.items()}
+        frame = pd.DataFrame({name: values[:rows].copy() for name, values in columns.items()})
+        frame.index.name = "i"
+        grad_b, grad_w = gdcore.gradients(b, w, x, y)
+        loss = gdcore.mse(b, w, x, y)
+    return Ledger(frame, means, int(x.size), loss, grad_b, grad_w)
 
 
 def ledger_for(s: Settings, b: float, w: float) -> Ledger:
@@ -125,18 +129,19 @@ def finite_differences(seed: int, n: int, noise: float, true_b: float, true_w: f
                        deltas: tuple[float, ...]) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
     """For each δ, the (w, b) forward differences from (b, w) (:func:`gdcore.finite_difference_slope`)
     with the true partial derivatives at the same point."""
-    data = compute.dataset(seed, n, noise, true_b, true_w)
+    data = compute.features(seed, n, noise, true_b, true_w, "original")
     x, y = data.x_train, data.y_train
     stats = compute.train_summary(seed, n, noise, true_b, true_w).stats
     grad_b, grad_w = stats.gradients(b, w)
     before = float(stats.loss(b, w))
     out = []
-    for delta in deltas:
-        pair = []
-        for wrt, true in (("w", grad_w), ("b", grad_b)):
-            slope, d, dloss = gdcore.finite_difference_slope(x, y, b, w, delta, wrt)
-            pair.append(FiniteDifference(wrt, d, slope, dloss, before, before + dloss, float(true)))
-        out.append(tuple(pair))
+    with heavy_work():
+        for delta in deltas:
+            pair = []
+            for wrt, true in (("w", grad_w), ("b", grad_b)):
+                slope, d, dloss = gdcore.finite_difference_slope(x, y, b, w, delta, wrt)
+                pair.append(FiniteDifference(wrt, d, slope, dloss, before, before + dloss, float(true)))
+            out.append(tuple(pair))
     return tuple(out)
 
 

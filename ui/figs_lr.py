@@ -28,6 +28,7 @@ import gdcore
 from . import charts, compute
 from .charts import PALETTE
 from .compute import Surface
+from .memo import heavy_work
 from .numbers import fmt, num, signed
 from .settings import Settings
 
@@ -79,13 +80,13 @@ class Update:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _one_update(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float,
                 lr: float) -> Update:
-    d = compute.dataset(seed, n, noise, true_b, true_w)
+    d = compute.features(seed, n, noise, true_b, true_w, "original")
     x, y = d.x_train, d.y_train
-    db, dw = gdcore.gradients(b, w, x, y)
-    b_new, w_new = gdcore.update(b, w, db, dw, lr)
-    _, seq_dw = gdcore.gradients(b_new, w, x, y)
-    seq_w_new = float(w - lr * seq_dw)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with heavy_work(), np.errstate(over="ignore", invalid="ignore"):
+        db, dw = gdcore.gradients(b, w, x, y)
+        b_new, w_new = gdcore.update(b, w, db, dw, lr)
+        _, seq_dw = gdcore.gradients(b_new, w, x, y)
+        seq_w_new = float(w - lr * seq_dw)
         return Update(
             b=float(b), w=float(w), lr=float(lr), db=db, dw=dw, b_new=b_new, w_new=w_new,
             loss_before=gdcore.mse(b, w, x, y), loss_after=gdcore.mse(b_new, w_new, x, y),

@@ -21,6 +21,7 @@ import gdcore
 
 from . import charts, compute
 from .charts import PALETTE
+from .memo import heavy_work
 from .numbers import fmt
 from .settings import Settings
 
@@ -96,8 +97,9 @@ def fastest_descent(seed: int, n: int, noise: float, true_b: float, true_w: floa
     """The fastest of 99 learning rates (1 % … 99 % of the critical one) from (b0, w0), and its run."""
     f = compute.features(seed, n, noise, true_b, true_w, kind)
     critical = compute.curvature(seed, n, noise, true_b, true_w, kind).critical_lr
-    stats = gdcore.sufficient_stats(f.x_train, f.y_train)
-    b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
+    with heavy_work():
+        stats = gdcore.sufficient_stats(f.x_train, f.y_train)
+        b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
     min_loss = float(stats.loss(b_star, w_star))
     start_loss = float(stats.loss(b0, w0))
     target, rule = convergence_target(min_loss, start_loss)
@@ -106,7 +108,8 @@ def fastest_descent(seed: int, n: int, noise: float, true_b: float, true_w: floa
     best = None if index is None else float(lrs[index])
     run = None
     if best is not None:
-        run = gdcore.descend(f.x_train, f.y_train, b0, w0, best, max(epochs, 1))
+        with heavy_work():
+            run = gdcore.descend(f.x_train, f.y_train, b0, w0, best, max(epochs, 1))
     return FastestDescent(kind=kind, minimum=(b_star, w_star), min_loss=min_loss, start_loss=start_loss,
                           target=target, target_rule=rule, best_lr=best, epochs=epochs, cap=EPOCH_CAP, run=run)
 
