@@ -7,6 +7,7 @@ import gdcore
 import ui
 from ui.numbers import fmt, numpy_print
 from ui.page import book_check, header, metrics, navigation, setup
+from ui.reproduce import show_reproduce
 
 setup("Init", "🎯")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -42,4 +43,5 @@ st.markdown(
     "You can also type a starting point in the sidebar (*Start b*, *Start w*) — or click on a loss "
     "contour on the Loss, Learning Rate and Rinse and Repeat pages — to see how the start changes the path."
 )
+show_reproduce(2, s)
 navigation(2)

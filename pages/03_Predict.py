@@ -9,6 +9,7 @@ from ui import charts, compute
 from ui.charts import PALETTE, Line
 from ui.numbers import fmt, signed
 from ui.page import book_check, header, metrics, navigation, setup
+from ui.reproduce import show_reproduce
 
 setup("Predict", "📈")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -50,4 +51,5 @@ with right:
              ("Mean of y", fmt(float(data.y_train.mean())), None)])
     st.markdown("Only the **training** points are used to predict here: the validation set stays unseen.")
 book_check(s.is_book, "the line reads b = 0.4967, w = −0.1383, far below the points.")
+show_reproduce(3, s)
 navigation(3)

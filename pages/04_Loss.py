@@ -10,6 +10,7 @@ from ui.figs_loss import human_bytes, sub
 from ui.numbers import fmt, signed, tex_num
 from ui.interact import clickable_contour
 from ui.page import book_check, header, metrics, navigation, setup
+from ui.reproduce import show_reproduce
 
 setup("Loss", "📉")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -214,4 +215,5 @@ with st.expander("How this page differs from the book"):
         "- The loss surface is computed from five summary numbers instead of an (n, 101, 101) array.\n"
         "- All training points are drawn, and the y axis runs to 3.1, so the highest point is not cut off."
     )
+show_reproduce(4, s)
 navigation(4)

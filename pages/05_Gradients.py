@@ -6,6 +6,7 @@ import ui
 from ui import charts, compute, figs_loss
 from ui.numbers import fmt
 from ui.page import book_check, header, metrics, navigation, setup
+from ui.reproduce import show_reproduce
 
 setup("Gradients", "⛰️")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -200,4 +201,5 @@ with st.expander("How this page differs from the book"):
         "(the book compares it with the gradient at the unsnapped start).\n"
         "- Every point's share of the gradient is listed, and the means over all points are shown."
     )
+show_reproduce(5, s)
 navigation(5)

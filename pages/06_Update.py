@@ -6,6 +6,7 @@ import ui
 from ui import charts, compute, figs_lr
 from ui.numbers import fmt, num, numpy_print
 from ui.page import book_check, header, metrics, navigation, setup
+from ui.reproduce import show_reproduce
 
 setup("Update", "👣")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -90,4 +91,5 @@ book_check(s.is_book, "with η = 0.1, b and w go from 0.4967, −0.1383 to 0.801
                       "(numpy prints `[0.80119529] [0.04511107]`), and the loss from 2.7422 to 1.6349."
            if abs(s.lr - 0.1) < 1e-12 else
            "the data and start are the book's; set η = 0.1 to see its update (0.8012, 0.0451).")
+show_reproduce(6, s)
 navigation(6)

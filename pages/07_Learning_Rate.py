@@ -5,9 +5,10 @@ import streamlit as st
 import ui
 from ui import charts, compute, figs_lr
 from ui.numbers import fmt, num, tex_num
-from ui.interact import clickable_contour
+from ui.figs_descent import cross_section_domain
 from ui.page import book_check, header, metrics, navigation, setup
-from ui.player import is_playing, player
+from ui.reproduce import show_reproduce
+from ui.player import player, player_frames
 from ui.settings import set_settings
 
 setup("Learning Rate", "🎚️")
@@ -50,9 +51,9 @@ st.subheader("One step along each cross-section (Figs 0.10–0.12)")
 st.markdown(
     "As in the book, each parameter takes its step on its own cross-section: w moves with b held fixed "
     "(red), b moves with w held fixed (black). The flat segment is the step −η·gradient at the starting "
-    "loss; the dot at its end, on the curve, is where the loss lands. On the contour, the red and black dots "
-    "are those two landings and the green dot is the real update, which moves both at once. "
-    "Then step or play through the next epochs of batch descent: every panel follows the same epoch."
+    "loss; the dot at its end, on the curve, is where the loss lands. On the contour, the green segment is the "
+    "real update, which moves both at once. Play or step through the next epochs of batch descent: every "
+    "panel of the player follows the same epoch, and the step panels below it show the epoch it stops on."
 )
 st.caption(
     "We use the **true** gradients at the exact point. The book instead starts from the grid-snapped point "
@@ -64,64 +65,36 @@ surface = compute.surface_for(s, "original", extra=(b0, w0, step_b.after, step_w
 b_win, w_win = charts.surface_domains(surface, half_cell=False)
 exit_ = figs_lr.window_exit(hist.b, hist.w, b_win, w_win)
 n_frames = min(hist.epochs_run, figs_lr.PLAYER_EPOCHS) + 1
-signature = (*s.data_key, lr, b0, w0)
-if st.session_state.get("lr_player_signature") != signature:
-    st.session_state["lr_player_signature"] = signature
-    st.session_state["lr_player_frame"] = 0  # a new start or rate replays from epoch 0
+frames = player_frames(hist, stats, surface, lr=lr, n_frames=n_frames, show_next=True,
+                       loss_window=cross_section_domain(compute.train_summary_for(s), (b0, w0), s.is_book))
+# New data, rate or start: new frames, and the player replays from epoch 0.
+frame = player("lr_player", frames, start=0)
 
-
-def render(frame: int) -> None:
-    """Draw every panel at epoch ``frame``: contour, loss, both cross-sections, numbers."""
-    bk, wk = float(hist.b[frame]), float(hist.w[frame])
-    fw, fb = figs_lr.axis_steps(stats, bk, wk, lr)
-    loss_k = float(hist.train_loss[frame])
-    left, right = st.columns([3, 2])
-    with left:
-        nxt_b, nxt_w = fb.after, fw.after
-        inside = b_win[0] <= bk <= b_win[1] and w_win[0] <= wk <= w_win[1]
-        # A click target redrawn on every tick would stop playback, so it is live only while paused.
-        playing = is_playing("lr_player")
-        contour = figs_lr.path_contour(
-            surface, markers=figs_lr.frame_markers(hist.b, hist.w, frame, fw, fb, surface, exit_, stats.loss),
-            cut_b=bk if b_win[0] <= bk <= b_win[1] else None, cut_w=wk if w_win[0] <= wk <= w_win[1] else None,
-            path=(hist.b[: frame + 1], hist.w[: frame + 1]), step=((bk, wk), (nxt_b, nxt_w)) if inside else None,
-            title=f"Epoch {frame}: the path so far and the next update", clickable=not playing)
-        gone = exit_ is not None and frame >= exit_.epoch
-        summary = (f"Loss contour with the path after {frame} epoch{'' if frame == 1 else 's'} from ({fmt(b0)}, {fmt(w0)}), now at "
-                   f"b = {num(bk)}, w = {num(wk)}; the next update at η = {lr:g} leads to ({num(nxt_b)}, {num(nxt_w)})"
-                   + (f"; the path left the window at epoch {exit_.epoch}." if gone else "."))
-        if playing:
-            charts.show(contour, summary)
-        else:
-            clickable_contour(contour, summary, key="lr_contour")
-    with right:
-        charts.show(figs_lr.loss_so_far(hist.train_loss[:n_frames], frame, n_frames),
-                    f"Training loss after {frame} epoch{'' if frame == 1 else 's'}, now {num(loss_k)} "
-                    f"(it started at {num(float(hist.train_loss[0]))}).")
-    c1, c2 = st.columns(2)
-    for col, step, base in ((c1, fw, w_win), (c2, fb, b_win)):
-        x_dom, y_dom = figs_lr.step_domains(step, base)
-        other = "b" if step.param == "w" else "w"
-        with col:
-            charts.show(figs_lr.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
-                        figs_lr.step_summary(step))
-    st.latex(rf"\begin{{aligned}}b &\leftarrow {tex_num(bk)} - {lr:g}\cdot({tex_num(fb.grad)}) = {tex_num(fb.after)}\\ "
-             rf"w &\leftarrow {tex_num(wk)} - {lr:g}\cdot({tex_num(fw.grad)}) = {tex_num(fw.after)}\end{{aligned}}")
-    metrics([("Epoch", str(frame), None), ("b at this epoch", num(bk), None), ("w at this epoch", num(wk), None),
-             ("Loss at this epoch", num(loss_k), "training MSE")])
-    metrics([
-        ("w step: −η·∂MSE/∂w", num(fw.move), f"η = {lr:g} times the true gradient {num(fw.grad)}"),
-        ("w after (b fixed)", num(fw.after), None),
-        ("Loss after the w step", num(fw.loss_after), f"from {num(fw.loss_before)}"),
-        ("b step: −η·∂MSE/∂b", num(fb.move), f"η = {lr:g} times the true gradient {num(fb.grad)}"),
-        ("b after (w fixed)", num(fb.after), None),
-        ("Loss after the b step", num(fb.loss_after), f"from {num(fb.loss_before)}"),
-    ], columns=3)
-    st.markdown(f"At η = {lr:g} the w step {figs_lr.step_story(fw, stats)}; the b step "
-                f"{figs_lr.step_story(fb, stats)}.")
-
-
-player("lr_player", n_frames, render)
+bk, wk = float(hist.b[frame]), float(hist.w[frame])
+fw, fb = figs_lr.axis_steps(stats, bk, wk, lr)
+loss_k = float(hist.train_loss[frame])
+st.markdown(f"**The step from epoch {frame}**, one parameter at a time (the player's paused epoch):")
+c1, c2 = st.columns(2)
+for col, step, base in ((c1, fw, w_win), (c2, fb, b_win)):
+    x_dom, y_dom = figs_lr.step_domains(step, base)
+    other = "b" if step.param == "w" else "w"
+    with col:
+        charts.show(figs_lr.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
+                    figs_lr.step_summary(step))
+st.latex(rf"\begin{{aligned}}b &\leftarrow {tex_num(bk)} - {lr:g}\cdot({tex_num(fb.grad)}) = {tex_num(fb.after)}\\ "
+         rf"w &\leftarrow {tex_num(wk)} - {lr:g}\cdot({tex_num(fw.grad)}) = {tex_num(fw.after)}\end{{aligned}}")
+metrics([("Epoch", str(frame), None), ("b at this epoch", num(bk), None), ("w at this epoch", num(wk), None),
+         ("Loss at this epoch", num(loss_k), "training MSE")])
+metrics([
+    ("w step: −η·∂MSE/∂w", num(fw.move), f"η = {lr:g} times the true gradient {num(fw.grad)}"),
+    ("w after (b fixed)", num(fw.after), None),
+    ("Loss after the w step", num(fw.loss_after), f"from {num(fw.loss_before)}"),
+    ("b step: −η·∂MSE/∂b", num(fb.move), f"η = {lr:g} times the true gradient {num(fb.grad)}"),
+    ("b after (w fixed)", num(fb.after), None),
+    ("Loss after the b step", num(fb.loss_after), f"from {num(fb.loss_before)}"),
+], columns=3)
+st.markdown(f"At η = {lr:g} the w step {figs_lr.step_story(fw, stats)}; the b step "
+            f"{figs_lr.step_story(fb, stats)}.")
 
 st.markdown("**In the book** (its snapped start 0.52, −0.16 and its manual gradients −2.90, −1.79):")
 st.markdown(figs_lr.book_table(figs_lr.book_rows(), lr))
@@ -174,4 +147,5 @@ else:
 
 book_check(s.is_book, "the limits are 1.0 along b, about 3.155 along w and 0.8055 for both together; the "
                       "book's three rates fall in the three zones (0.2 smooth, 0.8 oscillating, 1.1 diverging).")
+show_reproduce(7, s)
 navigation(7)

@@ -9,6 +9,7 @@ from ui import figs_scaling as fs
 from ui.charts import PALETTE, Marker
 from ui.numbers import fmt, signed
 from ui.page import book_check, header, metrics, navigation, setup
+from ui.reproduce import show_reproduce
 
 setup("Bad Feature", "📏")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -194,4 +195,5 @@ book_check(s.is_book, "the minima are (1.0235, 1.9690) before and (1.0235, 0.196
                       "eigenvalues are [0.1511, 2.4829] before and [0.5787, 64.8196] after, so the critical "
                       "learning rate falls from 0.8055 to 0.0309. The book's η = 0.1 would diverge on the bad feature.")
 st.markdown("The fix is on the next page: put every feature on the same, standard scale.")
+show_reproduce(8, s)
 navigation(8)

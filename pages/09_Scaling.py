@@ -8,6 +8,7 @@ from ui import figs_scaling as fs
 from ui.charts import Marker
 from ui.numbers import fmt
 from ui.page import book_check, header, metrics, navigation, setup
+from ui.reproduce import show_reproduce
 
 setup("Scaling", "⚖️")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -161,4 +162,5 @@ book_check(s.is_book, "the scaler has mean 0.4725 (0.472459) and σ 0.3062 (0.30
                       "feature has mean −0.0372 and std 0.8188; the minima are (1.0235, 1.9690), (1.0235, 0.1969) "
                       "and (1.9538, 0.6029); the scaled Hessian is 2·I with eigenvalues [2, 2], so its critical "
                       "learning rate is 2/2 = 1.0.")
+show_reproduce(9, s)
 navigation(9)

@@ -8,7 +8,8 @@ from ui import figs_descent as figs
 from ui.charts import PALETTE
 from ui.numbers import fmt, num, numpy_print, signed
 from ui.page import book_check, header, metrics, navigation, setup
-from ui.player import player
+from ui.reproduce import show_reproduce
+from ui.player import player, player_frames
 
 setup("Rinse and Repeat", "🔁")
 s = ui.sidebar(extra=("epochs", "batch", "b0", "w0"))
@@ -112,11 +113,14 @@ st.subheader("Watch it happen, epoch by epoch")
 st.markdown(
     "Every panel below shows the same epoch: the line on the data, the path on the loss surface with the two "
     "cuts through the current point (red: w varies with b held; black: b varies with w held), the loss curves, "
-    "and the next update with its numbers. Press play, scrub, or click the contour to start somewhere else."
+    "and the numbers. Press play, step with ← and →, scrub, or pause and click the contour to start somewhere else."
 )
 surface = compute.surface_for(s, extra=(*start, b_end, w_end))
-view = figs.FrameView(h, f, surface, s.lr, figs.cross_section_domain(f, start, s.is_book))
-player("rinse_player", h.b.size, lambda e: figs.render_frame(view, e, start), start_at_end=True)
+frames = player_frames(h, f.stats, surface, lr=s.lr, loss_window=figs.cross_section_domain(f, start, s.is_book),
+                       sample=(f.x_sample, f.y_sample), data_window=figs.data_domains(f))
+# The result first, unless the run diverged (its last epoch is far off every chart).
+epoch = player("rinse_player", frames, start=0 if conv.diverging else len(frames["epoch"]) - 1)
+figs.update_text(h, f, s.lr, epoch)
 
 # --- closed form vs descent -------------------------------------------------------------------
 st.subheader("Closed form versus descent")
@@ -284,4 +288,5 @@ st.download_button("Download the descent history (CSV)", lambda: compute.history
                    file_name=f"descent_seed{s.seed}_n{s.n}_lr{s.lr:g}_epochs{s.epochs}.csv", mime="text/csv",
                    key="rinse_download")
 st.caption("One row per epoch: epoch, b, w, training loss and validation loss, at full precision.")
+show_reproduce(10, s, path_epochs=path_epochs, path_start=p_start)
 navigation(10)
