@@ -106,3 +106,16 @@ def assert_charts_finite(at: AppTest) -> None:
         for trace in json.loads(chart.proto.spec)["data"]:
             for axis in ("x", "y", "z"):
                 assert np.isfinite(_plotly_values(trace.get(axis))).all(), (trace["type"], axis)
+
+
+def player_data(at: AppTest, key: str) -> dict:
+    """The frames a page sent to its browser player (ui.player), as the component's JSON data."""
+    el = next(e for e in at.get("bidi_component") if e.proto.id.endswith(key))
+    return json.loads(el.proto.json)
+
+
+def stop_player_on(at: AppTest, key: str, frame: int) -> None:
+    """What the browser player does when the learner pauses or steps: report the frame shown, then rerun."""
+    at.session_state[key] = {"frame": {"ident": player_data(at, key)["ident"], "frame": frame}}
+    at.run()
+    assert not at.exception, at.exception

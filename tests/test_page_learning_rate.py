@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import gdcore
-from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
+from apptest_kit import (assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on,
+                         vega_datasets, vega_specs)
 
 
 def _data(seed=42, n=100, noise=0.1):
@@ -22,6 +26,14 @@ def _step_panels(at) -> dict[str, list[pd.DataFrame]]:
             if "curve" in frame.columns and str(frame["curve"].iloc[0]).startswith("loss along "):
                 out[frame["curve"].iloc[0][-1]] = frames
     return out
+
+
+def _player(at) -> dict:
+    return player_data(at, "lr_player")
+
+
+def _stop_on(at, frame: int) -> None:
+    stop_player_on(at, "lr_player", frame)
 
 
 def _texts(frames) -> list[str]:
@@ -49,8 +61,8 @@ def test_defaults_show_limits_book_table_and_charts():
         assert value in text, value
     assert "−2.90" in text and "−1.79" in text and "true" in text  # says which gradients we use
     assert "Converges smoothly" in text
-    # contour + loss + two cross-sections + the ruler
-    assert len(vega_specs(at)) == 5
+    # the two step panels (Figs 0.10-0.12) + the ruler; the player draws its own panels
+    assert len(vega_specs(at)) == 3
     assert set(_step_panels(at)) == {"w", "b"}
 
 
@@ -139,31 +151,60 @@ def test_predict_then_check():
 def test_player_steps_every_panel_to_the_same_epoch():
     at = run_page("learning_rate")
     assert metrics(at)["Epoch"] == "0"
-    at.button(key="lr_player_forward").click().run()
-    assert not at.exception, at.exception
+    data = _player(at)
+    assert data["epoch"] == list(range(31)) and data["start"] == 0 and data["show_next"] is True
+    np.testing.assert_allclose(data["loss"][:2], [2.7421577700550976, 1.634931811122577], rtol=1e-5)
+    np.testing.assert_allclose(data["b"][:2], [0.4967141530112327, 0.8011952909762835], rtol=1e-5)
+    _stop_on(at, 1)
     m = metrics(at)
     assert (m["Epoch"], m["b at this epoch"], m["w at this epoch"], m["Loss at this epoch"]) == (
         "1", "0.8012", "0.0451", "1.6349")  # the book's first update
-    loss = next(f for frames in vega_datasets(at) for f in frames
-                if list(f.columns[:2]) == ["epoch", "loss"] and len(f) > 1)
-    np.testing.assert_allclose(loss["loss"], [2.7421577700550976, 1.634931811122577])
-    path = next(f for frames in vega_datasets(at) for f in frames if "b_value" in f.columns)
-    np.testing.assert_allclose(path["b_value"], [0.4967141530112327, 0.8011952909762835])
     panels = _step_panels(at)
     np.testing.assert_allclose(_points(panels["w"]).set_index("point").loc["before", "x"], 0.04511107054392366)
     np.testing.assert_allclose(_points(panels["b"]).set_index("point").loc["before", "x"], 0.8011952909762835)
-    at.button(key="lr_player_last").click().run()
+    _stop_on(at, 30)
     assert metrics(at)["Epoch"] == "30"
 
 
-def test_contour_is_clickable_and_marks_the_update():
+def test_new_rate_or_start_replays_from_epoch_0():
     at = run_page("learning_rate")
-    clickable = [s for s in vega_specs(at) if any(p.get("name") == "start" for p in s.get("params", []))]
-    assert len(clickable) == 1  # the contour's click-to-start selection (ui.interact.clickable_contour)
-    marks = next(f for frames in vega_datasets(at) for f in frames if "label" in f.columns and "loss" in f.columns)
-    assert {"Minimum", "Start"} <= set(marks["label"])
-    green = marks[marks.color == "#009E73"].iloc[0]
-    np.testing.assert_allclose([green.x, green.y], [0.8011952909762835, 0.04511107054392366])
+    _stop_on(at, 7)
+    assert metrics(at)["Epoch"] == "7"
+    at.button(key="lr_preset_0.8").click().run()  # new frames: the player and the page start over
+    assert metrics(at)["Epoch"] == "0"
+    first = _player(at)["ident"]
+    _stop_on(at, 4)
+    assert metrics(at)["Epoch"] == "4"
+    at.run()  # an unrelated rerun keeps the frame
+    assert metrics(at)["Epoch"] == "4" and _player(at)["ident"] == first
+
+
+def test_player_payload_for_the_cross_sections_and_contour():
+    at = run_page("learning_rate")
+    data = _player(at)
+    d = _data()
+    stats = gdcore.sufficient_stats(d.x_train, d.y_train)
+    # The browser draws both cross-sections from these five numbers: check the closed form it uses.
+    s = data["stats"]
+    b, w = data["b"][3], data["w"][3]
+    c = b + w * s["mean_x"] - s["mean_y"]
+    assert c * c + w * (w * s["var_x"] - 2 * s["cov_xy"]) + s["var_y"] == pytest.approx(float(stats.loss(b, w)))
+    assert data["cuts"]["loss"] == [-0.1, 6.1]
+    assert data["cuts"]["b"] == data["surface"]["b"] and data["cuts"]["w"] == data["surface"]["w"]
+    assert data["surface"]["png"].startswith("data:image/png;base64,")
+    assert len(data["surface"]["seg"]) % 4 == 0 and len(data["surface"]["seg"]) > 0
+    assert [label[2] for label in data["surface"]["labels"]] == ["3", "6", "9", "12", "15", "18"]
+    assert data["data"] is None and data["panels"] == ["contour", "loss", "along_w", "along_b"]
+    assert len(json.dumps(data)) < 60_000
+
+
+def test_click_on_the_contour_becomes_a_clamped_start():
+    from ui.player import start_from_click
+
+    assert start_from_click({"b": 0.123456, "w": -1.5}) == (0.1235, -1.5)
+    assert start_from_click({"b": 99.0, "w": -99.0}) == (10.0, -10.0)  # clamped to the allowed range
+    for junk in (None, {}, {"b": "x", "w": 1}, {"b": math.nan, "w": 0.0}, [1, 2]):
+        assert start_from_click(junk) is None
 
 
 def test_other_data_follow_gdcore():
@@ -190,6 +231,6 @@ def test_extremes_run_and_keep_charts_finite(query):
     at = run_page("learning_rate", query)
     assert not at.exception, at.exception
     assert_charts_finite(at)
-    at.button(key="lr_player_last").click().run()
-    assert not at.exception, at.exception
+    _stop_on(at, len(_player(at)["epoch"]) - 1)
     assert_charts_finite(at)
+    assert all(v is None or math.isfinite(v) for v in _player(at)["b"])

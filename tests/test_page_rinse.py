@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 
 import gdcore
-from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets
+from apptest_kit import (assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on,
+                         vega_datasets)
 
 BOOK_ROWS = {  # spec §3, intermediate epochs of the Chapter 1 loop: b, w, loss before that epoch's update
     "0": ("0.4967141530", "-0.1382643012", "2.7421577701"),
@@ -25,6 +27,14 @@ def book():
     at = run_page("rinse")
     assert not at.exception, at.exception
     return at
+
+
+def _player(at) -> dict:
+    return player_data(at, "rinse_player")
+
+
+def _stop_on(at, frame: int) -> None:
+    stop_player_on(at, "rinse_player", frame)
 
 
 def _frames_with(at, column: str) -> list:
@@ -104,16 +114,31 @@ def test_convergence_rate_and_critical_lrs(book):
 
 def test_expected_charts_at_defaults(book):
     frames = vega_datasets(book)
-    assert len(frames) == 8  # Fig 0.18, 5 player panels, convergence, Fig 0.19
-    loss = next(f for f in _frames_with(book, "series") if set(f["series"]) == {"train", "validation"})
-    assert loss["epoch"].max() == 1000
-    rules = [f for f in _frames_with(book, "epoch") if list(f.columns) == ["epoch"]]
-    assert rules and rules[0]["epoch"].iloc[0] == 1000  # the player starts at the end
+    assert len(frames) == 3  # Fig 0.18, convergence, Fig 0.19 (the player draws its own panels)
     conv = next(f for f in _frames_with(book, "series") if "loss − minimum loss" in set(f["series"]))
     assert {"distance to the optimum (measured)", "factorᵉ × first distance (predicted)"} <= set(conv["series"])
     assert_charts_finite(book)
 
 
+def test_player_gets_the_whole_run_once_and_opens_on_the_result(book):
+    data = _player(book)
+    d = gdcore.make_data()
+    h = gdcore.descend(d.x_train, d.y_train, *gdcore.init_params(42), 0.1, 1000, x_val=d.x_val, y_val=d.y_val)
+    assert data["epoch"] == list(range(1001))
+    np.testing.assert_allclose(data["b"], h.b, rtol=1e-5)
+    np.testing.assert_allclose(data["w"], h.w, rtol=1e-5)
+    np.testing.assert_allclose(data["loss"], h.train_loss, rtol=1e-5)
+    np.testing.assert_allclose(data["val"], h.val_loss, rtol=1e-5)
+    assert (f"{data['b'][1000]:.4f}", f"{data['w'][1000]:.4f}") == ("1.0235", "1.9690")  # the book's result
+    assert data["start"] == 1000
+    stats = gdcore.sufficient_stats(d.x_train, d.y_train)
+    assert data["stats"] == pytest.approx({k: getattr(stats, k) for k in ("mean_x", "mean_y", "var_x", "cov_xy",
+                                                                          "var_y")}, rel=1e-12)
+    assert data["cuts"]["loss"] == [-0.1, 6.1]  # the book's fixed loss axis
+    assert data["panels"] == ["data", "contour", "along_w", "along_b", "loss"]
+    assert len(data["data"]["x"]) == 80 and data["surface"]["png"].startswith("data:image/png;base64,")
+    # Python renders the update that follows the epoch shown (the last one).
+    assert "**The update of epoch 1,001**" in page_text(book)
 def test_fig19_three_paths_from_the_chapter_start(book):
     frames = _paths_chart(book)
     path = next(f for f in frames if "path" in f.columns and "loss" in f.columns)
@@ -156,7 +181,7 @@ def test_mistake_toggles_overlay_paths_and_limits():
     m = metrics(at)
     assert m["Critical lr, mistake"] == "0.0101"
     assert any("0.0101" in w.value and "overflow" in w.value for w in at.warning)
-    assert len(vega_datasets(at)) == 9
+    assert len(vega_datasets(at)) == 4
     names = {n for f in _frames_with(at, "path") for n in f["path"]}
     assert "Mistake: sum instead of mean" in names
     assert_charts_finite(at)
@@ -171,20 +196,18 @@ def test_mistake_toggles_overlay_paths_and_limits():
     np.testing.assert_allclose((last.b, last.w), h.final, atol=1e-9)
 
 
-def test_player_scrub_and_buttons_move_every_panel():
+def test_player_reports_the_frame_python_renders():
     at = run_page("rinse")
-    at.slider(key="rinse_player_scrub").set_value(1).run()
-    assert not at.exception
+    _stop_on(at, 1)
     text = page_text(at)
     assert "b_{2} &= 0.8012 - 0.1 \\times (-2.2626) = 1.0275" in text  # the update of epoch 2, live numbers
-    line = next(f for f in _frames_with(at, "model") if (f["model"] == "model at epoch 1").all())
-    np.testing.assert_allclose(line["b"].iloc[0], 0.8011952909762835)
-    dots = [f for f in _frames_with(at, "loss") if list(f.columns) == ["x", "y", "loss"]]
-    np.testing.assert_allclose([f["loss"].iloc[0] for f in dots], [1.634931811122577] * 2)
-    marks = _markers(next(fr for fr in vega_datasets(at) if _markers(fr).get("Epoch 1")))
-    np.testing.assert_allclose(marks["Epoch 1"][0], (0.8011952909762835, 0.04511107054392366))
-    at.button(key="rinse_player_first").click().run()
+    assert "**The update of epoch 2**" in text
+    _stop_on(at, 0)
     assert "b_{1} &= 0.4967 - 0.1 \\times (-3.0448) = 0.8012" in page_text(at)
+    # A frame reported for other frames (an old identity) is not taken: the page shows the start frame.
+    at.session_state["rinse_player"] = {"frame": {"ident": "stale", "frame": 5}}
+    at.run()
+    assert "**The update of epoch 1,001**" in page_text(at)
 
 
 # --- other settings ---------------------------------------------------------------------------
@@ -215,6 +238,10 @@ def test_divergence_is_content_not_a_traceback():
     assert metrics(at)["b after 214 epochs"] == "-2.878e+153"
     assert any("left the view at epoch" in " ".join(map(str, f.get("text", []))) for f in _frames_with(at, "text"))
     assert_charts_finite(at)
+    data = _player(at)
+    assert data["start"] == 0  # a diverged run opens at its start, not far off every chart
+    assert data["epoch"][-1] == 214 and len(data["b"]) == 215
+    assert all(v is not None and math.isfinite(v) for v in data["b"] + data["w"] + data["loss"])
 
 
 @pytest.mark.parametrize("query", [{"n": "10"}, {"noise": "0"}, {"n": "10", "lr": "2.5", "epochs": "10000"},
@@ -223,7 +250,22 @@ def test_edge_settings_run_with_finite_charts(query):
     at = run_page("rinse", query)
     assert not at.exception
     assert_charts_finite(at)
-    assert len(vega_datasets(at)) >= 8
+    assert len(vega_datasets(at)) >= 3
+    data = _player(at)
+    assert len(json.dumps(data)) < 200_000  # sent once; bounded whatever the settings
+    assert data["epoch"][0] == 0 and len(data["epoch"]) == len(data["b"]) <= 2001
+    assert all(v is None or math.isfinite(v) for v in data["b"] + data["w"] + data["loss"])
+
+
+def test_long_runs_send_every_kth_epoch_ending_on_the_last():
+    from ui.player import frame_epochs
+
+    np.testing.assert_array_equal(frame_epochs(30), np.arange(31))
+    long = frame_epochs(10_000)
+    assert len(long) <= 2001 and long[0] == 0 and long[-1] == 10_000
+    assert set(np.diff(long)) == {5}
+    odd = frame_epochs(4001)
+    assert odd[-1] == 4001 and len(odd) <= 2001 and np.all(np.diff(odd) > 0)
 
 
 def test_large_n_caps_the_stochastic_path():

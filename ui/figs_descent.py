@@ -8,7 +8,7 @@ statistics or on bounded subsets, so the page stays fast at N = 1,000,000:
   rate the Hessian predicts and the rate measured;
 - :func:`path_runs` — batch, mini-batch and stochastic paths (Fig 0.19), the
   last two on a capped random subset when the data are large;
-- chart builders for Fig 0.18, the player's panels, the convergence and
+- chart builders for Fig 0.18, the player's loss window and update text, the convergence and
   oscillation views, the mistakes overlay and Fig 0.19.
 """
 
@@ -28,7 +28,7 @@ import gdcore
 from . import charts, compute
 from .charts import PALETTE, Line, Marker
 from .memo import heavy_work
-from .numbers import num, signed, tex_num
+from .numbers import num, tex_num
 from .settings import Settings
 
 #: Epoch indices of the book's intermediate-epochs table (Chapter 1 loop).
@@ -288,7 +288,7 @@ def variants_table(f: Facts, factors: dict, lr: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- Fig 0.18 and the player's panels ------------------------------------------------
+# --- Fig 0.18 and what the player needs ----------------------------------------------
 
 
 def data_domains(f: Facts) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -324,18 +324,8 @@ def final_model_chart(f: Facts, b: float, w: float, label: str = "Final model's 
     )
 
 
-@dataclass(frozen=True)
-class FrameView:
-    """Everything the player's panels need (computed once per script run)."""
-
-    history: gdcore.History
-    facts: Facts
-    surface: compute.Surface
-    lr: float
-    cross_y: tuple[float, float]
-
-
-def cross_section_domain(f: Facts, start: tuple[float, float], is_book: bool) -> tuple[float, float]:
+def cross_section_domain(f: Facts | compute.TrainSummary, start: tuple[float, float],
+                         is_book: bool) -> tuple[float, float]:
     """Fixed loss axis for the cross-section panels (the book's [-0.1, 6.1] by default)."""
     if is_book:
         return (-0.1, 6.1)
@@ -343,129 +333,31 @@ def cross_section_domain(f: Facts, start: tuple[float, float], is_book: bool) ->
     return (-0.02 * top, top)
 
 
-def frame_data_chart(v: FrameView, e: int) -> alt.LayerChart:
-    """The data with the model line at epoch ``e``."""
-    b, w = float(v.history.b[e]), float(v.history.w[e])
-    x_dom, y_dom = data_domains(v.facts)
-    return charts.overlay(
-        charts.scatter(v.facts.x_sample, v.facts.y_sample, PALETTE["train"], f"The model after {e:,} epochs",
-                       x_domain=x_dom, y_domain=y_dom, legend="training data"),
-        charts.model_lines([Line(b, w, f"model at epoch {e:,}", PALETTE["b_varies"])], x_dom, y_domain=y_dom),
-    )
-
-
-def frame_contour(v: FrameView, e: int, start: tuple[float, float]) -> alt.LayerChart:
-    """The contour with the path so far, the current point and the two cuts through it."""
-    h = v.history
-    b_dom, w_dom = charts.surface_domains(v.surface)
-    path = charts.visible_path(h.b, h.w, b_dom, w_dom, upto=e)
-    b, w = float(h.b[e]), float(h.w[e])
-    markers = [Marker(*v.facts.minimum, "Minimum", loss=v.facts.min_loss),
-               Marker(*start, "Start", loss=float(h.train_loss[0]), **charts.BELOW_LEFT)]
-    cuts: dict = {"vlines": [(b, PALETTE["w_varies"])], "hlines": [(w, PALETTE["b_varies"])]}
-    if path.exit_epoch is not None:
-        markers.append(Marker(float(path.b[-1]), float(path.w[-1]), f"left the view at epoch {path.exit_epoch:,}",
-                              PALETTE["w_varies"], loss=float(v.facts.stats.loss(*path.edge)),
-                              **charts.label_place(float(path.b[-1]), b_dom, below=True)))
-        cuts = {"vlines": [c for c in cuts["vlines"] if b_dom[0] <= c[0] <= b_dom[1]],
-                "hlines": [c for c in cuts["hlines"] if w_dom[0] <= c[0] <= w_dom[1]]}
-    elif e > 0:
-        # Near the minimum or the start the two labels would overprint: keep the dot, drop its text.
-        span = float(v.surface.b_values[-1] - v.surface.b_values[0])
-        crowded = any(math.hypot(b - m.b, w - m.w) < 0.06 * span for m in markers)
-        markers.append(Marker(b, w, "" if crowded else f"Epoch {e:,}", PALETTE["updated"],
-                              loss=float(h.train_loss[e])))
-    return charts.contour(v.surface, markers=markers, **cuts,
-                          paths=[(h.b[: e + 1], h.w[: e + 1], "path so far", PALETTE["batch"])],
-                          title=f"Loss surface · path after {e:,} epochs", clickable=True)
-
-
-def frame_cross_sections(v: FrameView, e: int) -> tuple[alt.LayerChart, alt.LayerChart]:
-    """Red: loss along w at the current b. Black: loss along b at the current w."""
-    b, w = float(v.history.b[e]), float(v.history.w[e])
-    loss = float(v.history.train_loss[e])
-    bv, wv = v.surface.b_values, v.surface.w_values
-    cut = gdcore.cross_section_from_stats
-    along_w = charts.cross_section(wv, cut(v.facts.stats, "w", b, wv), "w", f"Fixed: b = {num(b, 2)}",
-                                   dots=[(w, loss)], y_domain=v.cross_y, x_domain=(float(wv[0]), float(wv[-1])))
-    along_b = charts.cross_section(bv, cut(v.facts.stats, "b", w, bv), "b", f"Fixed: w = {num(w, 2)}",
-                                   dots=[(b, loss)], y_domain=v.cross_y, x_domain=(float(bv[0]), float(bv[-1])))
-    return along_w, along_b
-
-
-def frame_loss_chart(v: FrameView, e: int) -> alt.LayerChart:
-    """Train and validation loss per epoch (log axis) with epoch ``e`` marked."""
-    h = v.history
-    series = {"train": (h.train_loss, PALETTE["train"])}
-    if h.val_loss is not None:
-        series["validation"] = (h.val_loss, PALETTE["val"])
-    chart = charts.loss_over_epochs(np.arange(h.b.size), series, marker_epoch=e,
-                                    title="Train and validation loss over epochs")
-    value = float(h.train_loss[e])
-    if not (math.isfinite(value) and value > 0):
-        return chart
-    dot = alt.Chart(pd.DataFrame({"epoch": [e], "loss": [value]})).mark_point(
-        filled=True, size=90, color=PALETTE["train"], opacity=1).encode(
-        x="epoch:Q", y="loss:Q", tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".6g")])
-    return alt.layer(chart, dot)
-
-
-def next_update(v: FrameView, e: int) -> tuple[float, float, float, float]:
+def next_update(h: gdcore.History, stats: gdcore.SufficientStats, lr: float, e: int) -> tuple[float, float, float, float]:
     """Gradients at epoch ``e`` and the parameters after that epoch's update."""
-    b, w = float(v.history.b[e]), float(v.history.w[e])
+    b, w = float(h.b[e]), float(h.w[e])
     with np.errstate(over="ignore", invalid="ignore"):
-        gb, gw = (float(g) for g in v.facts.stats.gradients(b, w))
-        return gb, gw, b - v.lr * gb, w - v.lr * gw
+        gb, gw = (float(g) for g in stats.gradients(b, w))
+        return gb, gw, b - lr * gb, w - lr * gw
 
 
-def update_latex(v: FrameView, e: int) -> str:
+def update_latex(h: gdcore.History, stats: gdcore.SufficientStats, lr: float, e: int) -> str:
     """The update of epoch e + 1 with its numbers substituted."""
-    b, w = float(v.history.b[e]), float(v.history.w[e])
-    gb, gw, b1, w1 = next_update(v, e)
-    lr = f"{v.lr:g}"
+    b, w = float(h.b[e]), float(h.w[e])
+    gb, gw, b1, w1 = next_update(h, stats, lr, e)
+    rate = f"{lr:g}"
     return (
-        rf"\begin{{aligned}} b_{{{e + 1}}} &= {tex_num(b)} - {lr} \times {tex_num(gb, paren=True)} = {tex_num(b1)} \\"
-        rf" w_{{{e + 1}}} &= {tex_num(w)} - {lr} \times {tex_num(gw, paren=True)} = {tex_num(w1)} \end{{aligned}}"
+        rf"\begin{{aligned}} b_{{{e + 1}}} &= {tex_num(b)} - {rate} \times {tex_num(gb, paren=True)} = {tex_num(b1)} \\"
+        rf" w_{{{e + 1}}} &= {tex_num(w)} - {rate} \times {tex_num(gw, paren=True)} = {tex_num(w1)} \end{{aligned}}"
     )
 
 
-def render_frame(v: FrameView, e: int, start: tuple[float, float]) -> None:
-    """Draw every panel of the player for epoch ``e`` (called by ui.player)."""
-    from .interact import clickable_contour
-
-    h = v.history
-    b, w = float(h.b[e]), float(h.w[e])
-    loss = float(h.train_loss[e])
-    left, right = st.columns([4, 5])
-    with left:
-        charts.show(frame_data_chart(v, e),
-                    f"After {e:,} epochs the line is ŷ = {num(b)} {signed(w)}·x; its training loss is {num(loss)}.")
-    exit_epoch = charts.visible_path(h.b, h.w, *charts.surface_domains(v.surface), upto=e).exit_epoch
-    with right:
-        clickable_contour(
-            frame_contour(v, e, start),
-            f"The path from the start ({num(start[0])}, {num(start[1])}) to epoch {e:,} at ({num(b)}, {num(w)})"
-            + (f", which left the view at epoch {exit_epoch:,} (the dot on the edge marks where)"
-               if exit_epoch is not None else "")
-            + f"; the red cut holds b = {num(b, 2)} fixed, the black one w = {num(w, 2)}.",
-            key="rinse_contour")
-    gb, gw, _, _ = next_update(v, e)
+def update_text(h: gdcore.History, f: Facts, lr: float, e: int) -> None:
+    """Under the player: the update that follows epoch ``e`` (the epoch the player stopped on)."""
+    gb, gw, _, _ = next_update(h, f.stats, lr, e)
     st.markdown(f"**The update of epoch {e + 1:,}** (b ← b − η·∂MSE/∂b, w ← w − η·∂MSE/∂w) uses the "
                 f"gradients at (b, w) after {e:,} epochs: ∂MSE/∂b = {num(gb)} and ∂MSE/∂w = {num(gw)}.")
-    st.latex(update_latex(v, e))
-    left, right = st.columns(2)
-    along_w, along_b = frame_cross_sections(v, e)
-    off = "" if v.cross_y[0] <= loss <= v.cross_y[1] else " The current point's loss is above this view."
-    with left:
-        charts.show(along_w, f"Loss along w with b fixed at {num(b, 2)}: the red dot is the current w = {num(w)}."
-                    + off)
-    with right:
-        charts.show(along_b, f"Loss along b with w fixed at {num(w, 2)}: the black dot is the current b = {num(b)}."
-                    + off)
-    val = "" if h.val_loss is None else f" and validation loss {num(float(h.val_loss[e]))}"
-    charts.show(frame_loss_chart(v, e),
-                f"Training loss goes from {num(float(h.train_loss[0]))} to {num(float(h.train_loss[-1]))} over "
-                f"{h.epochs_run:,} epochs; the marker is epoch {e:,} (training loss {num(loss)}{val}).")
+    st.latex(update_latex(h, f.stats, lr, e))
 
 
 # --- teachable mistakes ----------------------------------------------------------------

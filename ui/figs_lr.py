@@ -27,7 +27,6 @@ import gdcore
 
 from . import charts, compute
 from .charts import PALETTE
-from .compute import Surface
 from .memo import heavy_work
 from .numbers import fmt, num, signed
 from .settings import Settings
@@ -424,7 +423,7 @@ def ruler_summary(curv: compute.Curvature, lr: float) -> str:
             f"{fmt(curv.smooth)}); the current η = {lr:g} lies in the '{ZONES[zone(lr, curv.critical_lr)]}' zone.")
 
 
-# --- windows, exits and the player's panels --------------------------------------------
+# --- windows and exits ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -453,92 +452,6 @@ def first_above(values: np.ndarray, threshold: float) -> int | None:
     values = np.asarray(values, float)
     hit = np.nonzero(values > threshold)[0]
     return int(hit[0]) if hit.size else None
-
-
-def loss_so_far(losses: np.ndarray, frame: int, n_frames: int) -> alt.LayerChart:
-    """Training loss per epoch up to ``frame`` (log scale, fixed axes for every frame)."""
-    losses = np.asarray(losses, float)
-    finite = losses[np.isfinite(losses) & (losses > 0)]
-    lo = float(finite.min()) if finite.size else 1e-3
-    hi = float(finite.max()) if finite.size else 1.0
-    if hi <= lo:
-        hi = lo * 10
-    y_scale = alt.Scale(type="log", domain=[lo / 1.5, hi * 1.5], nice=False)
-    x_scale = alt.Scale(domain=[0, max(1, n_frames - 1)], nice=False)
-    upto = losses[: frame + 1]
-    keep = np.isfinite(upto) & (upto > 0)
-    frame_df = pd.DataFrame({"epoch": np.arange(upto.size)[keep], "loss": upto[keep]})
-    line = alt.Chart(frame_df).mark_line(color=PALETTE["batch"], strokeWidth=2, point=alt.OverlayMarkDef(size=30),
-                                         clip=True).encode(
-        x=alt.X("epoch:Q", scale=x_scale, title="epoch"),
-        y=alt.Y("loss:Q", scale=y_scale, title="training loss (MSE, log)"),
-        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".6g")])
-    now = frame_df.tail(1)
-    dot = alt.Chart(now).mark_point(filled=True, size=120, color=PALETTE["updated"], opacity=1).encode(
-        x=alt.X("epoch:Q", scale=x_scale), y=alt.Y("loss:Q", scale=y_scale),
-        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".6g")])
-    return alt.layer(line, dot).properties(title="Loss so far", height=charts.HEIGHT)
-
-
-def frame_markers(b: np.ndarray, w: np.ndarray, frame: int, step_w: AxisStep, step_b: AxisStep, surface: Surface,
-                  exit_: Exit | None, loss_at) -> list[charts.Marker]:
-    """Contour markers for one player frame.
-
-    The minimum, the start, the current epoch's point, where each
-    cross-section step lands (red: w moved with b fixed; black: b moved with
-    w fixed), the point after the real update of both (green), and the place
-    the path left the window once it has.
-    """
-    b_dom, w_dom = charts.surface_domains(surface, half_cell=False)
-    chart_b = charts.surface_domains(surface)[0]
-
-    def marker(pb: float, pw: float, text: str, color: str = PALETTE["marker"]) -> charts.Marker:
-        """A marker whose label stays inside the chart (to the left of the dot on its right part)."""
-        return charts.Marker(pb, pw, text, color, loss=float(loss_at(pb, pw)),
-                             **charts.label_place(pb, chart_b, flip_at=0.7))
-
-    bk, wk = float(b[frame]), float(w[frame])
-    markers = [charts.Marker(*surface.minimum, "Minimum", loss=surface.min_loss,
-                             **charts.label_place(surface.minimum[0], chart_b, flip_at=0.7)),
-               marker(float(b[0]), float(w[0]), "Start")]
-    if _inside(bk, b_dom) and _inside(wk, w_dom):
-        if frame > 0:
-            markers.append(marker(bk, wk, f"epoch {frame}"))
-        nxt = (step_b.after, step_w.after)
-        for pb, pw, text, color in ((bk, step_w.after, "", PALETTE["w_varies"]),
-                                    (step_b.after, wk, "", PALETTE["b_varies"]),
-                                    (nxt[0], nxt[1], "", PALETTE["updated"])):
-            if _inside(pb, b_dom) and _inside(pw, w_dom):
-                markers.append(marker(pb, pw, text, color))
-    if exit_ is not None and frame >= exit_.epoch:
-        markers.append(marker(exit_.b_edge, exit_.w_edge, f"left the window (epoch {exit_.epoch})",
-                              PALETTE["w_varies"]))
-    return markers
-
-
-def path_contour(surface: Surface, *, markers: list[charts.Marker], cut_b: float | None, cut_w: float | None,
-                 path: tuple[np.ndarray, np.ndarray], step: tuple[tuple[float, float], tuple[float, float]] | None,
-                 title: str, clickable: bool = True) -> alt.LayerChart:
-    """The player's loss contour (:func:`ui.charts.contour`) at one epoch.
-
-    Parameters
-    ----------
-    markers : labelled points (minimum, start, current epoch, landings)
-    cut_b, cut_w : the red vertical cut (b fixed) and the black horizontal cut (w fixed); None hides one
-    path : b and w of the epochs so far (black dots joined in order; cut where they leave the window)
-    step : ((b, w) now, (b, w) after the next update), drawn in green
-    """
-    b_dom, w_dom = charts.surface_domains(surface)
-    extra = []
-    if step is not None:
-        (b_now, w_now), (b_next, w_next) = step
-        ends = pd.DataFrame({"x": charts.clip_to([b_now], b_dom), "x2": charts.clip_to([b_next], b_dom),
-                             "y": charts.clip_to([w_now], w_dom), "y2": charts.clip_to([w_next], w_dom)})
-        extra.append(charts.segments(ends, PALETTE["updated"], width=2.5, x_domain=b_dom, y_domain=w_dom))
-    return charts.contour(surface, markers=markers, vlines=[] if cut_b is None else [(cut_b, PALETTE["w_varies"])],
-                          hlines=[] if cut_w is None else [(cut_w, PALETTE["b_varies"])],
-                          paths=[(path[0], path[1], "path so far", PALETTE["batch"])], extra=extra, title=title,
-                          clickable=clickable)
 
 
 # --- Fig 0.9 --------------------------------------------------------------------------
