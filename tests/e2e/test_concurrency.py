@@ -22,71 +22,19 @@ import asyncio
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import gdcore
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from st_client import RUN_TIMEOUT_S, Session
 
 SESSIONS = 24
 SEEDS = [1000 + 37 * i for i in range(SESSIONS)]
 RSS_LIMIT_MB = 600
-RUN_TIMEOUT_S = 180.0
 
 
 def rss_mb(pid: int) -> float:
     """Resident set size of a process in MiB (VmRSS from /proc)."""
     text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"^VmRSS:\s+(\d+)\s+kB", text, re.M).group(1)) / 1024
-
-
-class Session:
-    """One Streamlit session over the websocket, as the frontend opens it."""
-
-    def __init__(self, base_url: str):
-        self.host = urlparse(base_url).netloc
-        self.origin = base_url.rstrip("/")
-        self.ws = None
-        self.query_string = ""
-
-    async def connect(self) -> None:
-        from websockets.asyncio.client import connect
-
-        self.ws = await connect(f"ws://{self.host}/_stcore/stream", subprotocols=["streamlit"],
-                                origin=self.origin, max_size=None, open_timeout=60)
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-
-    async def run_page(self, page_name: str, query_string: str) -> dict:
-        """Request a run of ``page_name`` with ``query_string``; collect what the last run shows."""
-        msg = BackMsg()
-        msg.rerun_script.query_string = query_string
-        msg.rerun_script.page_name = page_name
-        msg.rerun_script.context_info.url = f"{self.origin}/{page_name}"
-        await self.ws.send(msg.SerializeToString())
-        result = {"metrics": {}, "exceptions": [], "query_string": None}
-        early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), RUN_TIMEOUT_S))
-            kind = fwd.WhichOneof("type")
-            if kind == "new_session":  # sent at the start of every run: forget the previous run
-                result["metrics"], result["exceptions"] = {}, []
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                el = fwd.delta.new_element
-                if el.WhichOneof("type") == "metric":
-                    result["metrics"][el.metric.label] = el.metric.body
-                elif el.WhichOneof("type") == "exception":
-                    result["exceptions"].append(f"{el.exception.type}: {el.exception.message}")
-            elif kind == "page_info_changed":
-                result["query_string"] = self.query_string = fwd.page_info_changed.query_string
-            elif kind == "page_not_found":
-                result["exceptions"].append(f"page not found: {fwd.page_not_found.page_name}")
-            elif kind == "script_finished" and fwd.script_finished != early:
-                result["status"] = ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished)
-                return result
 
 
 def expected_loss(seed: int) -> str:
