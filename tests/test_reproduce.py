@@ -212,6 +212,28 @@ def test_rinse_script_runs_alone_like_a_learner_would(page_runs, tmp_path):
     assert printed["Printed by numpy"] == "[1.02354094] [1.96896411]"
 
 
+def test_rinse_paths_follow_the_page_controls(tmp_path):
+    """The paths' epochs slider and the reference-start toggle reach the script, and its numbers still match."""
+    at = run_page("rinse", {"batch": "8"})
+    at.slider(key="rinse_path_epochs").set_value(7)
+    at.toggle(key="rinse_paths_book_start").set_value(True)
+    at.run()
+    assert not at.exception
+    code = code_of(at)
+    assert "path_epochs = 7\n" in code and "np.array([0.83]), np.array([0.7645])" in code
+    page_metrics, text = metrics(at), shown_text(at)
+    (tmp_path / "rinse.py").write_text(code, encoding="utf-8")
+    printed = parse(_clean_python(["rinse.py"], tmp_path))
+    paths = [(label, value) for label, value in printed if label.split(":")[0] in ("Batch", "Mini-batch", "Stochastic")]
+    assert len(paths) == 6
+    for label, value in paths:
+        if label in page_metrics:
+            assert page_metrics[label] == value, label
+        else:
+            assert IN_TEXT[label].format(value) in text, label
+    assert dict(printed)["Updates per epoch: k = 8"] == page_metrics["Updates per epoch: k = 8"] == "10"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_notebook_is_valid_and_prints_the_same(page_runs, outputs, page):
     run = page_runs[(page, "defaults")]

@@ -513,8 +513,8 @@ def cells(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
 
 def _header(step: int) -> str:
     name = STEPS[step - 1][1]
-    return (f'"""Gradient descent, step by step: the code behind the page "{name}" (step {step} of {len(STEPS)}).\n\n'
-            "Runs the chapter's steps up to this page with the page's settings and prints\n"
+    return (f'"""Gradient descent, step by step. Step {step} of {len(STEPS)}: {name}.\n\n'
+            "The chapter's code up to this page, with the page's settings. It prints\n"
             "the page's key numbers as \"label: value\" lines, rounded as the page shows them.\n"
             "Needs numpy" + (" and scikit-learn" if step >= 9 else "") + '.\n"""\n')
 
@@ -571,10 +571,12 @@ def show_reproduce(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
         + " and prints the numbers of this page, rounded the same way. Copy it (top right of the box) "
           "or download it as a script or a notebook."
     )
-    st.code(code, language="python")
+    # A fixed height keeps a long script from stretching the page; the copy button copies all of it.
+    st.code(code, language="python", line_numbers=True, height=420)
     left, right = st.columns(2)
+    # Downloads need no rerun of the page ("ignore").
     left.download_button("Download the script (.py)", code, file_name=f"step{step:02d}_{name}.py",
-                         mime="text/x-python", key=f"reproduce_py_{step}", icon=":material/code:")
+                         mime="text/x-python", key=f"reproduce_py_{step}", icon=":material/code:", on_click="ignore")
     right.download_button("Download the notebook (.ipynb)", notebook(step, s, **paths),
                           file_name=f"step{step:02d}_{name}.ipynb", mime="application/x-ipynb+json",
-                          key=f"reproduce_ipynb_{step}", icon=":material/description:")
+                          key=f"reproduce_ipynb_{step}", icon=":material/description:", on_click="ignore")
