@@ -1,4 +1,6 @@
 # Self-hosting image: the same install and run commands as the README.
+# One container serves one replica; for several replicas behind HAProxy (sticky sessions)
+# see deploy/docker-compose.yml and deploy/README.md.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

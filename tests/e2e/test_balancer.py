@@ -102,6 +102,17 @@ def replica_metrics(port: int) -> dict[str, float]:
     return values
 
 
+def replica_metrics_when(port: int, active: int, timeout_s: float = 10.0) -> dict[str, float]:
+    """The replica's counters once it counts ``active`` sessions (a session registers just after
+    its websocket handshake), or as they are after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    seen = replica_metrics(port)
+    while seen["active"] != active and time.monotonic() < deadline:
+        time.sleep(0.1)
+        seen = replica_metrics(port)
+    return seen
+
+
 @dataclass
 class Balancer:
     """The running script: balancer URL, replica ports and PIDs, and how to stop it."""
@@ -263,6 +274,102 @@ def replica_of(session: Session) -> str:
     return session.cookies[STICKY_COOKIE]
 
 
+# --------------------------------------------------------------------------- session steps
+
+
+async def init_then_loss(s: Session, seed: int) -> tuple[dict, dict]:
+    """Init with the session's own seed, then Loss without URL parameters (a menu switch)."""
+    return await s.run_page("Init", f"seed={seed}"), await s.run_page("Loss", "")
+
+
+async def rerun_loss(s: Session, t_kill: float) -> tuple[dict, float]:
+    """A survivor's plain rerun; returns it and when it finished (seconds after the kill)."""
+    rerun = await s.run_page("Loss", "")
+    return rerun, time.monotonic() - t_kill
+
+
+async def drop_and_resume(s: Session) -> tuple[dict, str]:
+    """A survivor drops its websocket and resumes its session by id, as the frontend does."""
+    old_id = s.session_id
+    await s.close()
+    await s.connect(resume=True)
+    return await s.run_page("Loss", ""), old_id
+
+
+async def fail_over(s: Session, t_kill: float) -> dict:
+    """A session of the killed replica: wait for its socket to close, reconnect with the same
+    (stale) cookie and its old session id, run Loss; times are seconds after the kill."""
+    old_id = s.session_id
+    await asyncio.wait_for(s.ws.wait_closed(), 15)
+    closed_s = time.monotonic() - t_kill
+    await s.connect(resume=True)
+    connected_s = time.monotonic() - t_kill
+    rerun = await s.run_page("Loss", "")
+    return {"run": rerun, "old_id": old_id, "closed_s": closed_s, "connected_s": connected_s,
+            "ran_s": time.monotonic() - t_kill}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def own_state_problems(runs: dict[int, tuple[dict, dict]]) -> list[str]:
+    """Each seed's Init shows its random b and its Loss (after the switch) its own loss."""
+    problems = []
+    for seed, (init, loss) in runs.items():
+        problems += run_problems(f"seed {seed} Init", init) + run_problems(f"seed {seed} Loss", loss)
+        b, _w = gdcore.init_params(seed)
+        if shown_b(init) != f"{b:.4f}":
+            problems.append(f"seed {seed}: Init shows random b {shown_b(init)!r}, expected {b:.4f}")
+        if not shows_loss(loss, seed):
+            problems.append(f"seed {seed}: Loss does not show its loss {expected_loss(seed)}: {loss['metrics']}")
+    return problems
+
+
+def survivor_problems(steady: dict[int, dict], resumed_seed: int, resumed: tuple[dict, str],
+                      sessions: dict[int, Session]) -> list[str]:
+    """Sessions on the live replica kept their state, through a rerun and through a resume."""
+    problems = []
+    for seed, rerun in steady.items():
+        problems += run_problems(f"survivor {seed} rerun", rerun)
+        if not shows_loss(rerun, seed):
+            problems.append(f"survivor {seed}: rerun lost its state: {rerun['metrics']}")
+    rerun, old_id = resumed
+    problems += run_problems(f"survivor {resumed_seed} resumed", rerun)
+    if sessions[resumed_seed].session_id != old_id or not shows_loss(rerun, resumed_seed):
+        problems.append(f"survivor {resumed_seed}: resuming by id gave session "
+                        f"{sessions[resumed_seed].session_id} (was {old_id}) showing {rerun['metrics']}")
+    return problems
+
+
+def moved_problems(moved: dict[int, dict], sessions: dict[int, Session], survivor: str) -> list[str]:
+    """Sessions of the killed replica: redispatched, cookie re-pointed, a fresh working session."""
+    problems = []
+    for seed, m in moved.items():
+        s = sessions[seed]
+        problems += run_problems(f"moved {seed}", m["run"])
+        if s.set_cookies.get(STICKY_COOKIE) != survivor:
+            problems.append(f"moved {seed}: the handshake did not re-point the cookie to {survivor}: "
+                            f"{s.set_cookies}")
+        if s.session_id == m["old_id"]:
+            problems.append(f"moved {seed}: kept session id {m['old_id']} on another replica")
+        if not shows_loss(m["run"], DEFAULTS.seed):
+            problems.append(f"moved {seed}: a fresh session should show the book's loss "
+                            f"{expected_loss(DEFAULTS.seed)}: {m['run']['metrics']}")
+    return problems
+
+
+def wait_for_browser_on(page, replica: str) -> None:
+    """Until the browser's cookie names ``replica`` and its websocket is connected."""
+    deadline = time.monotonic() + FAILOVER_TIMEOUT_S
+    while not (sticky_cookie(page) == replica and connection_state(page) == "CONNECTED"):
+        assert time.monotonic() < deadline, (
+            f"the browser did not reconnect: cookie {sticky_cookie(page)}, state {connection_state(page)}")
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------- the test
+
+
 def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
     t_test = time.monotonic()
     base = balancer.url
@@ -277,33 +384,21 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
         loop.run(open_all())
         per_replica = {name: sorted(s for s, sess in sessions.items() if replica_of(sess) == name)
                        for name in balancer.ports}
-        assert set(replica_of(s) for s in sessions.values()) == set(balancer.ports), (
-            f"sessions did not spread over the replicas: {per_replica}")
+        assert all(per_replica.values()), f"sessions did not spread over the replicas: {per_replica}"
         for name, port in balancer.ports.items():
-            seen = replica_metrics(port)
+            seen = replica_metrics_when(port, len(per_replica[name]))
             assert seen["active"] == len(per_replica[name]), (
                 f"replica {name} (port {port}) counts {seen['active']} sessions, but "
                 f"{len(per_replica[name])} cookies name it: {per_replica}")
 
-        # 2. Each session: Init with its own seed, then Loss without URL parameters.
-        async def init_and_loss(seed):
-            s = sessions[seed]
-            return await s.run_page("Init", f"seed={seed}"), await s.run_page("Loss", "")
-
-        async def all_sessions():
-            return await asyncio.gather(*(init_and_loss(s) for s in SEEDS))
+        # 2. Each session keeps its own state across a page switch.
+        async def all_init_then_loss():
+            return await asyncio.gather(*(init_then_loss(sessions[s], s) for s in SEEDS))
 
         t0 = time.monotonic()
-        runs = dict(zip(SEEDS, loop.run(all_sessions())))
+        runs = dict(zip(SEEDS, loop.run(all_init_then_loss())))
         state_s = time.monotonic() - t0
-        problems = []
-        for seed, (init, loss) in runs.items():
-            problems += run_problems(f"seed {seed} Init", init) + run_problems(f"seed {seed} Loss", loss)
-            b, _w = gdcore.init_params(seed)
-            if shown_b(init) != f"{b:.4f}":
-                problems.append(f"seed {seed}: Init shows random b {shown_b(init)!r}, expected {b:.4f}")
-            if not shows_loss(loss, seed):
-                problems.append(f"seed {seed}: Loss does not show its loss {expected_loss(seed)}: {loss['metrics']}")
+        problems = own_state_problems(runs)
         assert not problems, "\n".join(problems)
 
         # 3. A real browser through the balancer.
@@ -314,84 +409,36 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
         data = gdcore.make_data(seed=BROWSER_SEED)
         first_point = f"({data.x_train[0]:.4f}, {data.y_train[0]:.4f})"
         assert charts["vega"] >= 2 and not charts["undrawn"], charts
-        assert page_metrics(page).get("First training point", "").replace("\u2212", "-") == first_point, (
-            page_metrics(page))
+        shown = page_metrics(page).get("First training point", "").replace("\u2212", "-")
+        assert shown == first_point, f"Data shows first point {shown!r}, expected {first_point} (seed {BROWSER_SEED})"
         assert page.console_errors == [], "\n".join(page.console_errors)
-        browser_cookie = sticky_cookie(page)
-        assert browser_cookie in balancer.ports, f"the browser got no sticky cookie: {page.context.cookies()}"
+        victim = sticky_cookie(page)
+        assert victim in balancer.ports, f"the browser got no sticky cookie: {page.context.cookies()}"
         assert connection_state(page) == "CONNECTED"
-        before = {name: replica_metrics(port) for name, port in balancer.ports.items()}
-        assert before[browser_cookie]["active"] == len(per_replica[browser_cookie]) + 1, before
-
-        # 4. Kill the browser's replica.
-        victim = browser_cookie
         (survivor,) = [name for name in balancer.ports if name != victim]
+        before = replica_metrics_when(balancer.ports[victim], len(per_replica[victim]) + 1)
+        assert before["active"] == len(per_replica[victim]) + 1, f"the browser's replica counts {before}"
+        survivor_before = replica_metrics(balancer.ports[survivor])
+
+        # 4. Kill the browser's replica; the sessions and the browser react at the same time.
+        steady_seeds, resumed_seed = per_replica[survivor][1:], per_replica[survivor][0]
         t_kill = time.monotonic()
         os.kill(balancer.pid(victim), signal.SIGKILL)
 
-        async def survivor_goes_on(seed):
-            s = sessions[seed]
-            rerun = await s.run_page("Loss", "")
-            return rerun, time.monotonic() - t_kill
-
-        async def survivor_resumes(seed):
-            s = sessions[seed]
-            old_id = s.session_id
-            await s.close()
-            await s.connect(resume=True)
-            rerun = await s.run_page("Loss", "")
-            return rerun, old_id
-
-        async def victim_fails_over(seed):
-            s = sessions[seed]
-            old_id = s.session_id
-            await asyncio.wait_for(s.ws.wait_closed(), 15)
-            closed_s = time.monotonic() - t_kill
-            await s.connect(resume=True)  # same cookie, names the dead replica
-            connected_s = time.monotonic() - t_kill
-            rerun = await s.run_page("Loss", "")
-            return rerun, old_id, closed_s, connected_s, time.monotonic() - t_kill
-
         async def after_kill():
-            steady = [survivor_goes_on(s) for s in per_replica[survivor][1:]]
-            resumed = survivor_resumes(per_replica[survivor][0])
-            moved = [victim_fails_over(s) for s in per_replica[victim]]
-            return await asyncio.gather(asyncio.gather(*steady), resumed, asyncio.gather(*moved))
+            return await asyncio.gather(
+                asyncio.gather(*(rerun_loss(sessions[s], t_kill) for s in steady_seeds)),
+                drop_and_resume(sessions[resumed_seed]),
+                asyncio.gather(*(fail_over(sessions[s], t_kill) for s in per_replica[victim])))
 
         sessions_after_kill = loop.submit(after_kill())
-
-        # Meanwhile the browser reconnects by itself: HAProxy re-points its cookie to the survivor.
-        deadline = time.monotonic() + FAILOVER_TIMEOUT_S
-        while not (sticky_cookie(page) == survivor and connection_state(page) == "CONNECTED"):
-            assert time.monotonic() < deadline, (
-                f"the browser did not reconnect: cookie {sticky_cookie(page)}, state {connection_state(page)}")
-            time.sleep(0.05)
+        wait_for_browser_on(page, survivor)  # HAProxy re-points the browser's cookie
         browser_back_s = time.monotonic() - t_kill
-
         steady, resumed, moved = sessions_after_kill.result(FAILOVER_TIMEOUT_S)
-        problems = []
-        for seed, (rerun, _t) in zip(per_replica[survivor][1:], steady):
-            problems += run_problems(f"survivor {seed} rerun", rerun)
-            if not shows_loss(rerun, seed):
-                problems.append(f"survivor {seed}: rerun lost its state: {rerun['metrics']}")
-        seed = per_replica[survivor][0]
-        rerun, old_id = resumed
-        problems += run_problems(f"survivor {seed} resumed", rerun)
-        if sessions[seed].session_id != old_id or not shows_loss(rerun, seed):
-            problems.append(f"survivor {seed}: resuming by id gave session {sessions[seed].session_id} "
-                            f"(was {old_id}) showing {rerun['metrics']}")
-        default_loss = expected_loss(DEFAULTS.seed)
-        for seed, (rerun, old_id, _closed, _connected, _ran) in zip(per_replica[victim], moved):
-            s = sessions[seed]
-            problems += run_problems(f"moved {seed}", rerun)
-            if s.set_cookies.get(STICKY_COOKIE) != survivor:
-                problems.append(f"moved {seed}: the handshake did not re-point the cookie to {survivor}: "
-                                f"{s.set_cookies}")
-            if s.session_id == old_id:
-                problems.append(f"moved {seed}: kept session id {old_id} on another replica")
-            if not shows_loss(rerun, DEFAULTS.seed):
-                problems.append(f"moved {seed}: a fresh session should show the book's loss {default_loss}: "
-                                f"{rerun['metrics']}")
+        steady = dict(zip(steady_seeds, steady))
+        moved = dict(zip(per_replica[victim], moved))
+        problems = (survivor_problems({s: r for s, (r, _t) in steady.items()}, resumed_seed, resumed, sessions)
+                    + moved_problems(moved, sessions, survivor))
         assert not problems, "\n".join(problems)
 
         # The reconnected page stays as it was (the frontend expects to resume its session, so it
@@ -405,12 +452,10 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
         assert page.evaluate("location.pathname") == "/Init" and shown == f"{b:.4f}", (
             f"after the failover the browser's Init shows random b {shown!r}, expected the book's {b:.4f}")
         assert page.locator('[data-testid="stException"]').count() == 0
-        after = replica_metrics(balancer.ports[survivor])
-        assert after["active"] == len(SEEDS) + 1, after
-        assert after["reconnects"] >= before[survivor]["reconnects"] + 1, after
-
-        haproxy_log = (balancer.run_dir / "haproxy.log").read_text()
-        down = re.search(rf"Server streamlit/{victim} is DOWN", haproxy_log)
+        after = replica_metrics_when(balancer.ports[survivor], len(SEEDS) + 1)
+        assert after["active"] == len(SEEDS) + 1, f"the live replica counts {after}"
+        assert after["reconnects"] >= survivor_before["reconnects"] + 1, f"no resumed session counted: {after}"
+        down = f"Server streamlit/{victim} is DOWN" in (balancer.run_dir / "haproxy.log").read_text()
     finally:
         for s in sessions.values():
             try:
@@ -426,17 +471,15 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
 
     print(
         f"\nbalancer ready {balancer.start_s:.1f} s after start ({REPLICAS} replicas); sessions per replica "
-        + ", ".join(f"{k}: {len(v)} {v}" for k, v in per_replica.items())
-        + f" (+ the browser on {victim})\n"
+        + ", ".join(f"{k}: {len(v)} {v}" for k, v in per_replica.items()) + f" (+ the browser on {victim})\n"
         f"{len(SEEDS)} sessions Init+Loss in {state_s:.1f} s; browser /Data through the balancer in "
         f"{browser_load_s:.1f} s ({charts['vega']} charts)\n"
         f"killed {victim}: its {len(moved)} sessions saw the socket close after "
-        f"{max(m[2] for m in moved):.2f} s, had a new one on {survivor} after "
-        + ", ".join(f"{m[3]:.2f}" for m in moved) + " s and a finished Loss run after "
-        + ", ".join(f"{m[4]:.1f}" for m in moved) + " s; "
-        f"survivor reruns done after {max([t for _r, t in steady], default=float('nan')):.2f} s; "
+        f"{max(m['closed_s'] for m in moved.values()):.2f} s, had a new one on {survivor} after "
+        + ", ".join(f"{m['connected_s']:.2f}" for m in moved.values()) + " s and a finished Loss run after "
+        + ", ".join(f"{m['ran_s']:.1f}" for m in moved.values()) + " s; survivor reruns done after "
+        + ", ".join(f"{t:.1f}" for _r, t in steady.values()) + " s; "
         f"the browser reconnected by itself after {browser_back_s:.2f} s, its menu click ran Init after "
-        f"{browser_init_s:.1f} s; "
-        f"HAProxy marked it DOWN: {'yes' if down else 'not logged'}\n"
+        f"{browser_init_s:.1f} s; HAProxy logged {victim} DOWN: {'yes' if down else 'no'}\n"
         f"stopped by SIGTERM in {report['seconds']:.1f} s; test took {time.monotonic() - t_test:.1f} s"
     )
