@@ -74,6 +74,7 @@ done
 
 is_port() { [[ $1 =~ ^[0-9]+$ ]] && (( $1 >= 1 && $1 <= 65535 )); }
 [[ $replicas =~ ^[0-9]+$ ]] && (( replicas >= 1 )) || die "replicas must be a whole number >= 1, got '$replicas'"
+[[ $start_timeout =~ ^[0-9]+$ ]] || die "START_TIMEOUT must be a whole number of seconds, got '$start_timeout'"
 is_port "$lb_port" || die "balancer port must be 1-65535, got '$lb_port'"
 if [[ -n $replica_ports ]]; then
     IFS=, read -r -a ports <<< "$replica_ports"
