@@ -156,7 +156,9 @@ class Panel {
     for (const v of xt.ticks) {
       const x = Math.round(this.sx(v)) + 0.5;
       ctx.beginPath(); ctx.moveTo(x, p.y); ctx.lineTo(x, p.y + p.h + 4); ctx.stroke();
-      ctx.fillText(tickText(v, xt.step), x, p.y + p.h + 6);
+      const text = tickText(v, xt.step);
+      const half = ctx.measureText(text).width / 2;  // keep the last label inside the canvas
+      ctx.fillText(text, Math.min(Math.max(x, half + 2), this.width - half - 2), p.y + p.h + 6);
     }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
@@ -214,10 +216,12 @@ class Panel {
 
   /** Pixel position of a data point; null when not finite. Far values are pulled in so canvas stays sane. */
   at(x, y) {
-    if (!finite(x) || !finite(y)) return null;
+    // Missing values (null, NaN) are never drawn; an infinite one lands far outside, so it is clipped
+    // or marked on the edge.
+    if (typeof x !== "number" || typeof y !== "number" || Number.isNaN(x) || Number.isNaN(y)) return null;
     const p = this.plot;
     const px = this.sx(x), py = this.sy(y);
-    if (!finite(px) || !finite(py)) return null;
+    if (Number.isNaN(px) || Number.isNaN(py)) return null;
     return [Math.min(Math.max(px, p.x - 50 * p.w), p.x + 51 * p.w), Math.min(Math.max(py, p.y - 50 * p.h), p.y + 51 * p.h)];
   }
 
@@ -290,6 +294,8 @@ class Player {
       this.root.tabIndex = 0;
       shadow.appendChild(this.root);
     }
+    this.root.setAttribute("role", "region");
+    this.root.setAttribute("aria-label", "Descent player: ← and → step, space plays and pauses, Home and End jump");
     this.root.replaceChildren();
     this.draws = 0;
     this.frame = 0;
@@ -434,8 +440,10 @@ class Player {
     let changed = force;
     for (const panel of Object.values(this.panels)) {
       const w = panel.box.classList.contains("wide") ? width : colWidth;
-      const narrow = cols === 1;
-      const h = panel.kind === "contour" ? (narrow ? 330 : 360) : (narrow || panel.box.classList.contains("wide") ? 270 : 320);
+      // Two columns: the contour's neighbour in the first row is as tall as the contour.
+      const firstRow = cols === 2 && this.data.panels.indexOf(panel.kind) < 2;
+      const h = cols === 1 ? (panel.kind === "contour" ? 330 : 270)
+        : (firstRow ? 360 : (panel.box.classList.contains("wide") ? 280 : 320));
       changed = panel.resize(w, h) || changed;
     }
     if (changed) {
