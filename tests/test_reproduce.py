@@ -36,7 +36,7 @@ PAGES = ("data", "init", "predict", "loss", "gradients", "update", "learning_rat
          "rinse")
 SETTINGS: dict[str, dict[str, str]] = {
     "defaults": {},
-    "other-n-and-seed": {"n": "250", "seed": "7", "noise": "0.3"},
+    "other-n-and-seed": {"n": "250", "seed": "7", "noise": "0.3", "w0": "-1.25"},
     "near-critical-lr": {"lr": "0.8"},
     "minibatch": {"batch": "16"},
 }
@@ -55,6 +55,8 @@ IN_TEXT = {
     "Printed by numpy, after": "→ `{}`",
     "Batch descent at this η": "**{}.**",
     "Numbers stopped being finite during epoch": "the numbers stopped being finite during epoch {}, so",
+    "The loss passes 1,000,000 at epoch": "The loss passes 1,000,000 at epoch {}.",
+    "Last epoch with finite numbers": "After epoch {} the numbers no longer fit in a float",
     "Batch: final (b, w)": "batch descent is at {},",
     "Mini-batch: final (b, w)": "mini-batch at {} and",
     "Stochastic: final (b, w)": "stochastic at {};",
@@ -198,7 +200,9 @@ def test_diverging_run_says_where_it_stopped(page_runs, outputs):
     epoch = printed["Numbers stopped being finite during epoch"]
     assert 1 < int(epoch.replace(",", "")) < 1000
     assert "Printed by numpy" not in printed  # no final line to print
-    assert dict(parse(outputs["learning_rate/diverging"]))["Batch descent at this η"] == "Diverges"
+    lr_printed = dict(parse(outputs["learning_rate/diverging"]))
+    assert lr_printed["Batch descent at this η"] == "Diverges"
+    assert int(lr_printed["Last epoch with finite numbers"]) == int(epoch.replace(",", "")) - 1
 
 
 def test_rinse_script_runs_alone_like_a_learner_would(page_runs, tmp_path):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from .figs_descent import MAX_PATH_POINT_PASSES, minibatch_size
+from .figs_lr import LONG_EPOCHS
 from .page import STEPS
 from .settings import Settings
 
@@ -257,6 +258,56 @@ limit_b = 2 / H[0, 0]
 limit_w = 2 / H[1, 1]
 critical_lr = 2 / eigenvalues[-1]
 factor = np.max(np.abs(1 - lr * eigenvalues))  # per epoch, the distance to the minimum is multiplied by this
+
+# The whole recipe as one loop: predict, loss, gradients, update, and again,
+# epoch after epoch. Batch descent uses every point for each update; the
+# Rinse and Repeat step also walks through shuffled mini-batches.
+
+
+def summary(x, y):
+    """Five numbers of the data that give the MSE of any line (the Loss page's formula)."""
+    x, y = x.ravel(), y.ravel()
+    dx, dy = x - x.mean(), y - y.mean()
+    return x.mean(), y.mean(), np.dot(dx, dx) / len(x), np.dot(dx, dy) / len(x), np.dot(dy, dy) / len(x)
+
+
+def mse(b, w, stats):
+    """The MSE of the line (b, w) from the five numbers. Equal to the mean of the
+    squared errors, but it overflows only when the line itself is out of range,
+    not as soon as the sum of the squared errors is (as the page measures it)."""
+    mean_x, mean_y, var_x, cov_xy, var_y = stats
+    c = b + w * mean_x - mean_y
+    return c * c + w * (w * var_x - 2.0 * cov_xy) + var_y
+
+
+def train(x, y, b, w, lr, n_epochs, batch_size, seed, val=None):
+    """Gradient descent; returns the (b, w) after every epoch and the epoch
+    during which the numbers stopped being finite (None if they never did)."""
+    shuffler = np.random.RandomState(seed)  # reshuffles the points every epoch
+    checks = [summary(x, y)] + ([summary(*val)] if val is not None else [])
+    n = len(x)
+    path = [(float(b[0]), float(w[0]))]
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows: we check below
+        for epoch in range(1, n_epochs + 1):
+            if batch_size < n:
+                order = shuffler.permutation(n)
+                x_epoch, y_epoch = x[order], y[order]
+            else:
+                x_epoch, y_epoch = x, y
+            for start in range(0, n, batch_size):
+                x_batch = x_epoch[start:start + batch_size]
+                y_batch = y_epoch[start:start + batch_size]
+                yhat = b + w * x_batch
+                error = yhat - y_batch
+                b_grad = 2 * error.mean()
+                w_grad = 2 * (x_batch * error).mean()
+                b = b - lr * b_grad
+                w = w - lr * w_grad
+            bw = (float(b[0]), float(w[0]))
+            if not all(np.isfinite([*bw, *(mse(*bw, stats) for stats in checks)])):
+                return path, epoch
+            path.append(bw)
+    return path, None
 '''
 
 _LEARNING_RATE_REPORT = '''
@@ -266,6 +317,15 @@ report("Critical rate 2/λ_max", fixed(critical_lr))
 report("Per-step factor max|1 − η·λ|", short(factor))
 if lr >= critical_lr:
     report("Batch descent at this η", "Diverges")
+    # Watch it blow up: up to <<long_epochs>> epochs of batch descent from the start
+    path, diverged_at = train(x_train, y_train, b_initial, w_initial, lr, <<long_epochs>>, len(x_train), seed,
+                              val=(x_val, y_val))
+    train_stats = summary(x_train, y_train)
+    above = [epoch for epoch, (b_e, w_e) in enumerate(path) if mse(b_e, w_e, train_stats) > 1e6]
+    if above:
+        report("The loss passes 1,000,000 at epoch", f"{above[0]:,}")
+    if diverged_at is not None:
+        report("Last epoch with finite numbers", f"{len(path) - 1:,}")
 elif lr > critical_lr / 2:
     report("Batch descent at this η", "Oscillates but converges")
 else:
@@ -344,53 +404,6 @@ _RINSE = '''
 # chunk of batch_size points, stochastic descent one per point.
 n_epochs = <<epochs>>
 
-
-def summary(x, y):
-    """Five numbers of the data that give the MSE of any line (the Loss page's formula)."""
-    x, y = x.ravel(), y.ravel()
-    dx, dy = x - x.mean(), y - y.mean()
-    return x.mean(), y.mean(), np.dot(dx, dx) / len(x), np.dot(dx, dy) / len(x), np.dot(dy, dy) / len(x)
-
-
-def mse(b, w, stats):
-    """The MSE of the line (b, w) from the five numbers. Equal to the mean of the
-    squared errors, but it overflows only when the line itself is out of range,
-    not as soon as the sum of the squared errors is (as the page measures it)."""
-    mean_x, mean_y, var_x, cov_xy, var_y = stats
-    c = b + w * mean_x - mean_y
-    return c * c + w * (w * var_x - 2.0 * cov_xy) + var_y
-
-
-def train(x, y, b, w, lr, n_epochs, batch_size, seed, val=None):
-    """Gradient descent; returns the (b, w) after every epoch and the epoch
-    during which the numbers stopped being finite (None if they never did)."""
-    shuffler = np.random.RandomState(seed)  # reshuffles the points every epoch
-    checks = [summary(x, y)] + ([summary(*val)] if val is not None else [])
-    n = len(x)
-    path = [(float(b[0]), float(w[0]))]
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows: we check below
-        for epoch in range(1, n_epochs + 1):
-            if batch_size < n:
-                order = shuffler.permutation(n)
-                x_epoch, y_epoch = x[order], y[order]
-            else:
-                x_epoch, y_epoch = x, y
-            for start in range(0, n, batch_size):
-                x_batch = x_epoch[start:start + batch_size]
-                y_batch = y_epoch[start:start + batch_size]
-                yhat = b + w * x_batch
-                error = yhat - y_batch
-                b_grad = 2 * error.mean()
-                w_grad = 2 * (x_batch * error).mean()
-                b = b - lr * b_grad
-                w = w - lr * w_grad
-            bw = (float(b[0]), float(w[0]))
-            if not all(np.isfinite([*bw, *(mse(*bw, stats) for stats in checks)])):
-                return path, epoch
-            path.append(bw)
-    return path, None
-
-
 # Batch descent from the start, as in the book
 path, diverged_at = train(x_train, y_train, b_initial, w_initial, lr, n_epochs, len(x_train), seed,
                           val=(x_val, y_val))
@@ -462,14 +475,16 @@ def _data(s: Settings) -> str:
 
 
 def _init(s: Settings, report: bool) -> str:
-    code = _INIT + (_INIT_REPORT if report else "")
+    blocks = [_INIT] + ([_INIT_REPORT] if report else [])
+    chosen = ""
     if s.b0 is not None:
-        code += _fill(_INIT_CHOSEN_B, b0=_float(s.b0))
+        chosen += _fill(_INIT_CHOSEN_B, b0=_float(s.b0))
     if s.w0 is not None:
-        code += _fill(_INIT_CHOSEN_W, w0=_float(s.w0))
-    if report and (s.b0 is not None or s.w0 is not None):
-        code += _INIT_CHOSEN_REPORT
-    return _fill(code + _INIT_KEEP)
+        chosen += _fill(_INIT_CHOSEN_W, w0=_float(s.w0))
+    if chosen:
+        blocks.append(chosen + (_INIT_CHOSEN_REPORT.lstrip("\n") if report else ""))
+    blocks.append(_INIT_KEEP)
+    return _fill("\n".join(block.strip("\n") + "\n" for block in blocks))
 
 
 def _rinse(s: Settings, path_epochs: int, path_start: tuple[float, float] | None) -> str:
@@ -500,7 +515,8 @@ def cells(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
         4: lambda: _fill(_LOSS + ("\n" + _LOSS_REPORT if last == 4 else "")),
         5: lambda: _fill(_GRADIENTS + (_GRADIENTS_REPORT if last == 5 else "")),
         6: lambda: _fill(_UPDATE, lr=_float(s.lr)) + (_fill(_UPDATE_REPORT) if last == 6 else ""),
-        7: lambda: _fill(_LEARNING_RATE + ("\n" + _LEARNING_RATE_REPORT if last == 7 else "")),
+        7: lambda: _fill(_LEARNING_RATE + ("\n" + _LEARNING_RATE_REPORT if last == 7 else ""),
+                         long_epochs=_int(LONG_EPOCHS)),
         8: lambda: _fill(_BAD_FEATURE + ("\n" + _BAD_FEATURE_REPORT if last == 8 else "")),
         9: lambda: _fill(_SCALING + ("\n" + _SCALING_REPORT if last == 9 else "")),
         10: lambda: _rinse(s, path_epochs, path_start) + "\n" + _fill(_RINSE_REPORT + _PATHS_REPORT),
