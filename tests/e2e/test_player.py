@@ -251,3 +251,45 @@ def test_looks_right_in_light_and_dark_at_every_width(browser, app_server, scree
         assert page.console_errors == []
     finally:
         context.close()
+
+
+#: Page script: note when the player first drew and when every Vega-Lite chart had drawn.
+_FIRST_DRAWS_JS = """
+(() => {
+  const player = () => {
+    for (const e of document.querySelectorAll('[data-testid="stMain"] *')) {
+      const r = e.shadowRoot && e.shadowRoot.querySelector('[data-testid="gd-player"]');
+      if (r) return r;
+    }
+    return null;
+  };
+  const timer = setInterval(() => {
+    const r = player();
+    if (r && !window.__gdFirstDraw && Number(r.getAttribute('data-draws') || 0) > 0)
+      window.__gdFirstDraw = performance.now();
+    const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')];
+    if (!window.__gdChartsDrawn && charts.length && charts.every((c) =>
+        [...c.querySelectorAll('svg, canvas')].some((e) => e.getBoundingClientRect().width > 0)))
+      window.__gdChartsDrawn = performance.now();
+    if (window.__gdFirstDraw && window.__gdChartsDrawn) clearInterval(timer);
+  }, 10);
+})();
+"""
+
+
+@pytest.mark.parametrize("name", ["rinse", "learning_rate"])
+def test_first_picture_comes_with_the_other_charts(browser, app_server, open_page, name):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.add_init_script(_FIRST_DRAWS_JS)
+        open_page(page, app_server, PAGES[name])
+        page.wait_for_function("() => window.__gdFirstDraw && window.__gdChartsDrawn", polling=100)
+        player_ms, charts_ms = page.evaluate("() => [window.__gdFirstDraw, window.__gdChartsDrawn]")
+        print(f"\n{name}: player's first picture at {player_ms / 1000:.2f} s, all Vega-Lite charts at "
+              f"{charts_ms / 1000:.2f} s after navigation")
+        # Target: no later than the charts. The component's script is a module the browser loads after
+        # the element arrives, so on a busy machine it may trail the charts by a little.
+        assert player_ms <= charts_ms + 500, (player_ms, charts_ms)
+    finally:
+        context.close()

@@ -778,7 +778,8 @@ class Player {
       const epochsPerMs = SPEEDS[this.speed] * (this.data.epoch[this.n - 1] / this.duration) / 1000;
       const lastEpoch = this.data.epoch[this.n - 1];
       // Move in epochs, then find the frame (frames may skip epochs on very long runs).
-      const epochNow = this.valueAt(this.data.epoch, this.pos) + epochsPerMs * (t - this.lastTime);
+      // At most 0.1 s per step: a tab in the background (no animation frames) does not jump ahead.
+      const epochNow = this.valueAt(this.data.epoch, this.pos) + epochsPerMs * Math.min(100, t - this.lastTime);
       this.lastTime = t;
       this.lastDraw = t;
       if (epochNow >= lastEpoch) {
