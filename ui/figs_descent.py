@@ -333,7 +333,8 @@ def cross_section_domain(f: Facts | compute.TrainSummary, start: tuple[float, fl
     return (-0.02 * top, top)
 
 
-def next_update(h: gdcore.History, stats: gdcore.SufficientStats, lr: float, e: int) -> tuple[float, float, float, float]:
+def next_update(h: gdcore.History, stats: gdcore.SufficientStats, lr: float,
+                e: int) -> tuple[float, float, float, float]:
     """Gradients at epoch ``e`` and the parameters after that epoch's update."""
     b, w = float(h.b[e]), float(h.w[e])
     with np.errstate(over="ignore", invalid="ignore"):

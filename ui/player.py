@@ -33,8 +33,10 @@ from .settings import set_settings
 
 #: Most frames sent; longer runs send every k-th epoch (always the first and the last).
 MAX_FRAMES = 2001
-#: Significant digits of the numbers sent to the browser.
+#: Significant digits of the numbers sent to the browser; drawing-only ones (contour
+#: lines, data points) need no more than a pixel's precision.
 DIGITS = 6
+DRAW_DIGITS = 4
 
 _HERE = Path(__file__).parent / "player_component"
 _mount = st.components.v2.component(
@@ -61,10 +63,10 @@ def frame_epochs(epochs_run: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return picked if picked[-1] == last else np.append(picked, last)
 
 
-def _rounded(values: Any) -> list:
-    """Floats at :data:`DIGITS` significant digits; non-finite values as None (never drawn)."""
+def _rounded(values: Any, digits: int = DIGITS) -> list:
+    """Floats at ``digits`` significant digits; non-finite values as None (never drawn)."""
     arr = np.asarray(values, dtype=np.float64).ravel()
-    return [float(f"{v:.{DIGITS}g}") if math.isfinite(v) else None for v in arr.tolist()]
+    return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in arr.tolist()]
 
 
 def _pair(domain: Sequence[float]) -> list[float]:
@@ -140,8 +142,9 @@ def player_frames(history: gdcore.History, stats: gdcore.SufficientStats, surfac
         "loss": _rounded(history.train_loss[epochs]),
         "val": None if val is None else _rounded(val),
         "stats": {name: float(getattr(stats, name)) for name in ("mean_x", "mean_y", "var_x", "cov_xy", "var_y")},
-        "surface": {"png": surface.png, "b": _pair(b_dom), "w": _pair(w_dom), "seg": _rounded(flat),
-                    "labels": _level_labels(surface), "minimum": _rounded(surface.minimum)},
+        "surface": {"png": surface.png, "b": _pair(b_dom), "w": _pair(w_dom),
+                    "seg": _rounded(flat, DRAW_DIGITS), "labels": _level_labels(surface),
+                    "minimum": _rounded(surface.minimum)},
         "cuts": {"b": _pair(b_dom), "w": _pair(w_dom), "loss": _pair(loss_window)},
         "loss_domain": _log_domain(history.train_loss[: last + 1],
                                    None if history.val_loss is None else history.val_loss[: last + 1]),
@@ -151,7 +154,7 @@ def player_frames(history: gdcore.History, stats: gdcore.SufficientStats, surfac
         "panels": ["contour", "loss", "along_w", "along_b"],
     }
     if sample is not None and data_window is not None:
-        payload["data"] = {"x": _rounded(sample[0]), "y": _rounded(sample[1]),
+        payload["data"] = {"x": _rounded(sample[0], DRAW_DIGITS), "y": _rounded(sample[1], DRAW_DIGITS),
                            "x_dom": _pair(data_window[0]), "y_dom": _pair(data_window[1])}
         payload["panels"] = ["data", "contour", "along_w", "along_b", "loss"]
     payload["ident"] = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
