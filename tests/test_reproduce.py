@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from apptest_kit import metrics, run_page
 from test_robustness import FORBIDDEN, FUZZ_SETS
@@ -236,6 +237,28 @@ def test_rinse_paths_follow_the_page_controls(tmp_path):
         else:
             assert IN_TEXT[label].format(value) in text, label
     assert dict(printed)["Updates per epoch: k = 8"] == page_metrics["Updates per epoch: k = 8"] == "10"
+
+
+def test_downloads_hold_the_script_and_the_notebook(monkeypatch):
+    """What the two download buttons hand out: the code shown, and a notebook of the same cells."""
+    files: dict[str, bytes] = {}
+    store = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes) and filename:
+            files[filename] = path_or_data
+        return store(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    at = run_page("update", {"lr": "0.3", "b0": "1.5"})
+    assert not at.exception
+    code = code_of(at)
+    assert files["step06_update.py"].decode("utf-8") == code + "\n"
+    nb = nbformat.reads(files["step06_update.ipynb"].decode("utf-8"), as_version=4)
+    nbformat.validate(nb)
+    sources = ["".join(c.source) for c in nb.cells if c.cell_type == "code"]
+    assert sources == [c.code.rstrip("\n") for c in cells(6, at.session_state[STATE_KEY])]
+    assert "b = np.array([1.5])" in sources[2] and "lr = 0.3\n" in sources[-1]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -413,7 +413,9 @@ train_loss = mse(b_end, w_end, summary(x_train, y_train))
 val_loss = mse(b_end, w_end, summary(x_val, y_val))
 
 # How far from the least-squares line? Half the Hessian's quadratic form gives
-# the loss gap without losing digits to cancellation.
+# the loss gap without losing digits to cancellation. (Once a run has fully
+# converged, both are rounding noise, around 1e-15 and 1e-30: such digits
+# depend on the order of the additions and may differ from the page's.)
 e_b, e_w = b_end - b_star, w_end - w_star
 distance = np.hypot(e_b, e_w)
 loss_gap = 0.5 * (H[0, 0] * e_b * e_b + 2 * H[0, 1] * e_b * e_w + H[1, 1] * e_w * e_w)
