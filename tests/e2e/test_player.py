@@ -74,6 +74,14 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks of 1/100 s
 
 
+def _await_runs(page, count: int, timeout_ms: int = 30_000) -> None:
+    """Wait until the page has finished ``count`` script runs in all and is idle."""
+    page.wait_for_function(
+        """(n) => (window.__stRuns || 0) >= n && document.querySelector(
+             '[data-testid="stApp"][data-test-script-state="notRunning"]') !== null""",
+        arg=count, timeout=timeout_ms, polling=50)
+
+
 def _wait_python_epoch(page, name: str, expected: int, timeout_s: float = 20.0) -> None:
     """Wait until Python has rendered ``expected`` (steps reach it after a short pause, in one rerun)."""
     deadline = time.monotonic() + timeout_s
@@ -90,8 +98,7 @@ def _wait_python_epoch(page, name: str, expected: int, timeout_s: float = 20.0) 
 
 
 @pytest.mark.parametrize("name", ["rinse", "learning_rate"])
-def test_play_runs_in_the_browser_and_pause_tells_python(page, app_server, app_server_pid, open_page,
-                                                         wait_for_rerun, name):
+def test_play_runs_in_the_browser_and_pause_tells_python(page, app_server, app_server_pid, open_page, name):
     _open(page, open_page, app_server, name)
     n = int(_attr(page, "data-n-frames"))
     if name == "rinse":
@@ -121,16 +128,16 @@ def test_play_runs_in_the_browser_and_pause_tells_python(page, app_server, app_s
     _button(page, "Pause").click()
     assert _attr(page, "data-playing") == "false"
     stopped = _frame(page)
-    wait_for_rerun(page)
+    _await_runs(page, runs + 1)
+    page.wait_for_timeout(1_000)
     assert _runs(page) == runs + 1, "pause should rerun the page exactly once"
-    page.wait_for_timeout(500)
     assert _frame(page) == stopped, "the frame moved after Pause"
     assert _python_epoch(page, name) == stopped, "Python renders another epoch than the one paused on"
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
 
 
-def test_keys_step_jump_and_play(page, app_server, open_page, wait_for_rerun):
+def test_keys_step_jump_and_play(page, app_server, open_page):
     _open(page, open_page, app_server, "learning_rate")
     root = page.locator(PLAYER)
     root.focus()
@@ -151,8 +158,9 @@ def test_keys_step_jump_and_play(page, app_server, open_page, wait_for_rerun):
     page.wait_for_timeout(400)
     page.keyboard.press("Space")
     assert _attr(page, "data-playing") == "false"
-    wait_for_rerun(page)
     stopped = _frame(page)
+    _await_runs(page, runs + 1)
+    page.wait_for_timeout(500)
     assert stopped > 2 and _runs(page) == runs + 1
     assert _python_epoch(page, "learning_rate") == stopped
     # Buttons work from the keyboard too: Tab to "Forward", Enter.
@@ -163,7 +171,7 @@ def test_keys_step_jump_and_play(page, app_server, open_page, wait_for_rerun):
     assert page.console_errors == []
 
 
-def test_scrub_redraws_at_once_and_python_follows_the_end(page, app_server, open_page, wait_for_rerun):
+def test_scrub_redraws_at_once_and_python_follows_the_end(page, app_server, open_page):
     _open(page, open_page, app_server, "rinse")
     scrub = page.locator(PLAYER).get_by_label("Epoch", exact=True)
     assert scrub.get_attribute("type") == "range" and not scrub.is_disabled()
@@ -188,7 +196,8 @@ def test_scrub_redraws_at_once_and_python_follows_the_end(page, app_server, open
     print(f"\nscrub redraw: {', '.join(f'{t[0]:.1f}' for t in times)} ms")
     assert _runs(page) == runs  # dragging is all in the browser
     scrub.dispatch_event("change")  # the end of the drag
-    wait_for_rerun(page)
+    _await_runs(page, runs + 1)
+    page.wait_for_timeout(500)
     assert _runs(page) == runs + 1
     assert _python_epoch(page, "rinse") == 550
 
@@ -293,3 +302,37 @@ def test_first_picture_comes_with_the_other_charts(browser, app_server, open_pag
         assert player_ms <= charts_ms + 500, (player_ms, charts_ms)
     finally:
         context.close()
+
+
+def test_browser_maths_and_numbers_match_python(browser):
+    """The cross-sections, the next update and the text come from the component's own helpers:
+    they must agree with gdcore's loss and gradients and with ui.numbers.num."""
+    import base64
+    import math
+
+    import gdcore
+    from ui.numbers import num
+
+    source = (Path(__file__).resolve().parents[2] / "ui" / "player_component" / "player.js").read_bytes()
+    url = "data:text/javascript;base64," + base64.b64encode(source).decode()
+    d = gdcore.make_data(n=500, seed=3, noise=0.3)
+    stats = gdcore.sufficient_stats(d.x_train, d.y_train)
+    fields = {k: getattr(stats, k) for k in ("mean_x", "mean_y", "var_x", "cov_xy", "var_y")}
+    points = [(0.5, -0.14), (1.02, 1.97), (-9.5, 8.25), (3e50, -2e50)]
+    values = [0.0, -0.0, 1.02354, -2.5e-7, 12345.678, 2.9e153, -1e6, 0.00012]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        got = page.evaluate(
+            """async ([url, s, points, values]) => {
+                 const m = await import(url);
+                 return {loss: points.map(([b, w]) => m.mse(s, b, w)), grad: points.map(([b, w]) => m.gradients(s, b, w)),
+                         num: values.map(m.num), ticks: [m.niceTicks(-2.03, 4.03, 6).ticks, m.niceTicks(0, 1000, 10).ticks]};
+               }""", [url, fields, points, values])
+    finally:
+        context.close()
+    for (b, w), loss, grad in zip(points, got["loss"], got["grad"]):
+        assert math.isclose(loss, float(stats.loss(b, w)), rel_tol=1e-9)
+        assert all(math.isclose(g, float(e), rel_tol=1e-9, abs_tol=1e-12) for g, e in zip(grad, stats.gradients(b, w)))
+    assert got["num"] == [num(v) for v in values]
+    assert got["ticks"] == [[-2, 0, 2, 4], list(range(0, 1001, 100))]  # round steps: 1, 2 or 5 times 10^k

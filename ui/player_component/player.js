@@ -39,7 +39,7 @@ function finite(v) {
 function num(v) {
   if (!finite(v)) return "undefined";
   const a = Math.abs(v);
-  if (a >= 1e6 || (a > 0 && a < 1e-4)) return v.toExponential(3);
+  if (a >= 1e6 || (a > 0 && a < 1e-4)) return v.toExponential(3).replace(/e([+-])(\d)$/, "e$10$2");  // e-07, as Python
   const t = v.toFixed(4);
   return Number(t) === 0 ? "0.0000" : t;
 }
@@ -98,9 +98,8 @@ function logText(v) {
 // --- one canvas panel ------------------------------------------------------------------------
 
 class Panel {
-  constructor(kind, title, wide) {
+  constructor(kind, wide) {
     this.kind = kind;
-    this.title = title;
     this.canvas = document.createElement("canvas");
     this.canvas.setAttribute("role", "img");
     this.box = document.createElement("div");
@@ -406,13 +405,11 @@ class Player {
 
   buildPanels() {
     const d = this.data;
-    const titles = { data: "The model at this epoch", contour: "Loss surface: the path so far",
-                     along_w: "Loss along w (b fixed)", along_b: "Loss along b (w fixed)", loss: "Loss so far" };
     this.panels = {};
     this.panelsBox.replaceChildren();
     const wideLoss = d.panels.length % 2 === 1;
     for (const kind of d.panels) {
-      const panel = new Panel(kind, titles[kind], kind === "loss" && wideLoss);
+      const panel = new Panel(kind, kind === "loss" && wideLoss);
       this.panels[kind] = panel;
       this.panelsBox.appendChild(panel.box);
     }
@@ -844,3 +841,6 @@ export default function (component) {
     delete parentElement.__gdPlayer;
   };
 }
+
+// The pure helpers, for tests that check the browser's maths and numbers against Python's.
+export { gradients, mse, niceTicks, num };
