@@ -7,7 +7,7 @@ import ui
 from ui import charts, compute
 from ui.charts import PALETTE
 from ui.numbers import fmt
-from ui.page import book_check, header, metrics, navigation, setup
+from ui.page import book_check, csv_download, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
 
 setup("Data", "🎲")
@@ -63,6 +63,6 @@ st.markdown(f"First training indices: `{head}, …`")
 book_check(s.is_book, "the split starts with indices 76, 83, 80, 98, 2, and the first training point is "
                       "(0.7713, 2.4745) — the point the Loss page highlights.")
 
-st.download_button("Download the data (CSV)", lambda: compute.data_csv(s), file_name=f"data_seed{s.seed}_n{s.n}.csv", mime="text/csv")
+csv_download("Download the data (CSV)", compute.data_csv, s, file_name=f"data_seed{s.seed}_n{s.n}.csv")
 show_reproduce(1, s)
 navigation(1)

@@ -132,7 +132,7 @@ st.markdown(
     "limit it *is* the derivative."
 )
 st.select_slider("Step δ (smaller → closer to the true slope)", options=figs_loss.DELTAS, key="grad_delta",
-                 format_func=lambda d: f"{d:g}")
+                 format_func="{:g}".format)  # a lambda here would keep this page's namespace alive
 left, right = st.columns(2)
 with left:
     charts.show(figs_loss.secant_panel(summary.stats, fd_w, snap.w, snap.b, "b", win_w),

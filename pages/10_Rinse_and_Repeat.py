@@ -7,7 +7,7 @@ from ui import charts, compute
 from ui import figs_descent as figs
 from ui.charts import PALETTE
 from ui.numbers import fmt, num, numpy_print, signed
-from ui.page import book_check, header, metrics, navigation, setup
+from ui.page import book_check, csv_download, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
 from ui.player import player, player_frames
 
@@ -284,9 +284,8 @@ if gone:
 
 # --- export ---------------------------------------------------------------------------------------
 st.subheader("Take the numbers with you")
-st.download_button("Download the descent history (CSV)", lambda: compute.history_csv(h),
-                   file_name=f"descent_seed{s.seed}_n{s.n}_lr{s.lr:g}_epochs{s.epochs}.csv", mime="text/csv",
-                   key="rinse_download")
+csv_download("Download the descent history (CSV)", compute.history_csv, h,
+             file_name=f"descent_seed{s.seed}_n{s.n}_lr{s.lr:g}_epochs{s.epochs}.csv", key="rinse_download")
 st.caption("One row per epoch: epoch, b, w, training loss and validation loss, at full precision.")
 show_reproduce(10, s, path_epochs=path_epochs, path_start=p_start)
 navigation(10)

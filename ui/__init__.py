@@ -1,5 +1,9 @@
 """The Streamlit-facing kit: shared settings, cached adapters, charts, page furniture."""
 
+from .memo import return_freed_memory_to_the_system
 from .settings import DEFAULTS, Settings, current, set_settings, sidebar
+
+# Once per process, before any page allocates N-sized arrays (see ui.memo).
+return_freed_memory_to_the_system()
 
 __all__ = ["DEFAULTS", "Settings", "current", "set_settings", "sidebar"]

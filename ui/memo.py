@@ -168,3 +168,26 @@ def byte_bounded(cache: ByteBoundedCache) -> Callable[[Callable[..., T]], Callab
         return wrapper
 
     return decorate
+
+
+def return_freed_memory_to_the_system() -> bool:
+    """Ask glibc's allocator to hand large freed blocks straight back to the system.
+
+    By default glibc raises its mmap threshold each time a large block is freed
+    (up to 32 MiB), after which N-sized arrays come from the heap and stay part
+    of the server's resident memory after they are freed; each script thread
+    may also get its own heap ("arena"). Fixing the threshold at 1 MiB keeps
+    every N-sized array in its own mapping, returned on free, and two arenas
+    are plenty for a process that does its heavy work two threads at a time.
+    A no-op (returning False) where the C library is not glibc.
+    """
+    import ctypes
+    import ctypes.util
+
+    m_mmap_threshold, m_arena_max = -3, -8  # from glibc's malloc.h
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(m_mmap_threshold, 1 << 20)) and bool(mallopt(m_arena_max, 2))

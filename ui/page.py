@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -50,6 +51,16 @@ def book_check(is_book: bool, text: str) -> None:
     else:
         st.info("These numbers come from your settings; press **Reset to the book's values** "
                 "in the sidebar to see the book's.", icon=":material/info:")
+
+
+def csv_download(label: str, build: Callable[..., bytes], *args, file_name: str, key: str | None = None) -> None:
+    """A download button whose CSV is built only when clicked: ``build(*args)``.
+
+    The button keeps its callable for as long as the session lives. A lambda
+    written in a page would keep that page's whole namespace with it (at
+    N = 10⁶, tens of MiB per session); a ``partial`` keeps only ``args``.
+    """
+    st.download_button(label, partial(build, *args), file_name=file_name, mime="text/csv", key=key)
 
 
 def link(path: str, label: str, container=st) -> None:
