@@ -206,8 +206,8 @@ def test_click_on_the_paused_contour_sets_the_start(page, app_server, open_page,
     _open(page, open_page, app_server, "learning_rate")
     contour = page.locator(PLAYER).locator("canvas[aria-label^='Loss contour']")
     box = contour.bounding_box()
-    # A point in the upper right of the plot area (margins: 58 px left, 16 right, 34 top, 46 bottom).
-    x = 58 + 0.8 * (box["width"] - 74)
+    # A point in the upper right of the plot area (margins: 62 px left, 16 right, 34 top, 46 bottom).
+    x = 62 + 0.8 * (box["width"] - 78)
     y = 34 + 0.2 * (box["height"] - 80)
     contour.click(position={"x": x, "y": y})
     wait_for_rerun(page)
@@ -327,7 +327,8 @@ def test_browser_maths_and_numbers_match_python(browser):
             """async ([url, s, points, values]) => {
                  const m = await import(url);
                  return {loss: points.map(([b, w]) => m.mse(s, b, w)), grad: points.map(([b, w]) => m.gradients(s, b, w)),
-                         num: values.map(m.num), ticks: [m.niceTicks(-2.03, 4.03, 6).ticks, m.niceTicks(0, 1000, 10).ticks]};
+                         num: values.map(m.num), ticks: [m.niceTicks(-2.03, 4.03, 6).ticks, m.niceTicks(0, 1000, 10).ticks],
+                         log: [m.logTicks(0.005, 4.1, 6), m.logTicks(1e-3, 1e307, 6).length, m.logTicks(0.3, 0.9, 6)]};
                }""", [url, fields, points, values])
     finally:
         context.close()
@@ -336,3 +337,5 @@ def test_browser_maths_and_numbers_match_python(browser):
         assert all(math.isclose(g, float(e), rel_tol=1e-9, abs_tol=1e-12) for g, e in zip(grad, stats.gradients(b, w)))
     assert got["num"] == [num(v) for v in values]
     assert got["ticks"] == [[-2, 0, 2, 4], list(range(0, 1001, 100))]  # round steps: 1, 2 or 5 times 10^k
+    assert got["log"][0] == [0.01, 0.1, 1] and got["log"][1] <= 6  # a diverging run's 310 decades: a few ticks
+    assert got["log"][2] == pytest.approx([0.5])

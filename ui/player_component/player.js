@@ -18,7 +18,7 @@ const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const SPEED_NAMES = ["¼×", "½×", "1×", "2×", "4×"];
 const FRAME_MS = 1000 / 30;  // drawn frames at most 30 per second
 const COMMIT_MS = 250;       // steps in quick succession reach Python once
-const MARGIN = { left: 58, right: 16, top: 34, bottom: 46 };
+const MARGIN = { left: 62, right: 16, top: 34, bottom: 46 };
 
 const ICONS = {
   first: "M6 5h2v14H6zM9.5 12 18 5.5v13z",
@@ -79,16 +79,22 @@ function tickText(v, step) {
   return v.toFixed(Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))));
 }
 
-function logTicks(lo, hi) {
+/** Ticks of a log axis: powers of ten (every k-th one when there are many decades), or 1-2-5 within one decade. */
+function logTicks(lo, hi, most) {
+  const e0 = Math.ceil(Math.log10(lo) - 1e-9), e1 = Math.floor(Math.log10(hi) + 1e-9);
   const out = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+  if (e1 - e0 + 1 >= 2) {
+    const stride = Math.ceil((e1 - e0 + 1) / Math.max(2, most));
+    for (let e = e0; e <= e1; e += stride) out.push(Math.pow(10, e));
+    return out;
+  }
+  for (let e = e0 - 1; e <= e1 + 1; e++) {
     for (const m of [1, 2, 5]) {
       const v = m * Math.pow(10, e);
-      if (v >= lo && v <= hi) out.push({ v, major: m === 1 });
+      if (v >= lo && v <= hi) out.push(v);
     }
   }
-  const majors = out.filter((t) => t.major);
-  return majors.length >= 2 ? (majors.length > 6 ? majors.filter((_, i) => i % 2 === 0) : majors) : out;
+  return out;
 }
 
 function logText(v) {
@@ -161,7 +167,7 @@ class Panel {
     }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    const yt = this.yLog ? logTicks(this.yDom[0], this.yDom[1]).map((t) => t.v)
+    const yt = this.yLog ? logTicks(this.yDom[0], this.yDom[1], Math.floor(p.h / 35))
       : niceTicks(this.yDom[0], this.yDom[1], Math.max(2, Math.floor(p.h / 45))).ticks;
     const yStep = this.yLog ? 1 : niceTicks(this.yDom[0], this.yDom[1], Math.max(2, Math.floor(p.h / 45))).step;
     for (const v of yt) {
@@ -175,7 +181,7 @@ class Panel {
     ctx.textBaseline = "bottom";
     ctx.fillText(xTitle, p.x + p.w / 2, this.height - 6);
     ctx.save();
-    ctx.translate(14, p.y + p.h / 2);
+    ctx.translate(12, p.y + p.h / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = "middle";
     ctx.fillText(yTitle, 0, 0);
@@ -617,10 +623,20 @@ class Player {
 
   drawData(panel, ctx, b, w) {
     const d = this.data.data;
+    const [x0, x1] = d.x_dom;
+    const [y0, y1] = d.y_dom;
+    const ends = [b + w * x0, b + w * x1];
+    const off = !finite(b) || !finite(w) || ends.every((y) => !(y >= y0)) || ends.every((y) => !(y <= y1));
     panel.titleText(ctx, "The model at this epoch");
+    if (off) {
+      ctx.font = `bold 13px ${LOOK.font}`;
+      ctx.fillStyle = LOOK.title;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.fillText("its line is off the chart", panel.plot.x + panel.plot.w / 2, panel.plot.y + 8);
+    }
     if (!finite(b) || !finite(w)) return;
     panel.clip(ctx);
-    const [x0, x1] = d.x_dom;
     const a = panel.at(x0, b + w * x0), c = panel.at(x1, b + w * x1);
     if (a && c) {
       ctx.strokeStyle = PALETTE.bVaries;
@@ -843,4 +859,4 @@ export default function (component) {
 }
 
 // The pure helpers, for tests that check the browser's maths and numbers against Python's.
-export { gradients, mse, niceTicks, num };
+export { gradients, logTicks, mse, niceTicks, num };
