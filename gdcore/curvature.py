@@ -136,11 +136,21 @@ def iteration_matrix(x: np.ndarray, lr: float, rule: str = "simultaneous", reduc
         gradient (and so the effective learning rate) by n.
     """
     x = as_1d(x, "x")
+    return _iteration_matrix(_loss_hessian(x, reduction), lr, rule)
+
+
+def _loss_hessian(x: np.ndarray, reduction: str) -> np.ndarray:
+    """Hessian of the mean (or, with ``"sum"``, the summed) squared error."""
     h = hessian(x)
     if reduction == "sum":
-        h = h * x.size
-    elif reduction != "mean":
+        return h * x.size
+    if reduction != "mean":
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    return h
+
+
+def _iteration_matrix(h: np.ndarray, lr: float, rule: str) -> np.ndarray:
+    """:func:`iteration_matrix` from the loss's Hessian ``h`` (no pass over the data)."""
     eye = np.eye(2)
     if rule == "simultaneous":
         return eye - lr * h
@@ -160,8 +170,12 @@ def critical_lr_for_rule(x: np.ndarray, rule: str = "simultaneous", reduction: s
     Found by bisection on the spectral radius of :func:`iteration_matrix`
     (for the simultaneous rule with the mean it equals :func:`critical_lr`).
     """
+    # The Hessian is computed once: each bisection step is then O(1), not a pass over x.
+    h = _loss_hessian(as_1d(x, "x"), reduction)
+    _iteration_matrix(h, 0.0, rule)  # reject an unknown rule before the search
+
     def radius(lr: float) -> float:
-        return float(np.max(np.abs(np.linalg.eigvals(iteration_matrix(x, lr, rule, reduction)))))
+        return float(np.max(np.abs(np.linalg.eigvals(_iteration_matrix(h, lr, rule)))))
 
     lo, hi = 0.0, 1e-6
     while radius(hi) < 1.0:

@@ -10,11 +10,13 @@ with the cookies a browser would send (e.g. a load balancer's sticky cookie).
 from __future__ import annotations
 
 import asyncio
+import json
 from http.cookies import SimpleCookie
 from urllib.parse import urlparse
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 #: Longest wait for one message of a script run.
 RUN_TIMEOUT_S = 180.0
@@ -30,6 +32,29 @@ def parse_set_cookies(headers) -> dict[str, str]:
     for line in headers.get_all("Set-Cookie") or []:
         jar.load(line)
     return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _note_widget(widgets: dict, element, fragment_id: str) -> None:
+    """Remember a slider's or a custom component's id (what a later widget state must name)."""
+    kind = element.WhichOneof("type")
+    if kind == "slider":
+        widgets[element.slider.label] = (element.slider.id, fragment_id, "")
+    elif kind == "bidi_component":
+        comp = element.bidi_component
+        data = comp.json or (comp.mixed.json if comp.HasField("mixed") else "")
+        widgets[comp.component_name] = (comp.id, fragment_id, data)
+
+
+def slider_state(widget_id: str, value: float) -> WidgetState:
+    """A slider's new value, as the browser sends it."""
+    state = WidgetState(id=widget_id)
+    state.double_array_value.data.append(float(value))
+    return state
+
+
+def component_state(widget_id: str, state: dict) -> WidgetState:
+    """A custom component's state (what its ``setStateValue`` calls left), as the browser sends it."""
+    return WidgetState(id=widget_id, json_value=json.dumps(state))
 
 
 class Session:
@@ -68,14 +93,27 @@ class Session:
         if self.ws is not None:
             await self.ws.close()
 
-    async def run_page(self, page_name: str, query_string: str) -> dict:
-        """Request a run of ``page_name`` with ``query_string``; collect what the last run shows."""
+    async def run_page(self, page_name: str, query_string: str, widget_states: list[WidgetState] | None = None,
+                       fragment_id: str = "") -> dict:
+        """Request a run of ``page_name`` with ``query_string``; collect what the last run shows.
+
+        ``widget_states`` are sent as the browser sends a widget's new value (the ids come
+        from an earlier run's ``widgets``); ``fragment_id`` asks for a rerun of that fragment
+        only, as the browser does for a widget inside one. The result holds the run's
+        metrics by label, its exceptions, the URL's query string, its ``status`` and
+        ``widgets``: label (or component name) -> (widget id, fragment id, data JSON).
+        """
         msg = BackMsg()
         msg.rerun_script.query_string = query_string
         msg.rerun_script.page_name = page_name
         msg.rerun_script.context_info.url = f"{self.origin}/{page_name}"
+        if widget_states:
+            msg.rerun_script.widget_states.widgets.extend(widget_states)
+        if fragment_id:
+            msg.rerun_script.fragment_id = fragment_id
         await self.ws.send(msg.SerializeToString())
-        result = {"metrics": {}, "exceptions": [], "query_string": None}
+        self.page_name = page_name
+        result = {"metrics": {}, "exceptions": [], "query_string": None, "widgets": {}}
         early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
         while True:
             fwd = ForwardMsg()
@@ -86,6 +124,7 @@ class Session:
                 self.session_id = fwd.new_session.initialize.session_id or self.session_id
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
+                _note_widget(result["widgets"], el, fwd.delta.fragment_id)
                 if el.WhichOneof("type") == "metric":
                     result["metrics"][el.metric.label] = el.metric.body
                 elif el.WhichOneof("type") == "exception":
