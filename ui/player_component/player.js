@@ -302,6 +302,8 @@ class Player {
     this.root.setAttribute("role", "region");
     this.root.setAttribute("aria-label", "Descent player: ← and → step, space plays and pauses, Home and End jump");
     this.root.replaceChildren();
+    this.root.setAttribute("data-draws", "0");
+    this.root.setAttribute("data-playing", "false");
     this.draws = 0;
     this.frame = 0;
     this.pos = 0;
@@ -373,11 +375,18 @@ class Player {
     this.select.value = String(this.speed);
     this.select.addEventListener("change", () => {
       this.speed = Number(this.select.value);
+      this.speedTitle();
     });
     this.count = document.createElement("span");
     this.count.className = "count";
     this.bar.append(this.firstBtn, this.backBtn, this.playBtn, this.fwdBtn, this.lastBtn, this.range, this.select,
                     this.count);
+  }
+
+  /** The speed's tooltip says what it means here: epochs per second. */
+  speedTitle() {
+    const rate = SPEEDS[this.speed] * this.data.epoch[this.n - 1] / this.duration;
+    this.select.title = `Speed: ${Number(rate.toPrecision(2))} epochs per second`;
   }
 
   /** New data from Python. Same frames (same ident): keep the learner's place. New frames: start over. */
@@ -386,7 +395,9 @@ class Player {
     this.n = data.epoch.length;
     this.root.setAttribute("data-n-frames", String(this.n));
     this.range.max = String(Math.max(0, this.n - 1));
+    // The default speed plays a run in 3 to 15 seconds (30 epochs in 3 s, 1,000 in 15 s).
     this.duration = Math.min(15, Math.max(3, (data.epoch[this.n - 1] || 1) / 66));
+    this.speedTitle();
     if (data.ident !== this.ident) {
       this.ident = data.ident;
       this.stop();
