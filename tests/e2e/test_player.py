@@ -339,3 +339,20 @@ def test_browser_maths_and_numbers_match_python(browser):
     assert got["ticks"] == [[-2, 0, 2, 4], list(range(0, 1001, 100))]  # round steps: 1, 2 or 5 times 10^k
     assert got["log"][0] == [0.01, 0.1, 1] and got["log"][1] <= 6  # a diverging run's 310 decades: a few ticks
     assert got["log"][2] == pytest.approx([0.5])
+
+
+def test_new_frames_while_playing_start_over(page, app_server, open_page):
+    _open(page, open_page, app_server, "learning_rate")
+    page.locator(PLAYER).get_by_label("Speed").select_option(label="¼×")
+    _button(page, "Play").click()
+    page.wait_for_timeout(1_500)
+    assert _attr(page, "data-playing") == "true" and _frame(page) > 0
+    runs = _runs(page)
+    page.get_by_role("button", name="η = 0.8 (high)").click()  # a new rate: new frames
+    _await_runs(page, runs + 1)
+    page.wait_for_function("(e) => e.getAttribute('data-playing') === 'false'",
+                           arg=page.locator(PLAYER).element_handle(), polling=100)
+    assert _frame(page) == 0
+    _wait_python_epoch(page, "learning_rate", 0)
+    assert "lr=0.8" in page.evaluate("location.search")
+    assert page.console_errors == []

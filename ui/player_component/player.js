@@ -391,6 +391,8 @@ class Player {
 
   /** New data from Python. Same frames (same ident): keep the learner's place. New frames: start over. */
   load(data) {
+    const fresh = data.ident !== this.ident;
+    if (fresh) this.stop();  // while the old frames are still in place
     this.data = data;
     this.n = data.epoch.length;
     this.root.setAttribute("data-n-frames", String(this.n));
@@ -398,9 +400,8 @@ class Player {
     // The default speed plays a run in 3 to 15 seconds (30 epochs in 3 s, 1,000 in 15 s).
     this.duration = Math.min(15, Math.max(3, (data.epoch[this.n - 1] || 1) / 66));
     this.speedTitle();
-    if (data.ident !== this.ident) {
+    if (fresh) {
       this.ident = data.ident;
-      this.stop();
       const start = Math.max(0, Math.min(this.n - 1, data.start | 0));
       this.frame = this.pos = start;
       this.committed = start;
