@@ -1,6 +1,5 @@
 """Step 1 · Data: generate noisy points on a line and split them."""
 
-import numpy as np
 import streamlit as st
 
 import ui
@@ -19,6 +18,7 @@ header(1, "Data", (
 ))
 
 data = compute.data_for(s)
+split = compute.features_for(s)  # the training and validation arrays, shared: no copy per use
 n_train, n_val = len(data.train_idx), len(data.val_idx)
 
 st.subheader("How y is generated")
@@ -31,21 +31,19 @@ st.markdown(
     "which the model never learns from."
 )
 
-x_all = np.concatenate([data.x_train, data.x_val])
-y_all = np.concatenate([data.y_train, data.y_val])
-x_dom = charts.padded(x_all, book=(-0.05, 1.05))
-y_dom = charts.padded(y_all, book=(0, 3.1))
+x_dom = charts.padded(data.x, book=(-0.05, 1.05))  # every point, train and validation
+y_dom = charts.padded(data.y, book=(0, 3.1))
 left, right = st.columns(2)
 with left:
     pick = compute.display_sample(n_train)
-    xt, yt = (data.x_train, data.y_train) if pick is None else (data.x_train[pick], data.y_train[pick])
+    xt, yt = (split.x_train, split.y_train) if pick is None else (split.x_train[pick], split.y_train[pick])
     chart = charts.scatter(xt, yt, PALETTE["train"], "Generated data · train", x_domain=x_dom, y_domain=y_dom)
     charts.show(chart, f"Scatter of the {n_train:,} training points: y rises with x along a line of slope "
                        f"about {s.true_w:g}, with noise of about ±{s.noise:g}."
                        + ("" if pick is None else f" Showing a random {len(pick):,} of them."))
 with right:
     pick = compute.display_sample(n_val)
-    xv, yv = (data.x_val, data.y_val) if pick is None else (data.x_val[pick], data.y_val[pick])
+    xv, yv = (split.x_val, split.y_val) if pick is None else (split.x_val[pick], split.y_val[pick])
     chart = charts.scatter(xv, yv, PALETTE["val"], "Generated data · validation", x_domain=x_dom, y_domain=y_dom)
     charts.show(chart, f"Scatter of the {n_val:,} validation points, drawn from the same line as the training points."
                        + ("" if pick is None else f" Showing a random {len(pick):,} of them."))
@@ -54,9 +52,9 @@ st.subheader("The numbers")
 metrics([
     ("Training points", f"{n_train:,}", None),
     ("Validation points", f"{n_val:,}", None),
-    ("First training point", f"({fmt(data.x_train[0])}, {fmt(data.y_train[0])})",
+    ("First training point", f"({fmt(split.x_train[0])}, {fmt(split.y_train[0])})",
      "x and y of the first point of the shuffled training set"),
-    ("Mean of x (train)", fmt(float(data.x_train.mean())), None),
+    ("Mean of x (train)", fmt(float(split.x_train.mean())), None),
 ])
 head = ", ".join(str(i) for i in data.train_idx[:10])
 st.markdown(f"First training indices: `{head}, …`")

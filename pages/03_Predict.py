@@ -19,7 +19,7 @@ header(3, "Compute the model's predictions", (
     "and that is fine — the next steps measure how poor and fix it."
 ))
 
-data = compute.data_for(s)
+data = compute.features_for(s)  # x_train, y_train shared, not copied
 b, w = s.start
 yhat = gdcore.predict(b, w, data.x_train)
 x0, y0 = float(data.x_train[0]), float(data.y_train[0])

@@ -18,7 +18,7 @@ header(6, "Update the parameters", (
 ))
 
 upd = figs_lr.one_update(s)
-data = compute.data_for(s)
+data = compute.features_for(s)  # x_train, y_train shared, not copied
 eta = f"{upd.lr:g}"
 
 st.subheader("The update rule, with your numbers")

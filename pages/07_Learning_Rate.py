@@ -8,7 +8,7 @@ from ui.numbers import fmt, num, tex_num
 from ui.figs_descent import cross_section_domain
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
-from ui.player import player, player_frames
+from ui.player import player_frames, player_section
 from ui.settings import set_settings
 
 setup("Learning Rate", "🎚️")
@@ -67,34 +67,39 @@ exit_ = figs_lr.window_exit(hist.b, hist.w, b_win, w_win)
 n_frames = min(hist.epochs_run, figs_lr.PLAYER_EPOCHS) + 1
 frames = player_frames(hist, stats, surface, lr=lr, n_frames=n_frames, show_next=True,
                        loss_window=cross_section_domain(compute.train_summary_for(s), (b0, w0), s.is_book))
-# New data, rate or start: new frames, and the player replays from epoch 0.
-frame = player("lr_player", frames, start=0)
 
-bk, wk = float(hist.b[frame]), float(hist.w[frame])
-fw, fb = figs_lr.axis_steps(stats, bk, wk, lr)
-loss_k = float(hist.train_loss[frame])
-st.markdown(f"**The step from epoch {frame}**, one parameter at a time (the player's paused epoch):")
-c1, c2 = st.columns(2)
-for col, step, base in ((c1, fw, w_win), (c2, fb, b_win)):
-    x_dom, y_dom = figs_lr.step_domains(step, base)
-    other = "b" if step.param == "w" else "w"
-    with col:
-        charts.show(figs_lr.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
-                    figs_lr.step_summary(step))
-st.latex(rf"\begin{{aligned}}b &\leftarrow {tex_num(bk)} - {lr:g}\cdot({tex_num(fb.grad)}) = {tex_num(fb.after)}\\ "
-         rf"w &\leftarrow {tex_num(wk)} - {lr:g}\cdot({tex_num(fw.grad)}) = {tex_num(fw.after)}\end{{aligned}}")
-metrics([("Epoch", str(frame), None), ("b at this epoch", num(bk), None), ("w at this epoch", num(wk), None),
-         ("Loss at this epoch", num(loss_k), "training MSE")])
-metrics([
-    ("w step: −η·∂MSE/∂w", num(fw.move), f"η = {lr:g} times the true gradient {num(fw.grad)}"),
-    ("w after (b fixed)", num(fw.after), None),
-    ("Loss after the w step", num(fw.loss_after), f"from {num(fw.loss_before)}"),
-    ("b step: −η·∂MSE/∂b", num(fb.move), f"η = {lr:g} times the true gradient {num(fb.grad)}"),
-    ("b after (w fixed)", num(fb.after), None),
-    ("Loss after the b step", num(fb.loss_after), f"from {num(fb.loss_before)}"),
-], columns=3)
-st.markdown(f"At η = {lr:g} the w step {figs_lr.step_story(fw, stats)}; the b step "
-            f"{figs_lr.step_story(fb, stats)}.")
+
+def show_step_from(frame: int) -> None:
+    """The two one-parameter steps from the player's paused epoch, with their numbers."""
+    bk, wk = float(hist.b[frame]), float(hist.w[frame])
+    fw, fb = figs_lr.axis_steps(stats, bk, wk, lr)
+    loss_k = float(hist.train_loss[frame])
+    st.markdown(f"**The step from epoch {frame}**, one parameter at a time (the player's paused epoch):")
+    c1, c2 = st.columns(2)
+    for col, step, base in ((c1, fw, w_win), (c2, fb, b_win)):
+        x_dom, y_dom = figs_lr.step_domains(step, base)
+        other = "b" if step.param == "w" else "w"
+        with col:
+            charts.show(figs_lr.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
+                        figs_lr.step_summary(step))
+    st.latex(rf"\begin{{aligned}}b &\leftarrow {tex_num(bk)} - {lr:g}\cdot({tex_num(fb.grad)}) = {tex_num(fb.after)}\\ "
+             rf"w &\leftarrow {tex_num(wk)} - {lr:g}\cdot({tex_num(fw.grad)}) = {tex_num(fw.after)}\end{{aligned}}")
+    metrics([("Epoch", str(frame), None), ("b at this epoch", num(bk), None), ("w at this epoch", num(wk), None),
+             ("Loss at this epoch", num(loss_k), "training MSE")])
+    metrics([
+        ("w step: −η·∂MSE/∂w", num(fw.move), f"η = {lr:g} times the true gradient {num(fw.grad)}"),
+        ("w after (b fixed)", num(fw.after), None),
+        ("Loss after the w step", num(fw.loss_after), f"from {num(fw.loss_before)}"),
+        ("b step: −η·∂MSE/∂b", num(fb.move), f"η = {lr:g} times the true gradient {num(fb.grad)}"),
+        ("b after (w fixed)", num(fb.after), None),
+        ("Loss after the b step", num(fb.loss_after), f"from {num(fb.loss_before)}"),
+    ], columns=3)
+    st.markdown(f"At η = {lr:g} the w step {figs_lr.step_story(fw, stats)}; the b step "
+                f"{figs_lr.step_story(fb, stats)}.")
+
+
+# New data, rate or start: new frames, and the player replays from epoch 0.
+player_section("lr_player", frames, start=0, below=show_step_from)
 
 st.markdown("**In the book** (its snapped start 0.52, −0.16 and its manual gradients −2.90, −1.79):")
 st.markdown(figs_lr.book_table(figs_lr.book_rows(), lr))

@@ -1,5 +1,7 @@
 """Step 10 · Rinse and Repeat: many epochs of descent, and the three ways to spend an epoch."""
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -9,7 +11,7 @@ from ui.charts import PALETTE
 from ui.numbers import fmt, num, numpy_print, signed
 from ui.page import book_check, csv_download, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
-from ui.player import player, player_frames
+from ui.player import player_frames, player_section
 
 setup("Rinse and Repeat", "🔁")
 s = ui.sidebar(extra=("epochs", "batch", "b0", "w0"))
@@ -119,8 +121,8 @@ surface = compute.surface_for(s, extra=(*start, b_end, w_end))
 frames = player_frames(h, f.stats, surface, lr=s.lr, loss_window=figs.cross_section_domain(f, start, s.is_book),
                        sample=(f.x_sample, f.y_sample), data_window=figs.data_domains(f))
 # The result first, unless the run diverged (its last epoch is far off every chart).
-epoch = player("rinse_player", frames, start=0 if conv.diverging else len(frames["epoch"]) - 1)
-figs.update_text(h, f, s.lr, epoch)
+player_section("rinse_player", frames, start=0 if conv.diverging else len(frames["epoch"]) - 1,
+               below=partial(figs.update_text, h, f, s.lr))
 
 # --- closed form vs descent -------------------------------------------------------------------
 st.subheader("Closed form versus descent")

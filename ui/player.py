@@ -19,7 +19,7 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import streamlit as st
@@ -182,6 +182,23 @@ def start_from_click(click: Any) -> tuple[float, float] | None:
 
 def _noop() -> None:
     """The component needs a callback per state and trigger; the page reads the result instead."""
+
+
+def player_section(key: str, frames: dict, *, start: int = 0, below: Callable[[int], None]) -> None:
+    """The player, and ``below(epoch)`` for the epoch it stops on, as one fragment.
+
+    When the browser reports a frame (pause, step, the end of a scrub), only
+    this fragment reruns: the player and what ``below`` draws, in tens of
+    milliseconds, instead of the whole page. A class of learners pausing and
+    scrubbing then costs the server little. ``below`` must draw everything
+    that depends on the epoch, and nothing else.
+    """
+
+    @st.fragment
+    def _section() -> None:
+        below(player(key, frames, start=start))
+
+    _section()
 
 
 def player(key: str, frames: dict, *, start: int = 0) -> int:

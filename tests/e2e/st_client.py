@@ -100,7 +100,7 @@ class Session:
         ``widget_states`` are sent as the browser sends a widget's new value (the ids come
         from an earlier run's ``widgets``); ``fragment_id`` asks for a rerun of that fragment
         only, as the browser does for a widget inside one. The result holds the run's
-        metrics by label, its exceptions, the URL's query string, its ``status`` and
+        metrics by label, its Markdown texts, its exceptions, the URL's query string, its ``status`` and
         ``widgets``: label (or component name) -> (widget id, fragment id, data JSON).
         """
         msg = BackMsg()
@@ -113,7 +113,7 @@ class Session:
             msg.rerun_script.fragment_id = fragment_id
         await self.ws.send(msg.SerializeToString())
         self.page_name = page_name
-        result = {"metrics": {}, "exceptions": [], "query_string": None, "widgets": {}}
+        result = {"metrics": {}, "exceptions": [], "query_string": None, "widgets": {}, "markdown": []}
         early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
         while True:
             fwd = ForwardMsg()
@@ -125,6 +125,8 @@ class Session:
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
                 _note_widget(result["widgets"], el, fwd.delta.fragment_id)
+                if el.WhichOneof("type") == "markdown":
+                    result["markdown"].append(el.markdown.body)
                 if el.WhichOneof("type") == "metric":
                     result["metrics"][el.metric.label] = el.metric.body
                 elif el.WhichOneof("type") == "exception":

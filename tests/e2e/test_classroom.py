@@ -133,7 +133,7 @@ async def _learner(url: str, i: int, go: asyncio.Event, out: dict) -> None:
             r["times"].append(time.monotonic() - t0)
             if run["exceptions"] or run.get("status") != "FINISHED_SUCCESSFULLY":
                 r["problems"].append(f"{page}: {run.get('status')} {run['exceptions']}")
-            await asyncio.sleep(rng.uniform(1.5, 3.5))  # a person reads before the next click
+            await asyncio.sleep(rng.uniform(3.0, 6.0))  # a person reads before the next click
             return run
 
         first = await act("Update", f"seed={seed}&n={n}")
@@ -198,7 +198,7 @@ def test_fifty_learners_each_read_their_own_numbers(app_server, app_server_pid):
 
 
 PLAYERS = 30
-CLICKS = ("Data", "Init", "Predict", "Loss", "Update", "Init", "Data", "Predict")
+CLICKS = ("Data", "Init", "Predict", "Loss", "Update") * 4
 
 
 async def _clicker(url: str) -> list[float]:
@@ -243,8 +243,12 @@ async def _player(url: str, i: int, opened: asyncio.Event, stop: asyncio.Event, 
                                    [component_state(widget_id, {"frame": {"ident": frames["ident"], "frame": frame}})],
                                    fragment_id)
             r["reports"] += 1
-            if run["exceptions"] or run.get("status") != "FINISHED_SUCCESSFULLY":
+            # Only the player's fragment reruns, and it shows the update after the reported epoch.
+            if run["exceptions"] or run.get("status") != "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
                 r["problems"].append(f"report of frame {frame}: {run.get('status')} {run['exceptions']}")
+            epoch = frames["epoch"][frame]
+            if not any(f"The update of epoch {epoch + 1:,}" in text for text in run["markdown"]):
+                r["problems"].append(f"after reporting epoch {epoch} the page shows {run['markdown'][:2]}")
     except Exception as exc:  # noqa: BLE001
         r["problems"].append(f"session failed: {type(exc).__name__}: {exc}")
     finally:
