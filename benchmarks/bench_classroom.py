@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, machine, start_server  # noqa: E402
+from proc_stats import cpu_seconds, rss_mb  # noqa: E402
 from st_client import Session  # noqa: E402
 
 #: The last revision before the classroom work (fragment-timer player, entry-counted caches).
@@ -48,20 +49,6 @@ PAGE_NAMES = ("Data", "Init", "Predict", "Loss", "Gradients", "Update", "Learnin
 RSS_TARGET_MB = 500
 CPU_TARGET = 0.02
 FPS_TARGET = 24
-
-
-def rss_mb(pid: int) -> float:
-    """Resident set size of a process in MiB (VmRSS from /proc)."""
-    text = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmRSS:\s+(\d+)\s+kB", text, re.M).group(1)) / 1024
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, in seconds (/proc/PID/stat)."""
-    import os
-
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

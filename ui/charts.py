@@ -576,29 +576,24 @@ def cross_section(values: np.ndarray, losses: np.ndarray, param: str, fixed_text
     return alt.layer(*layers).properties(title=fixed_text, height=HEIGHT)
 
 
-def loss_over_epochs(epochs: np.ndarray, series: dict[str, tuple[np.ndarray, str]], *, log: bool = True,
-                     marker_epoch: int | None = None, title: str = "Loss over epochs",
+def loss_over_epochs(epochs: np.ndarray, series: dict[str, tuple[np.ndarray, str]], *, title: str = "Loss over epochs",
                      y_title: str = "loss (MSE)") -> alt.LayerChart:
-    """Loss curves per epoch (train, validation, ...); a rule marks one epoch."""
+    """Loss curves per epoch (train, validation, ...) on a log axis; values that are not positive and finite are left out."""
     frames = []
     for name, (values, _color) in series.items():
         v = np.asarray(values, float)
-        keep = np.isfinite(v) & ((v > 0) if log else True)
+        keep = np.isfinite(v) & (v > 0)
         frames.append(pd.DataFrame({"epoch": np.asarray(epochs)[keep], "loss": v[keep], "series": name}))
     frame = pd.concat(frames, ignore_index=True)
     frame = _thin(frame, "series", 600)
     names = list(series)
     chart = alt.Chart(frame).mark_line(strokeWidth=2, clip=True).encode(
         x=alt.X(field="epoch", type="quantitative", title="epoch"),
-        y=alt.Y(field="loss", type="quantitative", title=y_title, scale=alt.Scale(type="log" if log else "linear")),
+        y=alt.Y(field="loss", type="quantitative", title=y_title, scale=alt.Scale(type="log")),
         color=alt.Color(field="series", type="nominal", scale=alt.Scale(domain=names, range=[series[n][1] for n in names]), title=None),
         tooltip=[alt.Tooltip(field="series", type="nominal"), alt.Tooltip(field="epoch", type="quantitative"), alt.Tooltip(field="loss", type="quantitative", format=".6g")],
     )
-    layers = [chart]
-    if marker_epoch is not None:
-        layers.append(alt.Chart(pd.DataFrame({"epoch": [marker_epoch]})).mark_rule(
-            color=PALETTE["grey"], strokeDash=[3, 3]).encode(x=alt.X(field="epoch", type="quantitative")))
-    return alt.layer(*layers).properties(title=title, height=HEIGHT)
+    return alt.layer(chart).properties(title=title, height=HEIGHT)
 
 
 def _thin(frame: pd.DataFrame, by: str, max_rows: int) -> pd.DataFrame:

@@ -7,9 +7,10 @@ Two kinds of cache, chosen by what a result holds:
   is about 23 MiB, so the server keeps only the few most recent ones and
   regenerates the rest (about 0.1 s). Their arrays are read-only and shared.
 - Everything else is O(1), O(grid), O(epochs) or O(drawing sample) per
-  setting and goes through ``st.cache_data``, whose entry counts are set so
-  that each cache's worst case stays within a few MiB (see
-  ``tests/test_memory.py``).
+  setting and goes through ``st.cache_data``, whose entry counts keep each
+  cache's worst case to tens of MiB (a surface is about 110 KiB, a
+  10,000-epoch history about 400 KiB; ``tests/test_memo.py`` checks that
+  bound).
 
 Every cached function takes primitives only (ints, floats, strings, tuples),
 so caches key by value; the ``*_for`` helpers unpack a

@@ -2,9 +2,9 @@
 
 ``st.cache_data`` bounds a cache by its number of entries and hands every
 caller a fresh unpickled copy. That suits small results (statistics, grids,
-histories), but not a generated data set: at N = 10⁶ one entry holds about
-40 MiB, so 32 entries could hold over a gigabyte, and every caller pays for a
-copy. :class:`ByteBoundedCache` instead keeps at most ``max_bytes`` of
+histories), but not a generated data set: at N = 10⁶ a data set holds 23 MiB
+and each of its features 16 MiB, so 32 entries could hold over a gigabyte,
+and every caller pays for a copy. :class:`ByteBoundedCache` instead keeps at most ``max_bytes`` of
 results, evicts the least recently used ones, and shares one read-only copy
 between callers. Regenerating an evicted data set costs tens of
 milliseconds; keeping many of them costs the whole server.

@@ -34,6 +34,30 @@ def parse_set_cookies(headers) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
+def run_async(coro):
+    """``asyncio.run(coro)`` in a thread of its own, returning its result (or raising its error).
+
+    Playwright's sync API keeps an event loop running in the main thread once a browser
+    test has run, and ``asyncio.run`` refuses to start inside a running loop.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="st-client")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _note_widget(widgets: dict, element, fragment_id: str) -> None:
     """Remember a slider's or a custom component's id (what a later widget state must name)."""
     kind = element.WhichOneof("type")

@@ -19,22 +19,15 @@ and throughout; it must stay under :data:`RSS_LIMIT_MB`.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-from pathlib import Path
 
 import gdcore
-from st_client import RUN_TIMEOUT_S, Session
+from proc_stats import rss_mb
+from st_client import RUN_TIMEOUT_S, Session, run_async
 
 SESSIONS = 24
 SEEDS = [1000 + 37 * i for i in range(SESSIONS)]
 RSS_LIMIT_MB = 600
-
-
-def rss_mb(pid: int) -> float:
-    """Resident set size of a process in MiB (VmRSS from /proc)."""
-    text = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmRSS:\s+(\d+)\s+kB", text, re.M).group(1)) / 1024
 
 
 def expected_loss(seed: int) -> str:
@@ -98,9 +91,9 @@ def test_simultaneous_sessions_keep_their_own_settings(app_server, app_server_pi
         await s.run_page("Loss", "")
         await s.close()
 
-    asyncio.run(warm())
+    run_async(warm())
     rss_before = rss_mb(app_server_pid)
-    results, rss = asyncio.run(_run_sessions(app_server, app_server_pid))
+    results, rss = run_async(_run_sessions(app_server, app_server_pid))
     time.sleep(1.0)
     rss_after = rss_mb(app_server_pid)
 

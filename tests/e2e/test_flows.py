@@ -1,9 +1,8 @@
-"""User flows in a real browser: widgets, deep links, page switches, junk links, clicks, playback."""
+"""User flows in a real browser: widgets, deep links, page switches, junk links, clicks (playback: test_player.py)."""
 
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -256,49 +255,4 @@ def test_click_on_loss_contour_sets_the_start(page, app_server, open_page, wait_
     assert_clean(page, "/Loss after a click on the contour")
 
 
-# --------------------------------------------------------------------------- (e)
-
-
-PLAYER = '[data-testid="gd-player"]'
-
-
-def _frame_value(page) -> str:
-    """The frame (epoch) the browser player shows: its root's data-frame."""
-    return page.locator(PLAYER).get_attribute("data-frame") or ""
-
-
-def _script_state(page) -> str:
-    return page.get_attribute('[data-testid="stApp"]', "data-test-script-state") or ""
-
-
-def test_play_and_pause_on_rinse_and_repeat(page, app_server, open_page, wait_for_rerun):
-    open_page(page, app_server, "/Rinse_and_Repeat")
-    wait_charts(page)
-    player = page.locator(PLAYER)
-    play = player.get_by_role("button", name="Play", exact=True)
-    assert play.count() == 1, "no 'Play' button in the player on /Rinse_and_Repeat"
-    player.get_by_role("button", name="First", exact=True).click()
-    wait_for_rerun(page)
-    start = _frame_value(page)
-    assert start == "0"
-
-    play.click()
-    seen = [start]
-    t_end = time.monotonic() + 2.0
-    while time.monotonic() < t_end:
-        page.wait_for_timeout(200)
-        seen.append(_frame_value(page))
-        # Playback runs in the browser: the script stays idle the whole time.
-        assert _script_state(page) == "notRunning", f"the app reran while playing (epochs seen {seen})"
-    assert seen[-1] != start, f"the epoch did not move in 2 s of playback (still {start}; seen {seen})"
-    assert player.get_attribute("data-playing") == "true", f"playback stopped by itself (epochs seen {seen})"
-
-    player.get_by_role("button", name="Pause", exact=True).click()
-    wait_for_rerun(page)
-    stopped = _frame_value(page)
-    page.wait_for_timeout(1_500)
-    assert _frame_value(page) == stopped, "the epoch kept moving after Pause"
-    assert f"The update of epoch {int(stopped) + 1:,}" in main_text(page), "Python did not render the paused epoch"
-    page.wait_for_timeout(1_000)
-    assert _script_state(page) == "notRunning", "the app keeps rerunning after Pause"
-    assert_clean(page, "/Rinse_and_Repeat play/pause")
+# Playback is tested in test_player.py.

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from proc_stats import cpu_seconds
 
 PLAYER = '[data-testid="gd-player"]'
 MAIN = '[data-testid="stMain"]'
@@ -69,11 +70,6 @@ def _python_epoch(page, name: str) -> int:
     return int(text[start:].split(" ", 1)[0].replace(",", "")) - 1
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks of 1/100 s
-
-
 def _await_runs(page, count: int, timeout_ms: int = 30_000) -> None:
     """Wait until the page has finished ``count`` script runs in all and is idle."""
     page.wait_for_function(
@@ -110,13 +106,13 @@ def test_play_runs_in_the_browser_and_pause_tells_python(page, app_server, app_s
     else:
         assert _frame(page) == 0 and n == 31
         page.locator(PLAYER).get_by_label("Speed").select_option(label="½×")  # 30 epochs in about 6 s
-    runs, draws, cpu = _runs(page), _draws(page), _cpu_seconds(app_server_pid)
+    runs, draws, cpu = _runs(page), _draws(page), cpu_seconds(app_server_pid)
     t0 = time.monotonic()
     _button(page, "Play").click()
     page.wait_for_timeout(2_000)
     assert _attr(page, "data-playing") == "true"
     elapsed = time.monotonic() - t0
-    cpu_rate = (_cpu_seconds(app_server_pid) - cpu) / elapsed
+    cpu_rate = (cpu_seconds(app_server_pid) - cpu) / elapsed
     draw_rate = (_draws(page) - draws) / elapsed
     moved = _frame(page)
     assert 0 < moved < n - 1, f"frame {moved} after 2 s of play"

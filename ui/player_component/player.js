@@ -3,7 +3,8 @@
 // Python sends the frames once (ui/player.py: player_frames). Play, pause, step,
 // scrub and speed run here with no server work per frame; Python hears the frame
 // only when the learner stops on one (setStateValue("frame", ...), which reruns the
-// page), and hears a click on the contour as a trigger ("click").
+// player's fragment, not the page: ui/player.py player_section), and hears a click on
+// the contour as a trigger ("click", which reruns the page from the new start).
 //
 // Test hooks on the root: data-testid="gd-player", data-frame, data-playing,
 // data-draws (pictures drawn since mount) and data-n-frames.
@@ -806,7 +807,10 @@ class Player {
       // At most 0.1 s per step: a tab in the background (no animation frames) does not jump ahead.
       const epochNow = this.valueAt(this.data.epoch, this.pos) + epochsPerMs * Math.min(100, t - this.lastTime);
       this.lastTime = t;
-      this.lastDraw = t;
+      // Step the schedule by whole frame intervals, so a display whose refresh is not a
+      // multiple of 30 Hz (say 40 Hz) still averages 30 pictures a second; never more
+      // than one interval behind, so a stall is not followed by a burst.
+      this.lastDraw = Math.max(this.lastDraw + FRAME_MS, t - FRAME_MS);
       if (epochNow >= lastEpoch) {
         this.pos = this.n - 1;
         this.show(this.n - 1, false);
