@@ -89,7 +89,8 @@ def features_for(s: Settings, kind: str = "original") -> Features:
 class TrainSummary:
     """What the pages need from the training set that does not depend on (b, w).
 
-    ``stats`` give the MSE and its gradients anywhere in O(1); ``sample_x``,
+    ``stats`` give the MSE and its gradients anywhere in O(1); ``first_x``, ``first_y`` are the first
+    training point; ``sample_x``,
     ``sample_y`` are at most :data:`MAX_SCATTER_POINTS` points to draw.
     """
 
@@ -102,6 +103,8 @@ class TrainSummary:
     sampled: bool
     x_range: tuple[float, float]
     y_range: tuple[float, float]
+    first_x: float
+    first_y: float
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -126,11 +129,47 @@ def train_summary(seed: int, n: int, noise: float, true_b: float, true_w: float)
         sampled=pick is not None,
         x_range=x_range,
         y_range=y_range,
+        first_x=float(x[0]),
+        first_y=float(y[0]),
     )
 
 
 def train_summary_for(s: Settings) -> TrainSummary:
     return train_summary(*s.data_key)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the Predict page shows of the line b + w·x on the training set (O(1) to keep)."""
+
+    first: float
+    mean: float
+    mean_abs_error: float
+    low: float
+    high: float
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def prediction(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float) -> Prediction:
+    """ŷ = b + w·x over the training set, reduced to the numbers the page prints and the y range
+    (labels and predictions) its chart spans."""
+    f = features(seed, n, noise, true_b, true_w, "original")
+    with heavy_work():
+        yhat = gdcore.predict(b, w, f.x_train)
+        both = np.concatenate([f.y_train, yhat])
+        finite = both[np.isfinite(both)]
+        return Prediction(
+            first=float(yhat[0]),
+            mean=float(yhat.mean()),
+            mean_abs_error=float(np.mean(np.abs(yhat - f.y_train))),
+            low=float(finite.min()) if finite.size else 0.0,
+            high=float(finite.max()) if finite.size else 1.0,
+        )
+
+
+def prediction_for(s: Settings) -> Prediction:
+    b, w = s.start
+    return prediction(*s.data_key, float(b), float(w))
 
 
 @dataclass(frozen=True)
