@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, machine, start_server  # noqa: E402
+from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, machine, start_server, stop_server  # noqa: E402
 from proc_stats import cpu_seconds, rss_mb  # noqa: E402
 from st_client import Session  # noqa: E402
 
@@ -57,11 +57,7 @@ def served(root: Path):
     try:
         yield proc, url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 @contextlib.contextmanager
@@ -106,11 +102,10 @@ _FRAME_JS = """() => {
     const p = h.querySelector('[data-testid="gd-player"]');
     if (p) return {kind: 'browser', frame: +p.dataset.frame, draws: +p.dataset.draws};
   }
-  const s = document.querySelector('[data-testid="stSlider"] [role="slider"][aria-valuenow]');
-  const all = [...document.querySelectorAll('[data-testid="stSlider"]')];
-  const scrub = all.find(e => /scrub/i.test(e.innerText));
-  const knob = scrub ? scrub.querySelector('[role="slider"]') : s;
-  return {kind: 'server', frame: knob ? +knob.getAttribute('aria-valuenow') : null, draws: null};
+  // The old player: its scrubber ("Epoch (drag to scrub)") shows the frame as its value text.
+  const scrub = [...document.querySelectorAll('[data-testid="stSlider"]')].find(e => /scrub/i.test(e.innerText));
+  const lines = scrub ? scrub.innerText.split(String.fromCharCode(10)).filter(t => t.trim()) : [];
+  return {kind: 'server', frame: lines.length > 1 ? +lines[1].replace(/,/g, '') : null, draws: null};
 }"""
 
 

@@ -184,6 +184,15 @@ def start_server(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     raise SystemExit("streamlit did not start within 60 s")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server from :func:`start_server` (killed if it does not stop within 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def _poll(page, predicate, timeout_s: float = 120.0, interval_s: float = 0.02) -> dict:
     deadline = time.perf_counter() + timeout_s
     while True:
@@ -260,11 +269,7 @@ def bench_browser(repeats: int) -> None:
                 print(f"  {label}: done", file=sys.stderr, flush=True)
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
     print(f"\n### (b) In the browser (headless Chromium, {repeats} samples per page after a first visit)\n")
     print(f"Targets: load {LOAD_TARGET_S} s, lr change {SLIDER_TARGET_S} s. "

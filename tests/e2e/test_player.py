@@ -167,6 +167,35 @@ def test_keys_step_jump_and_play(page, app_server, open_page):
     assert page.console_errors == []
 
 
+def test_buttons_step_and_jump_and_speed_sets_the_pace(page, app_server, open_page):
+    _open(page, open_page, app_server, "rinse")
+    n = int(_attr(page, "data-n-frames"))
+    assert _frame(page) == n - 1  # Rinse and Repeat opens on the result
+    _button(page, "First").click()
+    assert _frame(page) == 0
+    _wait_python_epoch(page, "rinse", 0)
+    for _ in range(3):
+        _button(page, "Forward").click()
+    _button(page, "Back").click()
+    assert _frame(page) == 2
+    _wait_python_epoch(page, "rinse", 2)
+    _button(page, "Last").click()
+    assert _frame(page) == n - 1
+    _wait_python_epoch(page, "rinse", n - 1)
+
+    def frames_in_one_second(speed_label: str) -> int:
+        _button(page, "First").click()
+        page.locator(PLAYER).get_by_label("Speed").select_option(label=speed_label)
+        _button(page, "Play").click()
+        page.wait_for_timeout(1_000)
+        _button(page, "Pause").click()
+        return _frame(page)
+
+    slow, fast = frames_in_one_second("¼×"), frames_in_one_second("4×")
+    assert 0 < slow and fast >= 4 * slow, f"1 s of play: {slow} frames at ¼×, {fast} at 4×"
+    assert page.console_errors == []
+
+
 def test_scrub_redraws_at_once_and_python_follows_the_end(page, app_server, open_page):
     _open(page, open_page, app_server, "rinse")
     scrub = page.locator(PLAYER).get_by_label("Epoch", exact=True)
