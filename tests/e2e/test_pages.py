@@ -4,21 +4,17 @@ Parametrized over the landing page plus ``ui.page.STEPS``, so a step added there
 covered too (without a key number until one is listed in :data:`KEY_NUMBERS`).
 
 Each test leaves ``artifacts/screenshots/NN_<Page>.png`` (the whole page, not just the
-first screen). The landing, Loss, Learning Rate and Rinse and Repeat screenshots are
-also copied to ``docs/screenshots/<Page>.png`` for the README.
+first screen). Tests write nothing into the repository: the README's screenshots come
+from ``docs/make_screenshots.py``, run on purpose.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ui.page import STEPS
-
-ROOT = Path(__file__).resolve().parents[2]
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 #: The number each page shows with the default (the book's) settings.
 KEY_NUMBERS: dict[str, str] = {
@@ -34,9 +30,6 @@ KEY_NUMBERS: dict[str, str] = {
     "Scaling": "0.6029",
     "Rinse and Repeat": "1.0235",  # b after 1,000 epochs
 }
-
-#: Pages whose screenshot goes into docs/screenshots/ for the README.
-README_PAGES = {"landing", "Loss", "Learning Rate", "Rinse and Repeat"}
 
 #: Pages that must show a Plotly chart (the 3-D loss surface).
 PLOTLY_PAGES = {"Loss"}
@@ -129,9 +122,6 @@ def test_page_loads_draws_charts_and_shows_key_number(page, app_server, open_pag
 
     shot = screenshot_dir / f"{number:02d}_{slug}.png"
     screenshot_whole_page(page, shot)
-    if label in README_PAGES:
-        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS_SCREENSHOTS / f"{slug}.png")
 
     # Checked last, so that errors raised while drawing the charts are caught too.
     assert page.console_errors == [], f"{path}: console errors:\n" + "\n".join(page.console_errors)
