@@ -140,6 +140,12 @@ health_ok() {  # health_ok ADDR PORT: GET /_stcore/health answers 200 "ok"
 }
 
 # ------------------------------------------------------------------ start
+# A port something already listens on would answer the health checks for a replica
+# that never started (and send its traffic to the wrong server): refuse it up front.
+in_use() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" 2>/dev/null; }
+for p in "${ports[@]}"; do
+    ! in_use "$p" || die "port $p on 127.0.0.1 is already in use"
+done
 servers=$run_dir/servers.cfg
 {
     echo "# Written by run_replicas.sh: the replicas of this run, for deploy/haproxy.cfg."
