@@ -1,30 +1,42 @@
-"""Benchmarks of the pages (run by hand, not part of the test suite).
+"""Page speed: the four figures of every page, before and after, from one run (by hand, not CI).
 
-    .venv/bin/python benchmarks/bench_pages.py              # both parts, about 5 minutes
-    .venv/bin/python benchmarks/bench_pages.py --apptest    # (a) only, about a minute
-    .venv/bin/python benchmarks/bench_pages.py --browser    # (b) only, about 4 minutes
-    .venv/bin/python benchmarks/bench_pages.py --repeats 5  # more browser samples per page
+    .venv/bin/python benchmarks/bench_pages.py                    # baseline and this checkout, ~12 min
+    .venv/bin/python benchmarks/bench_pages.py --no-baseline      # this checkout only, ~6 min
+    .venv/bin/python benchmarks/bench_pages.py --baseline REV     # another baseline revision
+    .venv/bin/python benchmarks/bench_pages.py --pages Loss,Scaling --repeats 5
+    .venv/bin/python benchmarks/bench_pages.py --apptest          # only the AppTest script times
+    .venv/bin/python benchmarks/bench_pages.py --browser          # only the three browser figures
 
-(a) Script time per page with ``AppTest`` (no browser): the wall time of ``at.run()``
-    at the defaults and at n = 1,000,000. Each is run twice in one process and the second
-    (warm ``st.cache_data``) run is reported: what a learner waits for after changing a
-    widget once the data are cached. Target: 0.4 s.
-(b) In headless Chromium against a real ``streamlit run`` server:
-    - load: from ``page.goto`` to "script finished and every chart holds a drawing of
-      non-zero size" (Vega-Lite svg/canvas, Plotly .main-svg/canvas), in a fresh browser
-      context (a new session). The first visit (server caches cold) and the median of the
-      following visits are reported. Target: 2.5 s.
-    - lr change: focus the sidebar's learning-rate slider, press ArrowRight once (lr
-      +0.001), and time until the rerun has finished and every chart is drawn again; when a
-      chart depends on lr, until its drawing has changed. Median of the samples. Target: 1 s.
+The baseline revision (:data:`BASELINE_REV`, the revision before the page-speed work) is
+checked out into a temporary ``git worktree`` and served by the same Python, then this
+checkout is measured the same way, so both columns come from one run on one machine.
 
-Prints the machine first (a shared or busy machine makes the numbers noisy: the load
-average is printed too), then Markdown tables. Exit status 0 even when a target is missed.
+Per page (the Overview and the ten steps), the median of ``--repeats`` samples (3):
+
+- fresh load: a new browser context (a new session) from ``page.goto`` to "script
+  finished and every chart holds a drawing of non-zero size" (Vega-Lite svg/canvas,
+  Plotly .main-svg/canvas). Each page is visited once first (server caches cold) and
+  that visit is not counted. Target: 2.0 s.
+- menu click: in one session, a click on the page's link in the sidebar menu (coming
+  from the page before it in the menu) to the new page's script finished and every chart
+  drawn. Target: 0.6 s.
+- η change: focus the sidebar's learning-rate slider, press ArrowRight once (η + 0.001),
+  and time until the rerun has finished and every chart is drawn again; when a chart
+  depends on η, until its drawing has changed. Target: 0.3 s.
+- script time (AppTest, no browser): the wall time of ``at.run()`` at the defaults and at
+  n = 1,000,000, the second of two runs of one ``AppTest`` (a rerun with warm
+  ``st.cache_data``): what the server spends on a rerun once the data are cached. Target: 0.15 s. Each revision
+  runs in its own Python process, importing its own ``ui`` and ``gdcore``.
+
+Prints the machine first (the load average too: a shared or busy machine makes the
+numbers noisy), then one Markdown table. Exit status 0 even when a target is missed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import re
 import platform
@@ -32,6 +44,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -44,9 +57,12 @@ from ui.page import STEPS  # noqa: E402
 PAGES = [("Overview (landing)", ROOT / "streamlit_app.py", "/")] + [
     (label, ROOT / path, "/" + label.replace(" ", "_")) for path, label in STEPS
 ]
-SCRIPT_TARGET_S = 0.4
-LOAD_TARGET_S = 2.5
-SLIDER_TARGET_S = 1.0
+#: The revision before the page-speed work: today's figures come from it.
+BASELINE_REV = "8702fcd2613e279db8c578888c00ab0ab5588323"
+SCRIPT_TARGET_S = 0.15
+LOAD_TARGET_S = 2.0
+CLICK_TARGET_S = 0.6
+ETA_TARGET_S = 0.3
 BIG_N = 1_000_000
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -88,32 +104,41 @@ def machine() -> None:
 # --------------------------------------------------------------------------- (a) AppTest
 
 
-def bench_apptest() -> None:
-    from streamlit.testing.v1 import AppTest
-
-    def script_time(path: Path, query: dict[str, str]) -> tuple[float, bool]:
-        at = AppTest.from_file(str(path), default_timeout=300)
+#: Run in a child process with ``cwd`` = the revision's folder: prints {relative path: [defaults, n = 10⁶]}.
+_APPTEST_CHILD = """
+import json, sys, time
+root = sys.argv[1]
+sys.path.insert(0, root)
+from streamlit.testing.v1 import AppTest
+out = {}
+for rel in json.loads(sys.argv[2]):
+    row = []
+    for query in ({}, {"n": sys.argv[3]}):
+        # One AppTest, run twice: the first run fills st.cache_data and pays AppTest's own
+        # one-off set-up (a scan of the installed packages for components, ~0.2 s); the
+        # second, a rerun of the same session, is reported.
+        at = AppTest.from_file(root + "/" + rel, default_timeout=300)
         for k, v in query.items():
             at.query_params[k] = v
+        at.run()
         t0 = time.perf_counter()
         at.run()
-        return time.perf_counter() - t0, bool(at.exception)
+        t = time.perf_counter() - t0
+        row.append(None if at.exception else t)
+    out[rel] = row
+print(json.dumps(out))
+"""
 
-    print("\n### (a) Script time per page (AppTest, warm cache: second of two runs)\n")
-    print(f"Target: {SCRIPT_TARGET_S} s per run.\n")
-    print("| page | defaults | n = 1,000,000 | target met |")
-    print("|---|---:|---:|:---:|")
-    for label, path, _url in PAGES:
-        row = []
-        failed = False
-        for query in ({}, {"n": str(BIG_N)}):
-            script_time(path, query)  # cold: fills st.cache_data
-            t, exc = script_time(path, query)
-            failed |= exc
-            row.append(t)
-        met = "yes" if max(row) <= SCRIPT_TARGET_S else "no"
-        note = " (exception!)" if failed else ""
-        print(f"| {label}{note} | {row[0]:.3f} s | {row[1]:.3f} s | {met} |", flush=True)
+
+def bench_apptest(root: Path, pages: list[tuple[str, Path, str]]) -> dict[str, tuple[float | None, float | None]]:
+    """{page label: (warm script seconds at the defaults, at n = 10⁶)} for the app in ``root``."""
+    rels = [str(path.relative_to(ROOT)) for _label, path, _url in pages]
+    done = subprocess.run([sys.executable, "-c", _APPTEST_CHILD, str(root), json.dumps(rels), str(BIG_N)],
+                          cwd=root, capture_output=True, text=True, timeout=1800, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"AppTest run failed in {root}:\n{done.stderr[-2000:]}")
+    times = json.loads(done.stdout.strip().splitlines()[-1])
+    return {label: tuple(times[rel]) for (label, _path, _url), rel in zip(pages, rels)}
 
 
 # --------------------------------------------------------------------------- (b) browser
@@ -139,19 +164,14 @@ CHARTS_JS = """
 
 RUN_COUNTER_JS = """
 (() => {
+  // Counts finished script runs: stApp's script state turning to notRunning. The whole
+  // document is watched, as the stApp element may be replaced (a page change).
   window.__stRuns = 0;
-  const watch = () => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app) return false;
-    new MutationObserver((records) => {
-      for (const r of records) if (app.getAttribute('data-test-script-state') === 'notRunning'
-                                    && r.oldValue !== 'notRunning') window.__stRuns += 1;
-    }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-    return true;
-  };
-  const start = () => { if (watch()) return;
-    const o = new MutationObserver(() => { if (watch()) o.disconnect(); });
-    o.observe(document.documentElement, {childList: true, subtree: true}); };
+  const start = () => new MutationObserver((records) => {
+    for (const r of records) if (r.target.getAttribute('data-test-script-state') === 'notRunning'
+                                  && r.oldValue !== 'notRunning') window.__stRuns += 1;
+  }).observe(document.documentElement, {attributes: true, attributeOldValue: true, subtree: true,
+                                        attributeFilter: ['data-test-script-state']});
   if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
 })();
 """
@@ -237,69 +257,165 @@ def _lr_change(page) -> tuple[float, bool]:
         return t_run, False
 
 
-def bench_browser(repeats: int) -> None:
+NAV_LINK = '[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"]'
+
+
+#: JS: the main area's first heading and whether an element of the last run is still shown.
+_HEADING_JS = """() => { const h = document.querySelector('[data-testid="stMain"] h1');
+  return {h1: h ? h.innerText : '', stale: !!document.querySelector('[data-stale="true"]'),
+          path: location.pathname}; }"""
+
+
+def _menu_click(page, url_path: str) -> float:
+    """Seconds from a click on the sidebar menu's link to ``url_path`` to every chart of that page drawn.
+
+    Done when the address is the new page's, its title has replaced the old one, the script
+    has finished, nothing of the old page is left and every chart is drawn. (A script run
+    counter is not used: a fast page's run can end before the browser shows it running.)
+    """
+    paths = page.evaluate(f"() => [...document.querySelectorAll('{NAV_LINK}')].map(a => new URL(a.href).pathname)")
+    link = page.locator(NAV_LINK).nth(paths.index(url_path))
+    old_title = page.evaluate(_HEADING_JS)["h1"]
+    t0 = time.perf_counter()
+    link.click()
+    deadline = time.perf_counter() + 120
+    while True:
+        heading = page.evaluate(_HEADING_JS)
+        if heading["path"] == url_path and heading["h1"] not in ("", old_title) and not heading["stale"]:
+            state = page.evaluate(CHARTS_JS)
+            if state["idle"] and state["drawn"]:
+                return time.perf_counter() - t0
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"menu click to {url_path}: last state {heading}")
+        time.sleep(0.02)
+
+
+def bench_browser(base: str, pages: list[tuple[str, Path, str]], repeats: int) -> dict[str, tuple[float, float, float]]:
+    """{page label: (fresh load, menu click, η change)} medians of ``repeats``, against the server at ``base``."""
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        print(f"\n(b) skipped: {CHROMIUM} not found")
-        return
-    proc, base = start_server()
-    rows = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                                        "--disable-dev-shm-usage"])
-            # Warm the server process (imports) once, so the first page does not pay for it.
-            _ts, _t, ctx, _pg = _load(browser, base + "/Init")
-            ctx.close()
-            for label, _path, url_path in PAGES:
-                loads, scripts, changes, changed_any, n_charts = [], [], [], False, 0
-                for i in range(1 + repeats):
-                    ts, t, ctx, pg = _load(browser, base + url_path)
-                    loads.append(t)
-                    scripts.append(ts)
-                    n_charts = pg.evaluate(CHARTS_JS)["charts"]
-                    if i >= 1:
-                        dt, changed = _lr_change(pg)
-                        changes.append(dt)
-                        changed_any |= changed
-                    ctx.close()
-                rows.append((label, n_charts, loads[0], statistics.median(scripts[1:]), statistics.median(loads[1:]),
-                             max(loads[1:]), statistics.median(changes), max(changes), changed_any))
-                print(f"  {label}: done", file=sys.stderr, flush=True)
-            browser.close()
-    finally:
-        stop_server(proc)
+    loads: dict[str, list[float]] = {label: [] for label, _p, _u in pages}
+    etas: dict[str, list[float]] = {label: [] for label, _p, _u in pages}
+    clicks: dict[str, list[float]] = {label: [] for label, _p, _u in pages}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                                    "--disable-dev-shm-usage"])
+        for label, _path, url_path in pages:
+            for i in range(1 + repeats):  # the first visit fills the server's caches: not counted
+                _ts, t, ctx, pg = _load(browser, base + url_path)
+                if i >= 1:
+                    loads[label].append(t)
+                    etas[label].append(_lr_change(pg)[0])
+                ctx.close()
+            print(f"  {label}: load and η done", file=sys.stderr, flush=True)
+        # Menu clicks: one session walks the menu in order, ``repeats`` times round.
+        all_paths = ["/"] + ["/" + label.replace(" ", "_") for _p, label in STEPS]
+        wanted = {url_path: label for label, _p, url_path in pages}
+        _ts, _t, ctx, pg = _load(browser, base + all_paths[-1])
+        for _round in range(repeats):
+            for url_path in all_paths:
+                dt = _menu_click(pg, url_path)
+                if url_path in wanted:
+                    clicks[wanted[url_path]].append(dt)
+        ctx.close()
+        browser.close()
+    med = statistics.median
+    return {label: (med(loads[label]), med(clicks[label]), med(etas[label])) for label, _p, _u in pages}
 
-    print(f"\n### (b) In the browser (headless Chromium, {repeats} samples per page after a first visit)\n")
-    print(f"Targets: load {LOAD_TARGET_S} s, lr change {SLIDER_TARGET_S} s. "
-          "\"First\" is the first visit (server caches cold); the others are fresh sessions on a warm server.\n")
-    print("\"Script done\" is when the first run has finished (stApp notRunning), before the browser has drawn "
-          "the charts; the landing page, which has no chart, shows the fixed cost of loading the app itself.\n")
-    print("| page | charts | load, first | script done, median | load, median | load, max | lr change, median "
-          "| lr change, max | charts change with lr | targets met |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|")
-    for label, n, first, smed, med, mx, cmed, cmax, changed in rows:
-        met = "yes" if med <= LOAD_TARGET_S and cmed <= SLIDER_TARGET_S else (
-            "load no" if med > LOAD_TARGET_S and cmed <= SLIDER_TARGET_S else
-            "lr no" if med <= LOAD_TARGET_S else "both no")
-        print(f"| {label} | {n} | {first:.2f} s | {smed:.2f} s | {med:.2f} s | {mx:.2f} s | {cmed:.2f} s | {cmax:.2f} s "
-              f"| {'yes' if changed else 'no'} | {met} |")
+
+@contextlib.contextmanager
+def checkout(rev: str):
+    """A temporary git worktree of ``rev`` (removed afterwards)."""
+    folder = Path(tempfile.mkdtemp(prefix="gd-baseline-"))
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(folder), rev],
+                   check=True, capture_output=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
+                       capture_output=True, check=False)
+
+
+def measure(root: Path, pages: list[tuple[str, Path, str]], repeats: int, browser: bool, apptest: bool) -> dict:
+    """{page label: {"load", "click", "eta", "script", "script_big": seconds or None}} for the app in ``root``."""
+    out: dict[str, dict] = {label: {} for label, _p, _u in pages}
+    if browser:
+        if not Path(CHROMIUM).exists():
+            raise SystemExit(f"{CHROMIUM} not found (use --apptest)")
+        proc, base = start_server(root)
+        try:
+            for label, (load, click, eta) in bench_browser(base, pages, repeats).items():
+                out[label].update(load=load, click=click, eta=eta)
+        finally:
+            stop_server(proc)
+    if apptest:
+        for label, (script, script_big) in bench_apptest(root, pages).items():
+            out[label].update(script=script, script_big=script_big)
+    return out
+
+
+FIGURES = (  # (key, column title, target seconds)
+    ("load", "fresh load", LOAD_TARGET_S),
+    ("click", "menu click", CLICK_TARGET_S),
+    ("eta", "η change", ETA_TARGET_S),
+    ("script", "script, defaults", SCRIPT_TARGET_S),
+    ("script_big", "script, n = 10⁶", SCRIPT_TARGET_S),
+)
+
+
+def table(pages: list[tuple[str, Path, str]], after: dict, before: dict | None) -> None:
+    """One Markdown table: per figure "before → after" (or just the figure), and the targets missed."""
+    keys = [f for f in FIGURES if any(f[0] in after[label] for label, _p, _u in pages)]
+    print("| page | " + " | ".join(f"{title} (≤ {target:g} s)" for _k, title, target in keys) + " | missed |")
+    print("|---|" + "---:|" * len(keys) + "---|")
+
+    def fmt(v: float | None) -> str:
+        return "error" if v is None else f"{v:.2f}" if v >= 0.1 else f"{v:.3f}"
+
+    for label, _p, _u in pages:
+        cells, missed = [], []
+        for key, title, target in keys:
+            now = after[label].get(key)
+            cell = fmt(now)
+            if before is not None:
+                cell = f"{fmt(before[label].get(key))} → {cell}"
+            cells.append(cell)
+            if now is None or now > target:
+                missed.append(title)
+        print(f"| {label} | " + " | ".join(cells) + f" | {', '.join(missed) or 'none'} |", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--apptest", action="store_true", help="only (a), the AppTest script times")
-    parser.add_argument("--browser", action="store_true", help="only (b), the browser timings")
-    parser.add_argument("--repeats", type=int, default=3, help="browser samples per page after the first visit")
+    parser.add_argument("--apptest", action="store_true", help="only the AppTest script times")
+    parser.add_argument("--browser", action="store_true", help="only the browser figures")
+    parser.add_argument("--repeats", type=int, default=3, help="samples per figure and page (median reported)")
+    parser.add_argument("--baseline", default=BASELINE_REV, help="revision for the 'before' figures")
+    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
+    parser.add_argument("--pages", default="", help="comma-separated URL names (Overview, Loss, Rinse_and_Repeat, ...)")
     args = parser.parse_args()
     both = not (args.apptest or args.browser)
+    pages = PAGES
+    if args.pages:
+        names = {n.strip() for n in args.pages.split(",")}
+        pages = [pg for pg in PAGES if (pg[2].strip("/") or "Overview") in names]
+        if not pages:
+            raise SystemExit(f"no page matches {args.pages!r}")
+    repeats = max(1, args.repeats)
     print("Machine:\n")
     machine()
-    if both or args.apptest:
-        bench_apptest()
-    if both or args.browser:
-        bench_browser(max(1, args.repeats))
+    run = {"pages": pages, "repeats": repeats, "browser": both or args.browser, "apptest": both or args.apptest}
+    before = None
+    if not args.no_baseline:
+        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline], check=True,
+                             capture_output=True, text=True).stdout.strip()
+        print(f"- before: revision {rev}; after: this checkout", flush=True)
+        with checkout(args.baseline) as folder:
+            before = measure(folder, **run)
+    after = measure(ROOT, **run)
+    print(f"\n### Page speed, median of {repeats} (seconds; before → after)\n")
+    table(pages, after, before)
+    print(f"\nload average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":
