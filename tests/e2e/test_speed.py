@@ -1,0 +1,77 @@
+"""Page speed guard: no page takes longer than three times its target in a real browser.
+
+One sample per page and figure, measured the way ``benchmarks/bench_pages.py`` measures
+them (its helpers are used, so the test and the benchmark cannot drift apart):
+
+- menu click: a click on the page's link in the sidebar menu to every chart drawn
+  (target 0.6 s, limit 1.8 s);
+- η change: ArrowRight on the sidebar's learning-rate slider to every dependent chart
+  redrawn (target 0.3 s, limit 0.9 s);
+- fresh load: a new browser context to every chart drawn (target 2.0 s, limit 6.0 s).
+
+The menu is walked twice first: the first walk fills the server's caches (a learner's
+first visit to a setting is not what is guarded here), the second is measured. Three times
+the target keeps the test quiet on a busy 2-core machine while still catching a page that
+got markedly slower; the benchmark is where the targets themselves are checked. The
+figures are printed (``pytest -s`` shows them).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_pages import (
+    CLICK_TARGET_S,
+    ETA_TARGET_S,
+    LOAD_TARGET_S,
+    PAGES,
+    _load,
+    _lr_change,
+    _menu_click,
+)
+
+SLACK = 3.0
+
+#: Figures known to miss even three times their target today, with the limit they are held
+#: to until the page is made faster (see "Page speed" in benchmarks/README.md). Remove an
+#: entry when its page meets 3x again; the limit keeps it from getting worse meanwhile.
+KNOWN_SLOW: dict[tuple[str, str], float] = {
+    # Rinse and Repeat redraws its charts after an η change in about 1.0-1.2 s (target 0.3 s):
+    # the script rebuilds three layered Altair charts (about 0.45 s of Python) and the browser
+    # re-creates their Vega views.
+    ("Rinse and Repeat", "η change"): 1.8,
+}
+
+
+def test_every_page_within_three_times_its_targets(browser, app_server):
+    figures: dict[str, dict[str, float]] = {label: {} for label, _path, _url in PAGES}
+    _ts, _t, context, page = _load(browser, app_server + PAGES[-1][2])
+    try:
+        for measured in (False, True):
+            for label, _path, url_path in PAGES:
+                seconds = _menu_click(page, url_path)
+                if measured:
+                    figures[label]["menu click"] = seconds
+    finally:
+        context.close()
+    for label, _path, url_path in PAGES:
+        _ts, seconds, context, page = _load(browser, app_server + url_path)
+        try:
+            figures[label]["fresh load"] = seconds
+            figures[label]["η change"] = _lr_change(page)[0]
+        finally:
+            context.close()
+
+    limits = {"menu click": SLACK * CLICK_TARGET_S, "η change": SLACK * ETA_TARGET_S,
+              "fresh load": SLACK * LOAD_TARGET_S}
+    print("\npage | " + " | ".join(f"{name} (limit {limit:.1f} s)" for name, limit in limits.items()))
+    for label, row in figures.items():
+        print(f"{label} | " + " | ".join(f"{row[name]:.2f} s" for name in limits))
+    too_slow = [f"{label}: {name} {row[name]:.2f} s > {KNOWN_SLOW.get((label, name), limit):.1f} s"
+                for label, row in figures.items() for name, limit in limits.items()
+                if row[name] > KNOWN_SLOW.get((label, name), limit)]
+    assert not too_slow, "pages slower than three times their targets:\n" + "\n".join(too_slow)
