@@ -11,9 +11,10 @@ them (its helpers are used, so the test and the benchmark cannot drift apart):
 
 The menu is walked twice first: the first walk fills the server's caches (a learner's
 first visit to a setting is not what is guarded here), the second is measured. Three times
-the target keeps the test quiet on a busy 2-core machine while still catching a page that
-got markedly slower; the benchmark is where the targets themselves are checked. The
-figures are printed (``pytest -s`` shows them).
+the target, and a second sample for a page over a limit (the better one counts), keep the
+test quiet on a busy 2-core machine while still catching a page that got markedly slower;
+the benchmark is where the targets themselves are checked. The figures are printed
+(``pytest -s`` shows them).
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ KNOWN_SLOW: dict[tuple[str, str], float] = {
 }
 
 
+def _sample(browser, base: str, index: int) -> dict[str, float]:
+    """One sample of each figure for ``PAGES[index]`` (its menu click comes from the page before)."""
+    _ts, _t, context, page = _load(browser, base + PAGES[index - 1][2])
+    try:
+        row = {"menu click": _menu_click(page, PAGES[index][2])}
+    finally:
+        context.close()
+    _ts, row["fresh load"], context, page = _load(browser, base + PAGES[index][2])
+    try:
+        row["η change"] = _lr_change(page)[0]
+    finally:
+        context.close()
+    return row
+
+
 def test_every_page_within_three_times_its_targets(browser, app_server):
     figures: dict[str, dict[str, float]] = {label: {} for label, _path, _url in PAGES}
     _ts, _t, context, page = _load(browser, app_server + PAGES[-1][2])
@@ -68,10 +84,20 @@ def test_every_page_within_three_times_its_targets(browser, app_server):
 
     limits = {"menu click": SLACK * CLICK_TARGET_S, "η change": SLACK * ETA_TARGET_S,
               "fresh load": SLACK * LOAD_TARGET_S}
+
+    def over(label: str, row: dict[str, float]) -> list[str]:
+        return [name for name, limit in limits.items() if row[name] > KNOWN_SLOW.get((label, name), limit)]
+
+    # A page over a limit is sampled once more and its better figures kept: one sample on a
+    # shared machine can catch another job's burst, while a page that really got slower is slow twice.
+    for index, (label, _path, _url) in enumerate(PAGES):
+        if over(label, figures[label]):
+            again = _sample(browser, app_server, index)
+            figures[label] = {name: min(figures[label][name], again[name]) for name in limits}
+
     print("\npage | " + " | ".join(f"{name} (limit {limit:.1f} s)" for name, limit in limits.items()))
     for label, row in figures.items():
         print(f"{label} | " + " | ".join(f"{row[name]:.2f} s" for name in limits))
-    too_slow = [f"{label}: {name} {row[name]:.2f} s > {KNOWN_SLOW.get((label, name), limit):.1f} s"
-                for label, row in figures.items() for name, limit in limits.items()
-                if row[name] > KNOWN_SLOW.get((label, name), limit)]
+    too_slow = [f"{label}: {name} {row[name]:.2f} s > {KNOWN_SLOW.get((label, name), limits[name]):.1f} s"
+                for label, row in figures.items() for name in over(label, row)]
     assert not too_slow, "pages slower than three times their targets:\n" + "\n".join(too_slow)
