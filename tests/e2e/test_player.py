@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from proc_stats import cpu_seconds
 
 PLAYER = '[data-testid="gd-player"]'
@@ -70,12 +71,20 @@ def _python_epoch(page, name: str) -> int:
     return int(text[start:].split(" ", 1)[0].replace(",", "")) - 1
 
 
-def _await_runs(page, count: int, timeout_ms: int = 30_000) -> None:
-    """Wait until the page has finished ``count`` script runs in all and is idle."""
-    page.wait_for_function(
-        """(n) => (window.__stRuns || 0) >= n && document.querySelector(
-             '[data-testid="stApp"][data-test-script-state="notRunning"]') !== null""",
-        arg=count, timeout=timeout_ms, polling=50)
+def _await_runs(page, count: int, timeout_ms: int = 5_000) -> None:
+    """Wait (briefly) until the page has counted ``count`` finished script runs and is idle.
+
+    The counter sees a run only if React commits its "running" state; a fragment rerun
+    that finishes within one commit goes uncounted. So this never fails by itself: the
+    callers check what Python shows afterwards, and that the count did not go *over*.
+    """
+    try:
+        page.wait_for_function(
+            """(n) => (window.__stRuns || 0) >= n && document.querySelector(
+                 '[data-testid="stApp"][data-test-script-state="notRunning"]') !== null""",
+            arg=count, timeout=timeout_ms, polling=50)
+    except PlaywrightTimeoutError:
+        pass
 
 
 def _wait_python_epoch(page, name: str, expected: int, timeout_s: float = 20.0) -> None:
@@ -125,8 +134,9 @@ def test_play_runs_in_the_browser_and_pause_tells_python(page, app_server, app_s
     assert _attr(page, "data-playing") == "false"
     stopped = _frame(page)
     _await_runs(page, runs + 1)
+    _wait_python_epoch(page, name, stopped)  # Python was on another epoch: the pause reran it
     page.wait_for_timeout(1_000)
-    assert _runs(page) == runs + 1, "pause should rerun the page exactly once"
+    assert _runs(page) <= runs + 1, "pause should rerun the player only once"
     assert _frame(page) == stopped, "the frame moved after Pause"
     assert _python_epoch(page, name) == stopped, "Python renders another epoch than the one paused on"
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -156,8 +166,9 @@ def test_keys_step_jump_and_play(page, app_server, open_page):
     assert _attr(page, "data-playing") == "false"
     stopped = _frame(page)
     _await_runs(page, runs + 1)
+    _wait_python_epoch(page, "learning_rate", stopped)
     page.wait_for_timeout(500)
-    assert stopped > 2 and _runs(page) == runs + 1
+    assert stopped > 2 and _runs(page) <= runs + 1
     assert _python_epoch(page, "learning_rate") == stopped
     # Buttons work from the keyboard too: Tab to "Forward", Enter.
     _button(page, "Forward").focus()
@@ -222,8 +233,9 @@ def test_scrub_redraws_at_once_and_python_follows_the_end(page, app_server, open
     assert _runs(page) == runs  # dragging is all in the browser
     scrub.dispatch_event("change")  # the end of the drag
     _await_runs(page, runs + 1)
+    _wait_python_epoch(page, "rinse", 550)
     page.wait_for_timeout(500)
-    assert _runs(page) == runs + 1
+    assert _runs(page) <= runs + 1  # one rerun at the end of the drag, none during it
     assert _python_epoch(page, "rinse") == 550
 
 
