@@ -27,9 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import re
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, machine, start_server, stop_server  # noqa: E402
+from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, checkout, machine, start_server, stop_server  # noqa: E402
 from proc_stats import cpu_seconds, rss_mb  # noqa: E402
 from st_client import Session  # noqa: E402
 
@@ -58,18 +56,6 @@ def served(root: Path):
         yield proc, url
     finally:
         stop_server(proc)
-
-
-@contextlib.contextmanager
-def checkout(rev: str):
-    """A temporary git worktree of ``rev`` (removed afterwards)."""
-    folder = Path(tempfile.mkdtemp(prefix="gd-baseline-"))
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(folder), rev],
-                   check=True, capture_output=True)
-    try:
-        yield folder
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)], capture_output=True)
 
 
 # --------------------------------------------------------------------------- (a) memory
