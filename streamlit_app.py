@@ -22,9 +22,7 @@ st.markdown(
     "we do not know b and w. Gradient descent has to find them from the data alone."
 )
 st.subheader("The steps")
-st.markdown(
-    "Each page is one step of the chapter, in its order. Read them top to bottom, then play:"
-)
+st.markdown("Each page is one step of the chapter, in its order. Read them top to bottom, then play:")
 descriptions = {
     "Data": "generate the points and split them into training and validation sets",
     "Init": "pick a random starting b and w",

@@ -42,8 +42,18 @@ from st_client import Session  # noqa: E402
 #: The last revision before the classroom work (fragment-timer player, entry-counted caches).
 BASELINE_REV = "25c647c"
 BIG_N = 1_000_000
-PAGE_NAMES = ("Data", "Init", "Predict", "Loss", "Gradients", "Update", "Learning_Rate", "Bad_Feature",
-              "Scaling", "Rinse_and_Repeat")
+PAGE_NAMES = (
+    "Data",
+    "Init",
+    "Predict",
+    "Loss",
+    "Gradients",
+    "Update",
+    "Learning_Rate",
+    "Bad_Feature",
+    "Scaling",
+    "Rinse_and_Repeat",
+)
 RSS_TARGET_MB = 500
 CPU_TARGET = 0.02
 FPS_TARGET = 24
@@ -75,8 +85,14 @@ async def hostile(url: str, pid: int, settings: int) -> dict:
         await session.close()
         trace.append(round(rss_mb(pid)))
         peak = max(peak, trace[-1])
-    return {"start": start, "peak": peak, "end": rss_mb(pid), "failures": failures, "trace": trace,
-            "seconds": time.monotonic() - t0}
+    return {
+        "start": start,
+        "peak": peak,
+        "end": rss_mb(pid),
+        "failures": failures,
+        "trace": trace,
+        "seconds": time.monotonic() - t0,
+    }
 
 
 # --------------------------------------------------------------------------- (b, c) playback
@@ -100,9 +116,19 @@ def playback(url: str, pid: int, seconds: float) -> dict:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.route(EXTERNAL_URL, lambda route: route.abort())
         page.goto(url + "/Rinse_and_Repeat", wait_until="domcontentloaded")

@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import gdcore  # noqa: E402
+import gdcore
 
 TARGET_N = 10_000
 TARGET_SPEEDUP = 1000.0
@@ -124,8 +124,11 @@ def machine() -> None:
     try:
         from threadpoolctl import threadpool_info
 
-        libs = [f"{i['internal_api']} {i.get('version')} ({i.get('architecture')}, {i['num_threads']} threads)"
-                for i in threadpool_info() if i.get("user_api") == "blas"]
+        libs = [
+            f"{i['internal_api']} {i.get('version')} ({i.get('architecture')}, {i['num_threads']} threads)"
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
+        ]
         blas = "; ".join(libs) or "none loaded"
     except ImportError:
         pass
@@ -146,11 +149,11 @@ def bench_loss_grid(sizes_both: list[int], sizes_ours: list[int]) -> float | Non
     speedup_at_target = None
     for n in sizes_both + sizes_ours:
         x, y = training_data(n)
-        ours = lambda: gdcore.loss_grid(x, y, b_values, w_values)  # noqa: E731
+        ours = lambda: gdcore.loss_grid(x, y, b_values, w_values)
         t_ours = median_time(ours)
         m_ours = peak_bytes(ours)
         if n in sizes_both:
-            book = lambda: book_broadcast_losses(x, y, b_values, w_values)  # noqa: E731
+            book = lambda: book_broadcast_losses(x, y, b_values, w_values)
             t_book = median_time(book, budget_s=5.0, max_repeats=5)
             m_book = peak_bytes(book)
             ref = book()
@@ -158,12 +161,33 @@ def bench_loss_grid(sizes_both: list[int], sizes_ours: list[int]) -> float | Non
             ratio = t_book / t_ours
             if n == TARGET_N:
                 speedup_at_target = ratio
-            rows.append([f"{n:,}", fmt_time(t_book), fmt_bytes(m_book), fmt_time(t_ours), fmt_bytes(m_ours),
-                         f"{ratio:,.0f}x", f"{m_book / m_ours:,.0f}x", f"{rel:.1e}"])
+            rows.append(
+                [
+                    f"{n:,}",
+                    fmt_time(t_book),
+                    fmt_bytes(m_book),
+                    fmt_time(t_ours),
+                    fmt_bytes(m_ours),
+                    f"{ratio:,.0f}x",
+                    f"{m_book / m_ours:,.0f}x",
+                    f"{rel:.1e}",
+                ]
+            )
         else:
             rows.append([f"{n:,}", "(not run)", "", fmt_time(t_ours), fmt_bytes(m_ours), "", "", ""])
-    table(["N", "broadcast time", "broadcast peak mem", "loss_grid time", "loss_grid peak mem",
-           "speed-up", "memory ratio", "max rel diff"], rows)
+    table(
+        [
+            "N",
+            "broadcast time",
+            "broadcast peak mem",
+            "loss_grid time",
+            "loss_grid peak mem",
+            "speed-up",
+            "memory ratio",
+            "max rel diff",
+        ],
+        rows,
+    )
     return speedup_at_target
 
 
@@ -190,8 +214,12 @@ def bench_descend(batch_sizes_n: list[int], mini_sizes_n: list[int], quick: bool
             updates_per_epoch = -(-n // batch)
             # about 2e5 updates per measurement, at least one epoch
             epochs = max(1, min(50, (20_000 if quick else 200_000) // updates_per_epoch))
-            t = median_time(lambda: gdcore.descend(x, y, b0, w0, lr=0.1, epochs=epochs, batch_size=batch),
-                            budget_s=3.0, max_repeats=5, min_repeats=3)
+            t = median_time(
+                lambda: gdcore.descend(x, y, b0, w0, lr=0.1, epochs=epochs, batch_size=batch),
+                budget_s=3.0,
+                max_repeats=5,
+                min_repeats=3,
+            )
             per_epoch = t / epochs
             cells += [fmt_time(per_epoch), f"{per_epoch / updates_per_epoch * 1e6:,.2f} µs"]
         rows.append(cells)
@@ -216,8 +244,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ok = speedup is not None and speedup >= TARGET_SPEEDUP
     got = "not measured" if speedup is None else f"{speedup:,.0f}x"
-    print(f"Target: loss_grid >= {TARGET_SPEEDUP:,.0f}x the broadcast method at N = {TARGET_N:,}: "
-          f"{got} -> {'met' if ok else 'NOT MET'}")
+    print(
+        f"Target: loss_grid >= {TARGET_SPEEDUP:,.0f}x the broadcast method at N = {TARGET_N:,}: "
+        f"{got} -> {'met' if ok else 'NOT MET'}"
+    )
     return 0 if ok else 1
 
 

@@ -38,8 +38,8 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -84,7 +84,11 @@ def machine() -> None:
         pass
     mem = "unknown"
     try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f"{kb / 2**20:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -93,7 +97,9 @@ def machine() -> None:
     chromium = "not found"
     if Path(CHROMIUM).exists():
         try:
-            chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+            chromium = subprocess.run(
+                [CHROMIUM, "--version"], capture_output=True, text=True, timeout=20
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             chromium = CHROMIUM
     print(f"- {os.cpu_count()} cores ({model}), {mem} RAM, {platform.platform()}")
@@ -133,8 +139,14 @@ print(json.dumps(out))
 def bench_apptest(root: Path, pages: list[tuple[str, Path, str]]) -> dict[str, tuple[float | None, float | None]]:
     """{page label: (warm script seconds at the defaults, at n = 10⁶)} for the app in ``root``."""
     rels = [str(path.relative_to(ROOT)) for _label, path, _url in pages]
-    done = subprocess.run([sys.executable, "-c", _APPTEST_CHILD, str(root), json.dumps(rels), str(BIG_N)],
-                          cwd=root, capture_output=True, text=True, timeout=1800, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _APPTEST_CHILD, str(root), json.dumps(rels), str(BIG_N)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"AppTest run failed in {root}:\n{done.stderr[-2000:]}")
     times = json.loads(done.stdout.strip().splitlines()[-1])
@@ -159,7 +171,8 @@ CHARTS_JS = """
   return {drawn, charts: vega.length + plotly.length, sig: sig.join('|'), runs: window.__stRuns || 0,
           search: location.search,
           idle: !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"], [data-testid="stSpinner"]')};
+                && !document.querySelector(
+                      '[data-testid="stSkeleton"], [data-testid="stAppSkeleton"], [data-testid="stSpinner"]')};
 }
 """
 
@@ -187,9 +200,23 @@ def _free_port() -> int:
 def start_server(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     """``streamlit run`` the app in ``root`` (this checkout, or another revision's) on a free port."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "streamlit_app.py"), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-           "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(root / "streamlit_app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -241,16 +268,20 @@ def _load(browser, url: str) -> tuple[float, float, object, object]:
 
 def _lr_change(page) -> tuple[float, bool]:
     """Seconds from one ArrowRight on the lr slider to the charts drawn again; whether they changed."""
-    slider = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').filter(
-        has_text="Learning rate").locator('input[type="range"]')
+    slider = (
+        page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]')
+        .filter(has_text="Learning rate")
+        .locator('input[type="range"]')
+    )
     slider.focus()
     before = page.evaluate(CHARTS_JS)
     t0 = time.perf_counter()
     slider.press("ArrowRight")
     # The rerun has happened when a finished run was counted or the address shows the new η (a
     # fast run can end before the browser ever shows it running, and then it is not counted).
-    state = _poll(page, lambda s: (s["runs"] > before["runs"] or s["search"] != before["search"])
-                  and s["idle"] and s["drawn"])
+    state = _poll(
+        page, lambda s: (s["runs"] > before["runs"] or s["search"] != before["search"]) and s["idle"] and s["drawn"]
+    )
     t_run = time.perf_counter() - t0
     if state["sig"] != before["sig"]:
         return t_run, True
@@ -302,8 +333,9 @@ def bench_browser(base: str, pages: list[tuple[str, Path, str]], repeats: int) -
     etas: dict[str, list[float]] = {label: [] for label, _p, _u in pages}
     clicks: dict[str, list[float]] = {label: [] for label, _p, _u in pages}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                                    "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
         for label, _path, url_path in pages:
             for i in range(1 + repeats):  # the first visit fills the server's caches: not counted
                 _ts, t, ctx, pg = _load(browser, base + url_path)
@@ -331,13 +363,15 @@ def bench_browser(base: str, pages: list[tuple[str, Path, str]], repeats: int) -
 def checkout(rev: str):
     """A temporary git worktree of ``rev`` (removed afterwards)."""
     folder = Path(tempfile.mkdtemp(prefix="gd-baseline-"))
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(folder), rev],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(folder), rev], check=True, capture_output=True
+    )
     try:
         yield folder
     finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
-                       capture_output=True, check=False)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)], capture_output=True, check=False
+        )
 
 
 def measure(root: Path, pages: list[tuple[str, Path, str]], repeats: int, browser: bool, apptest: bool) -> dict:
@@ -411,8 +445,9 @@ def main() -> None:
     run = {"pages": pages, "repeats": repeats, "browser": both or args.browser, "apptest": both or args.apptest}
     before = None
     if not args.no_baseline:
-        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline], check=True,
-                             capture_output=True, text=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline], check=True, capture_output=True, text=True
+        ).stdout.strip()
         print(f"- before: revision {rev}; after: this checkout", flush=True)
         with checkout(args.baseline) as folder:
             before = measure(folder, **run)

@@ -21,8 +21,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, start_server, stop_server  # noqa: E402
 
 #: (file name, URL path, what to switch on first)
-PAGES = [("landing", "/", None), ("Loss", "/Loss", "Show the rotatable 3-D surface"),
-         ("Learning_Rate", "/Learning_Rate", None), ("Rinse_and_Repeat", "/Rinse_and_Repeat", None)]
+PAGES = [
+    ("landing", "/", None),
+    ("Loss", "/Loss", "Show the rotatable 3-D surface"),
+    ("Learning_Rate", "/Learning_Rate", None),
+    ("Rinse_and_Repeat", "/Rinse_and_Repeat", None),
+]
 SETTLE_MS = 4_000  # Vega views and the player mount after the script has finished
 MAX_HEIGHT = 12_000
 
@@ -58,9 +62,19 @@ def main() -> None:
     proc, url = start_server(ROOT)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-quic",
+                ],
+            )
             for name, path, switch in PAGES:
                 page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
                 page.route(EXTERNAL_URL, lambda route: route.abort())

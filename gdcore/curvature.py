@@ -47,8 +47,9 @@ def hessian_eigenvalues(x: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(hessian(x))
 
 
-def loss_gap(b: float | np.ndarray, w: float | np.ndarray, minimum: tuple[float, float],
-             hessian: np.ndarray) -> np.ndarray:
+def loss_gap(
+    b: float | np.ndarray, w: float | np.ndarray, minimum: tuple[float, float], hessian: np.ndarray
+) -> np.ndarray:
     """Loss minus the minimum loss, as the exact quadratic form ``0.5 * e @ H @ e``.
 
     The MSE of a line is a quadratic bowl, so with ``e = (b - b*, w - w*)``

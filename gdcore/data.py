@@ -112,7 +112,7 @@ class Dataset:
     def n(self) -> int:
         return int(self.x.shape[0])
 
-    def with_feature_scaled(self, factor: float) -> "Dataset":
+    def with_feature_scaled(self, factor: float) -> Dataset:
         """Return the same data set with every x multiplied by ``factor``."""
         return Dataset(_frozen(self.x * factor), self.y, self.train_idx, self.val_idx)
 
@@ -288,9 +288,7 @@ def fit_scaler(x_train: np.ndarray) -> Scaler:
     return Scaler(mean, scale)
 
 
-def standardize(
-    x_train: np.ndarray, x_val: np.ndarray | None = None
-) -> tuple[Scaler, np.ndarray, np.ndarray | None]:
+def standardize(x_train: np.ndarray, x_val: np.ndarray | None = None) -> tuple[Scaler, np.ndarray, np.ndarray | None]:
     """Fit a scaler on ``x_train`` and transform both parts.
 
     Fitting on the training set only keeps the validation set unseen, as it

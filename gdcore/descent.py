@@ -76,8 +76,7 @@ def _is_int(value) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def _check_args(n: int, lr: float, epochs: int, batch_size: int | None, rule: str, reduction: str,
-                seed: int) -> int:
+def _check_args(n: int, lr: float, epochs: int, batch_size: int | None, rule: str, reduction: str, seed: int) -> int:
     if isinstance(lr, bool) or not (isinstance(lr, Real) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"the learning rate must be a positive finite number, got {lr!r}")
     if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
@@ -339,8 +338,9 @@ def _minibatch_epoch(xs, ys, b, w, lr, batch_size, rule, reduction):
     return b, w, bs, ws, False
 
 
-def first_epoch_within(stats: SufficientStats, b0: float, w0: float, lrs: np.ndarray, target: float,
-                       cap: int) -> tuple[int | None, int | None]:
+def first_epoch_within(
+    stats: SufficientStats, b0: float, w0: float, lrs: np.ndarray, target: float, cap: int
+) -> tuple[int | None, int | None]:
     """Fewest batch-descent epochs, over several learning rates, to reach ``loss <= target``.
 
     Runs batch descent from (b0, w0) for every learning rate at once (the

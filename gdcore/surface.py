@@ -103,7 +103,7 @@ class Grid:
     w_values: np.ndarray
 
     @classmethod
-    def around(cls, b_center: float, w_center: float, half_width: float = 3.0, points: int = 101) -> "Grid":
+    def around(cls, b_center: float, w_center: float, half_width: float = 3.0, points: int = 101) -> Grid:
         """A square grid ``center ± half_width`` with ``points`` values per axis."""
         if points < 2:
             raise ValueError("a grid needs at least 2 points per axis")

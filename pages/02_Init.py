@@ -3,7 +3,6 @@
 import streamlit as st
 
 import gdcore
-
 import ui
 from ui.numbers import fmt, numpy_print
 from ui.page import book_check, header, metrics, navigation, setup
@@ -11,33 +10,44 @@ from ui.reproduce import show_reproduce
 
 setup("Init", "🎯")
 s = ui.sidebar(extra=("b0", "w0"))
-header(2, "Random initialisation", (
-    "Gradient descent has to start somewhere. We know nothing about the best line yet, so we "
-    "pick b and w at random: two draws from a standard normal distribution. The seed makes the "
-    "draw repeatable — the same seed always gives the same start — which is what lets us compare "
-    "runs and reproduce the book."
-))
+header(
+    2,
+    "Random initialisation",
+    (
+        "Gradient descent has to start somewhere. We know nothing about the best line yet, so we "
+        "pick b and w at random: two draws from a standard normal distribution. The seed makes the "
+        "draw repeatable — the same seed always gives the same start — which is what lets us compare "
+        "runs and reproduce the book."
+    ),
+)
 
 b_rand, w_rand = gdcore.init_params(s.seed)
 b0, w0 = s.start
 
-st.latex(rf"b \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; b = {fmt(b_rand)} \qquad "
-         rf"w \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; w = {fmt(w_rand)}")
+st.latex(
+    rf"b \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; b = {fmt(b_rand)} \qquad "
+    rf"w \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; w = {fmt(w_rand)}"
+)
 st.markdown(
     f"A fresh random stream seeded with **{s.seed}** gives b first, then w. "
     "(The book re-seeds with the same seed it used for the data, so these are the first two normals "
     "of that stream.) Printed the way numpy shows one-element arrays: "
     f"`{numpy_print(b_rand)} {numpy_print(w_rand)}`."
 )
-metrics([
-    ("Random b", fmt(b_rand, 4), "intercept of the starting line"),
-    ("Random w", fmt(w_rand, 4), "slope of the starting line"),
-    ("True b (unknown to the model)", f"{s.true_b:g}", None),
-    ("True w (unknown to the model)", f"{s.true_w:g}", None),
-])
+metrics(
+    [
+        ("Random b", fmt(b_rand, 4), "intercept of the starting line"),
+        ("Random w", fmt(w_rand, 4), "slope of the starting line"),
+        ("True b (unknown to the model)", f"{s.true_b:g}", None),
+        ("True w (unknown to the model)", f"{s.true_w:g}", None),
+    ]
+)
 if (b0, w0) != (b_rand, w_rand):
-    st.info(f"You chose your own start in the sidebar: b = {fmt(b0)}, w = {fmt(w0)}. "
-            "Every page starts from it; clear the two fields to go back to the random start.", icon="📍")
+    st.info(
+        f"You chose your own start in the sidebar: b = {fmt(b0)}, w = {fmt(w0)}. "
+        "Every page starts from it; clear the two fields to go back to the random start.",
+        icon="📍",
+    )
 book_check(s.is_book, "b = 0.4967 and w = −0.1383 (numpy prints `[0.49671415] [-0.1382643]`).")
 st.markdown(
     "You can also type a starting point in the sidebar (*Start b*, *Start w*) — or click on a loss "

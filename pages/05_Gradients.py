@@ -10,11 +10,15 @@ from ui.reproduce import show_reproduce
 
 setup("Gradients", "⛰️")
 s = ui.sidebar(extra=("b0", "w0"))
-header(5, "Compute the gradients", (
-    "The loss tells us how wrong the line is, but not how to fix it. For that we ask: if b (or w) moved a "
-    "tiny bit, would the loss go up or down, and how fast? That rate is a partial derivative, and the pair of "
-    "them is the gradient. Its sign says which way is downhill; its size says how steep the slope is."
-))
+header(
+    5,
+    "Compute the gradients",
+    (
+        "The loss tells us how wrong the line is, but not how to fix it. For that we ask: if b (or w) moved a "
+        "tiny bit, would the loss go up or down, and how fast? That rate is a partial derivative, and the pair of "
+        "them is the gradient. Its sign says which way is downhill; its size says how steep the slope is."
+    ),
+)
 
 b, w = s.start
 summary = compute.train_summary_for(s)
@@ -29,20 +33,26 @@ st.markdown(
     "links: how the loss changes with each prediction (2·errorᵢ / n), times how the prediction changes with "
     "the parameter — by 1 for b, by xᵢ for w."
 )
-st.latex(r"\begin{aligned}\frac{\partial\,\text{MSE}}{\partial b} &= \frac{\partial\,\text{MSE}}{\partial \hat{y}_i}\,"
-         r"\frac{\partial \hat{y}_i}{\partial b} = \frac{1}{n}\sum_{i=1}^{n} 2\,(b + w\,x_i - y_i)"
-         r" = 2\,\frac{1}{n}\sum_{i=1}^{n}(\hat{y}_i - y_i) \\"
-         rf" &= 2 \times ({fmt(mean_err)}) = {fmt(led.grad_b)}\end{{aligned}}")
-st.latex(r"\begin{aligned}\frac{\partial\,\text{MSE}}{\partial w} &= \frac{\partial\,\text{MSE}}{\partial \hat{y}_i}\,"
-         r"\frac{\partial \hat{y}_i}{\partial w} = \frac{1}{n}\sum_{i=1}^{n} 2\,(b + w\,x_i - y_i)\,x_i"
-         r" = 2\,\frac{1}{n}\sum_{i=1}^{n}x_i\,(\hat{y}_i - y_i) \\"
-         rf" &= 2 \times ({fmt(mean_xerr)}) = {fmt(led.grad_w)}\end{{aligned}}")
-metrics([
-    ("∂MSE/∂b", fmt(led.grad_b), "2 × mean(error), over every training point"),
-    ("∂MSE/∂w", fmt(led.grad_w), "2 × mean(x · error), over every training point"),
-    ("mean(error)", fmt(mean_err), None),
-    ("mean(x · error)", fmt(mean_xerr), None),
-])
+st.latex(
+    r"\begin{aligned}\frac{\partial\,\text{MSE}}{\partial b} &= \frac{\partial\,\text{MSE}}{\partial \hat{y}_i}\,"
+    r"\frac{\partial \hat{y}_i}{\partial b} = \frac{1}{n}\sum_{i=1}^{n} 2\,(b + w\,x_i - y_i)"
+    r" = 2\,\frac{1}{n}\sum_{i=1}^{n}(\hat{y}_i - y_i) \\"
+    rf" &= 2 \times ({fmt(mean_err)}) = {fmt(led.grad_b)}\end{{aligned}}"
+)
+st.latex(
+    r"\begin{aligned}\frac{\partial\,\text{MSE}}{\partial w} &= \frac{\partial\,\text{MSE}}{\partial \hat{y}_i}\,"
+    r"\frac{\partial \hat{y}_i}{\partial w} = \frac{1}{n}\sum_{i=1}^{n} 2\,(b + w\,x_i - y_i)\,x_i"
+    r" = 2\,\frac{1}{n}\sum_{i=1}^{n}x_i\,(\hat{y}_i - y_i) \\"
+    rf" &= 2 \times ({fmt(mean_xerr)}) = {fmt(led.grad_w)}\end{{aligned}}"
+)
+metrics(
+    [
+        ("∂MSE/∂b", fmt(led.grad_b), "2 × mean(error), over every training point"),
+        ("∂MSE/∂w", fmt(led.grad_w), "2 × mean(x · error), over every training point"),
+        ("mean(error)", fmt(mean_err), None),
+        ("mean(x · error)", fmt(mean_xerr), None),
+    ]
+)
 
 
 def _direction(g: float, name: str) -> str:
@@ -61,25 +71,40 @@ st.markdown(
 # --- the ledger ----------------------------------------------------------------------
 st.subheader("Where the numbers come from: every point's share")
 figs_loss.sync_table_pick("grad_ledger", "grad_point", n_train)
-idx = int(st.number_input("Training point i to highlight", 0, n_train - 1, step=1, key="grad_point",
-                          help="Index in the training set; you can also pick a row of the table below."))
+idx = int(
+    st.number_input(
+        "Training point i to highlight",
+        0,
+        n_train - 1,
+        step=1,
+        key="grad_point",
+        help="Index in the training set; you can also pick a row of the table below.",
+    )
+)
 xi, yi = figs_loss.point_for(s, idx)
 err_i = b + w * xi - yi
 left, right = st.columns(2)
 with left:
-    charts.show(figs_loss.contribution_chart(summary, b, w, idx, (xi, yi), mean_err, "error"),
-                f"Each point's error against its x; their mean {fmt(mean_err)} (dashed) doubled is ∂MSE/∂b = "
-                f"{fmt(led.grad_b)}. Point {idx} has error {fmt(err_i)}.", key="grad_contrib_b")
+    charts.show(
+        figs_loss.contribution_chart(summary, b, w, idx, (xi, yi), mean_err, "error"),
+        f"Each point's error against its x; their mean {fmt(mean_err)} (dashed) doubled is ∂MSE/∂b = "
+        f"{fmt(led.grad_b)}. Point {idx} has error {fmt(err_i)}.",
+        key="grad_contrib_b",
+    )
 with right:
-    charts.show(figs_loss.contribution_chart(summary, b, w, idx, (xi, yi), mean_xerr, "x·error"),
-                f"Each point's x·error against its x; their mean {fmt(mean_xerr)} (dashed) doubled is ∂MSE/∂w = "
-                f"{fmt(led.grad_w)}. Point {idx} contributes {fmt(xi * err_i)}.", key="grad_contrib_w")
+    charts.show(
+        figs_loss.contribution_chart(summary, b, w, idx, (xi, yi), mean_xerr, "x·error"),
+        f"Each point's x·error against its x; their mean {fmt(mean_xerr)} (dashed) doubled is ∂MSE/∂w = "
+        f"{fmt(led.grad_w)}. Point {idx} contributes {fmt(xi * err_i)}.",
+        key="grad_contrib_w",
+    )
 st.markdown(
     "Every point pulls on both parameters. Its pull on b is just its error; its pull on w is its error "
     "weighted by x, so points at small x barely move w. Pick a row to see one point's share."
 )
-figs_loss.show_ledger(led.frame, ["x", "error", "x·error"], led.means, n_train, "grad_ledger",
-                      f"mean over all {n_train:,}")
+figs_loss.show_ledger(
+    led.frame, ["x", "error", "x·error"], led.means, n_train, "grad_ledger", f"mean over all {n_train:,}"
+)
 st.markdown(
     f"Doubling the means under the table gives the gradient: 2 × {fmt(mean_err)} = **{fmt(led.grad_b)}** = ∂MSE/∂b "
     f"and 2 × {fmt(mean_xerr)} = **{fmt(led.grad_w)}** = ∂MSE/∂w."
@@ -107,17 +132,26 @@ y_dom = (-0.1, figs_loss.upper_limit(6.1, snap.loss, factor=1.4))
 wv, bv = surface.w_values, surface.b_values
 left, right = st.columns(2)
 with left:
-    charts.show(figs_loss.tangent_cross_section(wv, snap.along_w, "w", snap.w, snap.loss, gw_snap,
-                                                f"Fixed: b = {snap.b:.2f}", y_dom, zoom=win_w),
-                f"Loss along w with b fixed at {snap.b:.2f}; at w = {snap.w:.2f} (loss {fmt(snap.loss)}) the tangent "
-                f"slopes at {fmt(gw_snap)}.", key="grad_fig7_w")
+    charts.show(
+        figs_loss.tangent_cross_section(
+            wv, snap.along_w, "w", snap.w, snap.loss, gw_snap, f"Fixed: b = {snap.b:.2f}", y_dom, zoom=win_w
+        ),
+        f"Loss along w with b fixed at {snap.b:.2f}; at w = {snap.w:.2f} (loss {fmt(snap.loss)}) the tangent "
+        f"slopes at {fmt(gw_snap)}.",
+        key="grad_fig7_w",
+    )
 with right:
-    charts.show(figs_loss.tangent_cross_section(bv, snap.along_b, "b", snap.b, snap.loss, gb_snap,
-                                                f"Fixed: w = {snap.w:.2f}", y_dom, zoom=win_b),
-                f"Loss along b with w fixed at {snap.w:.2f}; at b = {snap.b:.2f} (loss {fmt(snap.loss)}) the tangent "
-                f"slopes at {fmt(gb_snap)}.", key="grad_fig7_b")
+    charts.show(
+        figs_loss.tangent_cross_section(
+            bv, snap.along_b, "b", snap.b, snap.loss, gb_snap, f"Fixed: w = {snap.w:.2f}", y_dom, zoom=win_b
+        ),
+        f"Loss along b with w fixed at {snap.w:.2f}; at b = {snap.b:.2f} (loss {fmt(snap.loss)}) the tangent "
+        f"slopes at {fmt(gb_snap)}.",
+        key="grad_fig7_b",
+    )
 st.markdown(
-    f"The **{steeper}** curve is steeper at the start: |∂MSE/∂{steeper}| = {abs(led.grad_b if steeper == 'b' else led.grad_w):.2f} "
+    f"The **{steeper}** curve is steeper at the start: "
+    f"|∂MSE/∂{steeper}| = {abs(led.grad_b if steeper == 'b' else led.grad_w):.2f} "
     f"> |∂MSE/∂{flatter}| = {abs(led.grad_w if steeper == 'b' else led.grad_b):.2f}. A steeper curve means a larger "
     f"gradient, so {steeper} will get the bigger update in the next step. (At the snapped node the slopes are "
     f"{fmt(gb_snap)} for b and {fmt(gw_snap)} for w.)"
@@ -131,49 +165,64 @@ st.markdown(
     "secant line between *before* and *after*. Make δ smaller and the secant tips towards the tangent: in the "
     "limit it *is* the derivative."
 )
-st.select_slider("Step δ (smaller → closer to the true slope)", options=figs_loss.DELTAS, key="grad_delta",
-                 format_func="{:g}".format)  # a lambda here would keep this page's namespace alive
+st.select_slider(
+    "Step δ (smaller → closer to the true slope)", options=figs_loss.DELTAS, key="grad_delta", format_func="{:g}".format
+)  # a lambda here would keep this page's namespace alive
 left, right = st.columns(2)
 with left:
-    charts.show(figs_loss.secant_panel(summary.stats, fd_w, snap.w, snap.b, "b", win_w),
-                f"Zoom on the w cut: moving w by {delta:g} from {snap.w:.2f} changes the loss by "
-                f"{fmt(fd_w.delta_loss)}, a slope of about {fd_w.slope:.2f} against the tangent's {fd_w.true_slope:.2f}.",
-                key="grad_fig8_w")
+    charts.show(
+        figs_loss.secant_panel(summary.stats, fd_w, snap.w, snap.b, "b", win_w),
+        f"Zoom on the w cut: moving w by {delta:g} from {snap.w:.2f} changes the loss by "
+        f"{fmt(fd_w.delta_loss)}, a slope of about {fd_w.slope:.2f} against the tangent's {fd_w.true_slope:.2f}.",
+        key="grad_fig8_w",
+    )
 with right:
-    charts.show(figs_loss.secant_panel(summary.stats, fd_b, snap.b, snap.w, "w", win_b),
-                f"Zoom on the b cut: moving b by {delta:g} from {snap.b:.2f} changes the loss by "
-                f"{fmt(fd_b.delta_loss)}, a slope of about {fd_b.slope:.2f} against the tangent's {fd_b.true_slope:.2f}.",
-                key="grad_fig8_b")
-metrics([
-    ("δMSE/δw (step estimate)", fmt(fd_w.slope), f"(loss after − loss before) / {delta:g}, b fixed"),
-    ("∂MSE/∂w at the snapped start", fmt(gw_snap), "the tangent's slope"),
-    ("δMSE/δb (step estimate)", fmt(fd_b.slope), f"(loss after − loss before) / {delta:g}, w fixed"),
-    ("∂MSE/∂b at the snapped start", fmt(gb_snap), "the tangent's slope"),
-])
+    charts.show(
+        figs_loss.secant_panel(summary.stats, fd_b, snap.b, snap.w, "w", win_b),
+        f"Zoom on the b cut: moving b by {delta:g} from {snap.b:.2f} changes the loss by "
+        f"{fmt(fd_b.delta_loss)}, a slope of about {fd_b.slope:.2f} against the tangent's {fd_b.true_slope:.2f}.",
+        key="grad_fig8_b",
+    )
+metrics(
+    [
+        ("δMSE/δw (step estimate)", fmt(fd_w.slope), f"(loss after − loss before) / {delta:g}, b fixed"),
+        ("∂MSE/∂w at the snapped start", fmt(gw_snap), "the tangent's slope"),
+        ("δMSE/δb (step estimate)", fmt(fd_b.slope), f"(loss after − loss before) / {delta:g}, w fixed"),
+        ("∂MSE/∂b at the snapped start", fmt(gb_snap), "the tangent's slope"),
+    ]
+)
 st.markdown(
-    f"With δ = {delta:g}: δMSE/δw ≈ **{fd_w.slope:.2f}** (δMSE = {fd_w.delta_loss:.{figs_loss.delta_digits(delta)}f}) and "
+    f"With δ = {delta:g}: δMSE/δw ≈ **{fd_w.slope:.2f}** "
+    f"(δMSE = {fd_w.delta_loss:.{figs_loss.delta_digits(delta)}f}) and "
     f"δMSE/δb ≈ **{fd_b.slope:.2f}** (δMSE = {fd_b.delta_loss:.{figs_loss.delta_digits(delta)}f})."
 )
 table_rows = fds[1:]
 left, right = st.columns([3, 2])
 with left:
-    st.dataframe(figs_loss.fd_table(table_rows), hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(c, format="%.4f")
-                                for c in ("δMSE/δw", "error (w)", "δMSE/δb", "error (b)")})
+    st.dataframe(
+        figs_loss.fd_table(table_rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(c, format="%.4f") for c in ("δMSE/δw", "error (w)", "δMSE/δb", "error (b)")
+        },
+    )
     mx2 = summary.stats.mean_x2
     st.markdown(
         "Halve δ and the error halves. Along each cut the loss is a parabola, so the step estimate overshoots "
         f"the slope by exactly half the curvature times δ: δ × mean(x²) = δ × {fmt(mx2)} for w, and δ × 1 for b."
     )
 with right:
-    charts.show(figs_loss.fd_error_chart(table_rows),
-                f"The estimation error shrinks in proportion to δ: from {abs(table_rows[0][1].error):.4f} (b) at "
-                f"δ = {table_rows[0][1].delta:g} to {abs(table_rows[-1][1].error):.4f} at δ = {table_rows[-1][1].delta:g}.",
-                key="grad_fd_error")
+    charts.show(
+        figs_loss.fd_error_chart(table_rows),
+        f"The estimation error shrinks in proportion to δ: from {abs(table_rows[0][1].error):.4f} (b) at "
+        f"δ = {table_rows[0][1].delta:g} to {abs(table_rows[-1][1].error):.4f} at δ = {table_rows[-1][1].delta:g}.",
+        key="grad_fd_error",
+    )
 
 # --- the check ------------------------------------------------------------------------------
 st.subheader("Check: the formula agrees with the small steps")
-(exact_w, exact_b), = figs_loss.finite_differences_for(s, b, w, (0.001,))
+((exact_w, exact_b),) = figs_loss.finite_differences_for(s, b, w, (0.001,))
 small_w, small_b = table_rows[-1]
 book_w, book_b = table_rows[0]
 checks = [
@@ -190,8 +239,11 @@ if s.is_book:
         "is the snapping, which is why we also give the slopes at the snapped node."
     )
 st.markdown("\n".join(f"- {line}" for line in checks))
-book_check(s.is_book, "∂MSE/∂b = −3.0448 and ∂MSE/∂w = −1.8338 (numpy prints -3.044811379650508 "
-                      "-1.8337537171510832); with δ = 0.12 from (0.52, −0.16) the step estimates are ≈ −2.90 and ≈ −1.79.")
+book_check(
+    s.is_book,
+    "∂MSE/∂b = −3.0448 and ∂MSE/∂w = −1.8338 (numpy prints -3.044811379650508 "
+    "-1.8337537171510832); with δ = 0.12 from (0.52, −0.16) the step estimates are ≈ −2.90 and ≈ −1.79.",
+)
 with st.expander("How this page differs from the book"):
     st.markdown(
         "- Each cross-section carries its tangent line, whose slope is the true partial derivative there.\n"

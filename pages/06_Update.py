@@ -10,55 +10,75 @@ from ui.reproduce import show_reproduce
 
 setup("Update", "👣")
 s = ui.sidebar(extra=("b0", "w0"))
-header(6, "Update the parameters", (
-    "The gradients told us, for each parameter, which way the loss rises and how fast. To improve "
-    "the line we move each parameter a little in the *opposite* direction. How little is set by the "
-    "**learning rate** η (eta): the step is η times the gradient. One such move of both parameters "
-    "is one **update**."
-))
+header(
+    6,
+    "Update the parameters",
+    (
+        "The gradients told us, for each parameter, which way the loss rises and how fast. To improve "
+        "the line we move each parameter a little in the *opposite* direction. How little is set by the "
+        "**learning rate** η (eta): the step is η times the gradient. One such move of both parameters "
+        "is one **update**."
+    ),
+)
 
 upd = figs_lr.one_update(s)
 data = compute.features_for(s)  # x_train, y_train shared, not copied
 eta = f"{upd.lr:g}"
 
 st.subheader("The update rule, with your numbers")
-st.latex(r"b \leftarrow b - \eta\,\frac{\partial \mathrm{MSE}}{\partial b} = "
-         rf"{fmt(upd.b)} - {eta}\cdot({fmt(upd.db)}) = {fmt(upd.b_new)}")
-st.latex(r"w \leftarrow w - \eta\,\frac{\partial \mathrm{MSE}}{\partial w} = "
-         rf"{fmt(upd.w)} - {eta}\cdot({fmt(upd.dw)}) = {fmt(upd.w_new)}")
+st.latex(
+    r"b \leftarrow b - \eta\,\frac{\partial \mathrm{MSE}}{\partial b} = "
+    rf"{fmt(upd.b)} - {eta}\cdot({fmt(upd.db)}) = {fmt(upd.b_new)}"
+)
+st.latex(
+    r"w \leftarrow w - \eta\,\frac{\partial \mathrm{MSE}}{\partial w} = "
+    rf"{fmt(upd.w)} - {eta}\cdot({fmt(upd.dw)}) = {fmt(upd.w_new)}"
+)
 st.markdown(
     f"Both gradients are negative — the loss falls as b and w grow — so subtracting η times them "
     f"*raises* both parameters. b moves further ({fmt(abs(upd.b_new - upd.b))} against "
     f"{fmt(abs(upd.w_new - upd.w))}) because its gradient is steeper."
-    if upd.db < 0 and upd.dw < 0 else
-    "Each parameter moves against the sign of its own gradient, by η times its size: the steeper "
+    if upd.db < 0 and upd.dw < 0
+    else "Each parameter moves against the sign of its own gradient, by η times its size: the steeper "
     "gradient gets the bigger move."
 )
-st.markdown(f"Printed the way numpy shows the book's one-element arrays, before and after: "
-            f"`{numpy_print(upd.b)} {numpy_print(upd.w)}` → "
-            f"`{numpy_print(upd.b_new)} {numpy_print(upd.w_new)}`")
+st.markdown(
+    f"Printed the way numpy shows the book's one-element arrays, before and after: "
+    f"`{numpy_print(upd.b)} {numpy_print(upd.w)}` → "
+    f"`{numpy_print(upd.b_new)} {numpy_print(upd.w_new)}`"
+)
 
-metrics([
-    ("b after one update", fmt(upd.b_new), f"was {fmt(upd.b)}"),
-    ("w after one update", fmt(upd.w_new), f"was {fmt(upd.w)}"),
-    ("Loss before", num(upd.loss_before), "training MSE at the starting b, w"),
-    ("Loss after", num(upd.loss_after), "training MSE at the updated b, w"),
-])
+metrics(
+    [
+        ("b after one update", fmt(upd.b_new), f"was {fmt(upd.b)}"),
+        ("w after one update", fmt(upd.w_new), f"was {fmt(upd.w)}"),
+        ("Loss before", num(upd.loss_before), "training MSE at the starting b, w"),
+        ("Loss after", num(upd.loss_after), "training MSE at the updated b, w"),
+    ]
+)
 if upd.loss_after < upd.loss_before:
-    st.markdown(f"One step took the loss from **{num(upd.loss_before)}** to "
-                f"**{num(upd.loss_after)}** ({100 * (1 - upd.loss_after / upd.loss_before):.1f}% lower).")
+    st.markdown(
+        f"One step took the loss from **{num(upd.loss_before)}** to "
+        f"**{num(upd.loss_after)}** ({100 * (1 - upd.loss_after / upd.loss_before):.1f}% lower)."
+    )
 else:
-    st.warning(f"At η = {eta} this step made the loss **worse** ({num(upd.loss_before)} → "
-               f"{num(upd.loss_after)}): the step overshot the valley. The Learning Rate page shows why.",
-               icon="⚠️")
+    st.warning(
+        f"At η = {eta} this step made the loss **worse** ({num(upd.loss_before)} → "
+        f"{num(upd.loss_after)}): the step overshot the valley. The Learning Rate page shows why.",
+        icon="⚠️",
+    )
 
 st.subheader("The line after one update")
-sequential = st.toggle("Show a common mistake: the sequential update", key="update_sequential",
-                       help="Update b first, then compute w's gradient at the new b.")
+sequential = st.toggle(
+    "Show a common mistake: the sequential update",
+    key="update_sequential",
+    help="Update b first, then compute w's gradient at the new b.",
+)
 pick = compute.display_sample(data.x_train.size)
 xt, yt = (data.x_train, data.y_train) if pick is None else (data.x_train[pick], data.y_train[pick])
-chart, summary = figs_lr.update_figure(xt, yt, upd, sequential=sequential, book_layout=s.is_book,
-                                       n_train=data.x_train.size)
+chart, summary = figs_lr.update_figure(
+    xt, yt, upd, sequential=sequential, book_layout=s.is_book, n_train=data.x_train.size
+)
 charts.show(chart, summary + ("" if pick is None else f" Showing a random {len(pick):,} of the points."))
 
 if sequential:
@@ -71,13 +91,13 @@ if sequential:
     with left:
         st.markdown("**Simultaneous (correct)**: both gradients at the old point")
         st.latex(rf"w \leftarrow {fmt(upd.w)} - {eta}\cdot({fmt(upd.dw)}) = {fmt(upd.w_new)}")
-        metrics([("Simultaneous: w", fmt(upd.w_new), None),
-                 ("Simultaneous: loss after", num(upd.loss_after), None)])
+        metrics([("Simultaneous: w", fmt(upd.w_new), None), ("Simultaneous: loss after", num(upd.loss_after), None)])
     with right:
         st.markdown("**Sequential (the mistake)**: w's gradient at the new b")
         st.latex(rf"w \leftarrow {fmt(upd.w)} - {eta}\cdot({fmt(upd.seq_dw)}) = {fmt(upd.seq_w_new)}")
-        metrics([("Sequential: w", fmt(upd.seq_w_new), None),
-                 ("Sequential: loss after", num(upd.seq_loss_after), None)])
+        metrics(
+            [("Sequential: w", fmt(upd.seq_w_new), None), ("Sequential: loss after", num(upd.seq_loss_after), None)]
+        )
     st.markdown(
         f"b is the same in both ({fmt(upd.b_new)}); w differs by {fmt(abs(upd.seq_w_new - upd.w_new))}. "
         f"The sequential rule is a different algorithm, not gradient descent: its w step uses a gradient "
@@ -87,9 +107,12 @@ if sequential:
         "Compute every gradient first, then update everything."
     )
 
-book_check(s.is_book, "with η = 0.1, b and w go from 0.4967, −0.1383 to 0.8012, 0.0451 "
-                      "(numpy prints `[0.80119529] [0.04511107]`), and the loss from 2.7422 to 1.6349."
-           if abs(s.lr - 0.1) < 1e-12 else
-           "the data and start are the book's; set η = 0.1 to see its update (0.8012, 0.0451).")
+book_check(
+    s.is_book,
+    "with η = 0.1, b and w go from 0.4967, −0.1383 to 0.8012, 0.0451 "
+    "(numpy prints `[0.80119529] [0.04511107]`), and the loss from 2.7422 to 1.6349."
+    if abs(s.lr - 0.1) < 1e-12
+    else "the data and start are the book's; set η = 0.1 to see its update (0.8012, 0.0451).",
+)
 show_reproduce(6, s)
 navigation(6)

@@ -13,12 +13,16 @@ from ui.reproduce import show_reproduce
 
 setup("Bad Feature", "📏")
 s = ui.sidebar(extra=("b0", "w0"))
-header(8, '"Bad" feature', (
-    "Suppose x had been recorded in other units, ten times larger: millimetres instead of centimetres. "
-    "Multiply every x by 10 and divide the slope by 10, and nothing you can see changes: the same points, "
-    "the same line, the same predictions, the same loss at the best line. The loss *surface*, though, is "
-    "a different landscape, and gradient descent walks on the surface."
-))
+header(
+    8,
+    '"Bad" feature',
+    (
+        "Suppose x had been recorded in other units, ten times larger: millimetres instead of centimetres. "
+        "Multiply every x by 10 and divide the slope by 10, and nothing you can see changes: the same points, "
+        "the same line, the same predictions, the same loss at the best line. The loss *surface*, though, is "
+        "a different landscape, and gradient descent walks on the surface."
+    ),
+)
 
 orig = compute.features_for(s, "original")
 bad = compute.features_for(s, "bad")
@@ -29,11 +33,15 @@ b0, w0 = s.start
 x0, y0 = float(orig.x_train[0]), float(orig.y_train[0])
 
 st.subheader("Same points, same predictions")
-st.latex(rf"y = b + w\,x = b + \frac{{w}}{{10}}\,(10\,x) \;\Rightarrow\; "
-         rf"{s.true_b:g} {signed(s.true_w, None)}\,x = {s.true_b:g} {signed(s.true_w / 10, None)}\,(10\,x)")
-st.latex(rf"\hat y_0 = {fmt(b_star)} {signed(w_star)} \times {fmt(x0)} = "
-         rf"{fmt(b_bad)} {signed(w_bad)} \times {fmt(10 * x0)} = {fmt(b_star + w_star * x0)}"
-         rf"\quad (y_0 = {fmt(y0)})")
+st.latex(
+    rf"y = b + w\,x = b + \frac{{w}}{{10}}\,(10\,x) \;\Rightarrow\; "
+    rf"{s.true_b:g} {signed(s.true_w, None)}\,x = {s.true_b:g} {signed(s.true_w / 10, None)}\,(10\,x)"
+)
+st.latex(
+    rf"\hat y_0 = {fmt(b_star)} {signed(w_star)} \times {fmt(x0)} = "
+    rf"{fmt(b_bad)} {signed(w_bad)} \times {fmt(10 * x0)} = {fmt(b_star + w_star * x0)}"
+    rf"\quad (y_0 = {fmt(y0)})"
+)
 st.markdown(
     f"The best line for the first training point, written both ways: the intercept stays at **{fmt(b_star)}**, "
     f"the slope drops from **{fmt(w_star)}** to **{fmt(w_bad)}** and x grows from {fmt(x0)} to {fmt(10 * x0)}. "
@@ -44,15 +52,19 @@ pick = compute.display_sample(orig.x_train.size)
 sel = slice(None) if pick is None else pick
 left, right = st.columns(2)
 with left:
-    charts.show(fs.feature_scatter("original", orig.x_train[sel], orig.y_train[sel]),
-                f"The {orig.x_train.size:,} training points with x between {fmt(float(orig.x_train.min()), 2)} "
-                f"and {fmt(float(orig.x_train.max()), 2)}.")
+    charts.show(
+        fs.feature_scatter("original", orig.x_train[sel], orig.y_train[sel]),
+        f"The {orig.x_train.size:,} training points with x between {fmt(float(orig.x_train.min()), 2)} "
+        f"and {fmt(float(orig.x_train.max()), 2)}.",
+    )
 with right:
-    charts.show(fs.feature_scatter("bad", bad.x_train[sel], bad.y_train[sel]),
-                f"The same points with x ten times larger, between {fmt(float(bad.x_train.min()), 2)} and "
-                f"{fmt(float(bad.x_train.max()), 2)}: only the numbers on the x axis change.")
+    charts.show(
+        fs.feature_scatter("bad", bad.x_train[sel], bad.y_train[sel]),
+        f"The same points with x ten times larger, between {fmt(float(bad.x_train.min()), 2)} and "
+        f"{fmt(float(bad.x_train.max()), 2)}: only the numbers on the x axis change.",
+    )
 st.caption(
-    "A note on y: the book draws the \"bad\" data again from the same seed, and computing y as "
+    'A note on y: the book draws the "bad" data again from the same seed, and computing y as '
     "1 + 0.2·(10x) instead of 1 + 2x rounds a few values differently (by at most 4.4·10⁻¹⁶). "
     "We keep y exactly the same, so the two data sets differ in x alone."
 )
@@ -76,25 +88,39 @@ for col, surf, c, snapped, name in (
     (cols[1], after, fast_bad, snap_after, "After"),
 ):
     mb, mw = c.minimum
-    start = charts.marker_layer([Marker(sb, sw, start_name, loss=snapped.loss, **charts.BELOW_LEFT)],
-                                *charts.surface_domains(surf), color=PALETTE["marker"])
-    chart = charts.contour(surf, markers=[Marker(mb, mw, "Minimum", loss=c.min_loss)],
-                           vlines=[(sb, PALETTE["w_varies"])], hlines=[(sw, PALETTE["b_varies"])],
-                           extra=[start], title=f"Loss Surface - {name}")
-    shape = ("a long diagonal valley" if name == "Before"
-             else "a valley squeezed into narrow, almost horizontal bands")
+    start = charts.marker_layer(
+        [Marker(sb, sw, start_name, loss=snapped.loss, **charts.BELOW_LEFT)],
+        *charts.surface_domains(surf),
+        color=PALETTE["marker"],
+    )
+    chart = charts.contour(
+        surf,
+        markers=[Marker(mb, mw, "Minimum", loss=c.min_loss)],
+        vlines=[(sb, PALETTE["w_varies"])],
+        hlines=[(sw, PALETTE["b_varies"])],
+        extra=[start],
+        title=f"Loss Surface - {name}",
+    )
+    shape = "a long diagonal valley" if name == "Before" else "a valley squeezed into narrow, almost horizontal bands"
     with col:
-        charts.show(chart, f"Loss surface {name.lower()} the change of units: {shape}, minimum "
-                           f"({fmt(mb)}, {fmt(mw)}), loss from {fmt(surf.low)} to {fmt(surf.high, 2)} on this window.")
-metrics([
-    ("Minimum before (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", "least-squares line with the original x"),
-    ("Minimum after (b, w)", f"({fmt(b_bad)}, {fmt(w_bad)})", "least-squares line with x times 10"),
-])
-metrics([
-    ("Loss at the minimum", fmt(fast_orig.min_loss), "the same for both: the predictions are the same"),
-    ("Largest loss on the window, before", fmt(before.high, 2), None),
-    ("Largest loss on the window, after", fmt(after.high, 2), None),
-])
+        charts.show(
+            chart,
+            f"Loss surface {name.lower()} the change of units: {shape}, minimum "
+            f"({fmt(mb)}, {fmt(mw)}), loss from {fmt(surf.low)} to {fmt(surf.high, 2)} on this window.",
+        )
+metrics(
+    [
+        ("Minimum before (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", "least-squares line with the original x"),
+        ("Minimum after (b, w)", f"({fmt(b_bad)}, {fmt(w_bad)})", "least-squares line with x times 10"),
+    ]
+)
+metrics(
+    [
+        ("Loss at the minimum", fmt(fast_orig.min_loss), "the same for both: the predictions are the same"),
+        ("Largest loss on the window, before", fmt(before.high, 2), None),
+        ("Largest loss on the window, after", fmt(after.high, 2), None),
+    ]
+)
 
 st.subheader("Cross-sections through the start")
 st.markdown(
@@ -106,54 +132,85 @@ y_dom = (-0.1, max(15.1, 1.1 * max(snap_before.loss, snap_after.loss)))
 w_dom = (-1.0, 3.2) if fs.is_book_window("bad", grid) else (grid[2], grid[3])
 cols = st.columns(2)
 with cols[0]:
-    chart = fs.before_after_section(before.w_values, snap_before.along_w, snap_after.along_w, "w",
-                                    f"Fixed: b = {fmt(sb, 2)}", sw, (snap_before.loss, snap_after.loss),
-                                    x_domain=w_dom, y_domain=y_dom)
+    chart = fs.before_after_section(
+        before.w_values,
+        snap_before.along_w,
+        snap_after.along_w,
+        "w",
+        f"Fixed: b = {fmt(sb, 2)}",
+        sw,
+        (snap_before.loss, snap_after.loss),
+        x_domain=w_dom,
+        y_domain=y_dom,
+    )
     i_b, i_a = int(np.argmin(snap_before.along_w)), int(np.argmin(snap_after.along_w))
-    charts.show(chart, f"Loss along w with b fixed at {fmt(sb, 2)}: the thin curve (before) is a wide bowl with its "
-                       f"lowest point at w = {fmt(before.w_values[i_b], 2)}, the thick one (after) a narrow, steep bowl "
-                       f"at w = {fmt(after.w_values[i_a], 2)}; at the start the loss is {fmt(snap_before.loss)} before "
-                       f"and {fmt(snap_after.loss)} after.")
+    charts.show(
+        chart,
+        f"Loss along w with b fixed at {fmt(sb, 2)}: the thin curve (before) is a wide bowl with its "
+        f"lowest point at w = {fmt(before.w_values[i_b], 2)}, the thick one (after) a narrow, steep bowl "
+        f"at w = {fmt(after.w_values[i_a], 2)}; at the start the loss is {fmt(snap_before.loss)} before "
+        f"and {fmt(snap_after.loss)} after.",
+    )
 with cols[1]:
-    chart = fs.before_after_section(before.b_values, snap_before.along_b, snap_after.along_b, "b",
-                                    f"Fixed: w = {fmt(sw, 2)}", sb, (snap_before.loss, snap_after.loss),
-                                    x_domain=(grid[0], grid[1]), y_domain=y_dom)
+    chart = fs.before_after_section(
+        before.b_values,
+        snap_before.along_b,
+        snap_after.along_b,
+        "b",
+        f"Fixed: w = {fmt(sw, 2)}",
+        sb,
+        (snap_before.loss, snap_after.loss),
+        x_domain=(grid[0], grid[1]),
+        y_domain=y_dom,
+    )
     i_b, i_a = int(np.argmin(snap_before.along_b)), int(np.argmin(snap_after.along_b))
-    charts.show(chart, f"Loss along b with w fixed at {fmt(sw, 2)}: both curves are parabolas of the same width, "
-                       f"lowest at b = {fmt(before.b_values[i_b], 2)} before and b = {fmt(after.b_values[i_a], 2)} after.")
-metrics([
-    ("Loss at the start, before", fmt(snap_before.loss), f"original x at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
-    ("Loss at the start, after", fmt(snap_after.loss), f"x times 10 at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
-    ("Curvature along w, before", fmt(float(c_orig.hessian[1, 1])), "2·mean(x²): how fast the w-parabola bends"),
-    ("Curvature along w, after", fmt(float(c_bad.hessian[1, 1])), "100 times larger: x² grew a hundredfold"),
-])
+    charts.show(
+        chart,
+        f"Loss along b with w fixed at {fmt(sw, 2)}: both curves are parabolas of the same width, "
+        f"lowest at b = {fmt(before.b_values[i_b], 2)} before and b = {fmt(after.b_values[i_a], 2)} after.",
+    )
+metrics(
+    [
+        ("Loss at the start, before", fmt(snap_before.loss), f"original x at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
+        ("Loss at the start, after", fmt(snap_after.loss), f"x times 10 at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
+        ("Curvature along w, before", fmt(float(c_orig.hessian[1, 1])), "2·mean(x²): how fast the w-parabola bends"),
+        ("Curvature along w, after", fmt(float(c_bad.hessian[1, 1])), "100 times larger: x² grew a hundredfold"),
+    ]
+)
 
 st.subheader("What it does to the learning rate")
 h_o, h_b = c_orig.hessian, c_bad.hessian
 st.latex(r"H = 2\begin{bmatrix}1 & \overline{x} \\ \overline{x} & \overline{x^2}\end{bmatrix}")
-st.latex(rf"H_{{\text{{before}}}} = \begin{{bmatrix}}{fmt(h_o[0, 0])} & {fmt(h_o[0, 1])} \\ {fmt(h_o[1, 0])} & "
-         rf"{fmt(h_o[1, 1])}\end{{bmatrix}},\quad H_{{\text{{after}}}} = \begin{{bmatrix}}{fmt(h_b[0, 0])} & "
-         rf"{fmt(h_b[0, 1])} \\ {fmt(h_b[1, 0])} & {fmt(h_b[1, 1])}\end{{bmatrix}}")
+st.latex(
+    rf"H_{{\text{{before}}}} = \begin{{bmatrix}}{fmt(h_o[0, 0])} & {fmt(h_o[0, 1])} \\ {fmt(h_o[1, 0])} & "
+    rf"{fmt(h_o[1, 1])}\end{{bmatrix}},\quad H_{{\text{{after}}}} = \begin{{bmatrix}}{fmt(h_b[0, 0])} & "
+    rf"{fmt(h_b[0, 1])} \\ {fmt(h_b[1, 0])} & {fmt(h_b[1, 1])}\end{{bmatrix}}"
+)
 st.markdown(
     "The Hessian holds the curvature of the bowl. Its eigenvalues are the curvatures along the bowl's two "
     "axes; their ratio, the **condition number**, says how stretched the valley is (1 is a round bowl). "
     "Batch descent stays stable only while η is below 2 / (largest eigenvalue): the steepest direction "
     "sets the limit for every direction."
 )
-st.latex(rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}}:\qquad "
-         rf"\text{{before}}\ \frac{{2}}{{{fmt(c_orig.lam_max)}}} = {fmt(c_orig.critical_lr)},\qquad "
-         rf"\text{{after}}\ \frac{{2}}{{{fmt(c_bad.lam_max)}}} = {fmt(c_bad.critical_lr)}")
+st.latex(
+    rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}}:\qquad "
+    rf"\text{{before}}\ \frac{{2}}{{{fmt(c_orig.lam_max)}}} = {fmt(c_orig.critical_lr)},\qquad "
+    rf"\text{{after}}\ \frac{{2}}{{{fmt(c_bad.lam_max)}}} = {fmt(c_bad.critical_lr)}"
+)
 for c in (c_orig, c_bad):
     name = "Before" if c.kind == "original" else "After"
     st.markdown(f"**{name}** ({'original x' if c.kind == 'original' else 'x times 10'})")
-    metrics([
-        (f"{name}: λ min", fmt(c.lam_min), "smallest Hessian eigenvalue: curvature along the flattest direction"),
-        (f"{name}: λ max", fmt(c.lam_max), "largest Hessian eigenvalue: curvature along the steepest direction"),
-        (f"{name}: condition number", fmt(c.condition), "largest / smallest eigenvalue"),
-        (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue: batch descent diverges above it"),
-        (f"{name}: η limit, b alone", fmt(c.limit_b), "a step along b alone overshoots for good above it"),
-        (f"{name}: η limit, w alone", fmt(c.limit_w), "a step along w alone overshoots for good above it"),
-    ], columns=3)
+    metrics(
+        [
+            (f"{name}: λ min", fmt(c.lam_min), "smallest Hessian eigenvalue: curvature along the flattest direction"),
+            (f"{name}: λ max", fmt(c.lam_max), "largest Hessian eigenvalue: curvature along the steepest direction"),
+            (f"{name}: condition number", fmt(c.condition), "largest / smallest eigenvalue"),
+            (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue: batch descent diverges above it"),
+            (f"{name}: η limit, b alone", fmt(c.limit_b), "a step along b alone overshoots for good above it"),
+            (f"{name}: η limit, w alone", fmt(c.limit_w), "a step along w alone overshoots for good above it"),
+        ],
+        columns=3,
+    )
 ratio = c_orig.critical_lr / c_bad.critical_lr
 st.markdown(
     f"The condition number grows from **{fmt(c_orig.condition, 2)}** to **{fmt(c_bad.condition, 2)}**, and the "
@@ -168,15 +225,19 @@ st.markdown(
     "(1%, 2%, …, 99% of each critical η) and kept the fastest one to get "
     f"{fast_orig.target_rule}:"
 )
-metrics([
-    ("Epochs needed, before", fast_orig.epochs_text(), "batch descent at the fastest learning rate found"),
-    ("Fastest η, before", fmt(fast_orig.best_lr) if fast_orig.best_lr else "none", None),
-    ("Epochs needed, after", fast_bad.epochs_text(), "batch descent at the fastest learning rate found"),
-    ("Fastest η, after", fmt(fast_bad.best_lr) if fast_bad.best_lr else "none", None),
-])
-charts.show(fs.excess_loss_chart([fast_orig, fast_bad]),
-            f"Loss above the minimum per epoch on a log scale: the original feature gets {fast_orig.target_rule} "
-            f"after {fast_orig.epochs_text()} epochs, the bad one after {fast_bad.epochs_text()}.")
+metrics(
+    [
+        ("Epochs needed, before", fast_orig.epochs_text(), "batch descent at the fastest learning rate found"),
+        ("Fastest η, before", fmt(fast_orig.best_lr) if fast_orig.best_lr else "none", None),
+        ("Epochs needed, after", fast_bad.epochs_text(), "batch descent at the fastest learning rate found"),
+        ("Fastest η, after", fmt(fast_bad.best_lr) if fast_bad.best_lr else "none", None),
+    ]
+)
+charts.show(
+    fs.excess_loss_chart([fast_orig, fast_bad]),
+    f"Loss above the minimum per epoch on a log scale: the original feature gets {fast_orig.target_rule} "
+    f"after {fast_orig.epochs_text()} epochs, the bad one after {fast_bad.epochs_text()}.",
+)
 
 lr = s.lr
 verdicts = []
@@ -184,16 +245,23 @@ for c in (c_orig, c_bad):
     r = c.factor(lr)
     name = "the original x" if c.kind == "original" else "the bad x"
     if lr < c.critical_lr:
-        verdicts.append(f"with {name} descent converges (the distance to the minimum shrinks to "
-                        f"{fmt(r)} of itself every epoch at worst)")
+        verdicts.append(
+            f"with {name} descent converges (the distance to the minimum shrinks to "
+            f"{fmt(r)} of itself every epoch at worst)"
+        )
     else:
-        verdicts.append(f"with {name} descent **diverges**: η is above {fmt(c.critical_lr)}, and the "
-                        f"distance to the minimum grows {fmt(r)} times every epoch")
+        verdicts.append(
+            f"with {name} descent **diverges**: η is above {fmt(c.critical_lr)}, and the "
+            f"distance to the minimum grows {fmt(r)} times every epoch"
+        )
 st.markdown(f"**Your learning rate η = {lr:g}** (sidebar): {verdicts[0]}; {verdicts[1]}.")
-book_check(s.is_book, "the minima are (1.0235, 1.9690) before and (1.0235, 0.1969) after; the cross-sections "
-                      "through the snapped start (0.52, −0.16) read 2.7113 before and 5.9974 after; the Hessian "
-                      "eigenvalues are [0.1511, 2.4829] before and [0.5787, 64.8196] after, so the critical "
-                      "learning rate falls from 0.8055 to 0.0309. The book's η = 0.1 would diverge on the bad feature.")
+book_check(
+    s.is_book,
+    "the minima are (1.0235, 1.9690) before and (1.0235, 0.1969) after; the cross-sections "
+    "through the snapped start (0.52, −0.16) read 2.7113 before and 5.9974 after; the Hessian "
+    "eigenvalues are [0.1511, 2.4829] before and [0.5787, 64.8196] after, so the critical "
+    "learning rate falls from 0.8055 to 0.0309. The book's η = 0.1 would diverge on the bad feature.",
+)
 st.markdown("The fix is on the next page: put every feature on the same, standard scale.")
 show_reproduce(8, s)
 navigation(8)

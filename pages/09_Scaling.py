@@ -12,11 +12,15 @@ from ui.reproduce import show_reproduce
 
 setup("Scaling", "⚖️")
 s = ui.sidebar(extra=("b0", "w0"))
-header(9, "Scaling the feature", (
-    "The cure for a badly scaled feature is to put it on a standard scale: subtract its mean and divide "
-    "by its standard deviation. The standardised feature is centred on 0 with a spread of 1, whatever "
-    "units it came in — so the original x and the ten-times-larger x become the very same numbers."
-))
+header(
+    9,
+    "Scaling the feature",
+    (
+        "The cure for a badly scaled feature is to put it on a standard scale: subtract its mean and divide "
+        "by its standard deviation. The standardised feature is centred on 0 with a spread of 1, whatever "
+        "units it came in — so the original x and the ten-times-larger x become the very same numbers."
+    ),
+)
 
 orig = compute.features_for(s, "original")
 bad = compute.features_for(s, "bad")
@@ -30,30 +34,40 @@ x0 = float(orig.x_train[0])
 st.subheader("Standardising: fitted on the training set only")
 n_train = orig.x_train.size
 st.latex(rf"\overline{{x}} = \frac{{1}}{{{n_train:,}}}\sum_{{i=1}}^{{{n_train:,}}} x_i = {scaler.mean:.6f}")
-st.latex(rf"\sigma(x) = \sqrt{{\frac{{1}}{{{n_train:,}}}\sum_{{i=1}}^{{{n_train:,}}}"
-         rf"(x_i - \overline{{x}})^2}} = {scaler.scale:.6f}")
-st.latex(rf"\text{{scaled }} x_i = \frac{{x_i - \overline{{x}}}}{{\sigma(x)}} = "
-         rf"\frac{{x_i - {fmt(scaler.mean)}}}{{{fmt(scaler.scale)}}}")
-st.latex(rf"\text{{scaled }} x_0 = \frac{{{fmt(x0)} - {fmt(scaler.mean)}}}{{{fmt(scaler.scale)}}} = "
-         rf"{fmt(float(scaled.x_train[0]))}")
+st.latex(
+    rf"\sigma(x) = \sqrt{{\frac{{1}}{{{n_train:,}}}\sum_{{i=1}}^{{{n_train:,}}}"
+    rf"(x_i - \overline{{x}})^2}} = {scaler.scale:.6f}"
+)
+st.latex(
+    rf"\text{{scaled }} x_i = \frac{{x_i - \overline{{x}}}}{{\sigma(x)}} = "
+    rf"\frac{{x_i - {fmt(scaler.mean)}}}{{{fmt(scaler.scale)}}}"
+)
+st.latex(
+    rf"\text{{scaled }} x_0 = \frac{{{fmt(x0)} - {fmt(scaler.mean)}}}{{{fmt(scaler.scale)}}} = "
+    rf"{fmt(float(scaled.x_train[0]))}"
+)
 st.markdown(
     f"The mean and the (population) standard deviation come from the **{n_train:,} training points only**. "
     "The same two numbers are then used to transform the validation points: the validation set stands in "
     "for data the model has never seen, so nothing about it may leak into the preparation. As a "
     "consequence, the scaled validation feature is close to, but not exactly, mean 0 and spread 1."
 )
-metrics([
-    ("Mean of x (train)", fmt(scaler.mean), "fitted on the training set"),
-    ("σ of x (train)", fmt(scaler.scale), "population standard deviation (divides by N)"),
-    ("Mean of x, 6 decimals", f"{scaler.mean:.6f}", None),
-    ("σ of x, 6 decimals", f"{scaler.scale:.6f}", None),
-])
-metrics([
-    ("Scaled train: mean", fmt(float(scaled.x_train.mean())), "exactly 0, by construction"),
-    ("Scaled train: std", fmt(float(scaled.x_train.std())), "exactly 1, by construction"),
-    ("Scaled validation: mean", fmt(float(scaled.x_val.mean())), "near 0 only: the scaler never saw these points"),
-    ("Scaled validation: std", fmt(float(scaled.x_val.std())), "near 1 only: the scaler never saw these points"),
-])
+metrics(
+    [
+        ("Mean of x (train)", fmt(scaler.mean), "fitted on the training set"),
+        ("σ of x (train)", fmt(scaler.scale), "population standard deviation (divides by N)"),
+        ("Mean of x, 6 decimals", f"{scaler.mean:.6f}", None),
+        ("σ of x, 6 decimals", f"{scaler.scale:.6f}", None),
+    ]
+)
+metrics(
+    [
+        ("Scaled train: mean", fmt(float(scaled.x_train.mean())), "exactly 0, by construction"),
+        ("Scaled train: std", fmt(float(scaled.x_train.std())), "exactly 1, by construction"),
+        ("Scaled validation: mean", fmt(float(scaled.x_val.mean())), "near 0 only: the scaler never saw these points"),
+        ("Scaled validation: std", fmt(float(scaled.x_val.std())), "near 1 only: the scaler never saw these points"),
+    ]
+)
 
 st.subheader("Three versions of one feature")
 pick = compute.display_sample(n_train)
@@ -62,9 +76,11 @@ cols = st.columns(3)
 for col, kind, f in zip(cols, kinds, (orig, bad, scaled)):
     with col:
         lo, hi = float(f.x_train.min()), float(f.x_train.max())
-        charts.show(fs.feature_scatter(kind, f.x_train[sel], f.y_train[sel], height=fs.SMALL_HEIGHT),
-                    f"{fs.LABELS[kind].strip(chr(34))} feature: the same {n_train:,} training points with x from "
-                    f"{fmt(lo, 2)} to {fmt(hi, 2)}.")
+        charts.show(
+            fs.feature_scatter(kind, f.x_train[sel], f.y_train[sel], height=fs.SMALL_HEIGHT),
+            f"{fs.LABELS[kind].strip(chr(34))} feature: the same {n_train:,} training points with x from "
+            f"{fmt(lo, 2)} to {fmt(hi, 2)}.",
+        )
 
 st.subheader("Three loss surfaces")
 grid = fs.window("scaled", s, [fast[k].minimum for k in kinds])
@@ -73,19 +89,37 @@ st.markdown(
     f"{fmt(grid[3], 2)}), each with its minimum and its condition number κ (largest over smallest curvature)."
 )
 cols = st.columns(3)
-shapes = {"original": "an elongated diagonal valley", "bad": "a very narrow, nearly horizontal valley",
-          "scaled": "round, evenly spaced circles"}
+shapes = {
+    "original": "an elongated diagonal valley",
+    "bad": "a very narrow, nearly horizontal valley",
+    "scaled": "round, evenly spaced circles",
+}
 for col, kind in zip(cols, kinds):
     c, m = curv[kind], fast[kind]
     surf = compute.surface_for(s, kind, grid=grid)
-    chart = charts.contour(surf, markers=[Marker(m.minimum[0], m.minimum[1], "Minimum", loss=m.min_loss)],
-                           height=fs.SMALL_HEIGHT + 30, legend=False)
+    chart = charts.contour(
+        surf,
+        markers=[Marker(m.minimum[0], m.minimum[1], "Minimum", loss=m.min_loss)],
+        height=fs.SMALL_HEIGHT + 30,
+        legend=False,
+    )
     chart = fs.titled(chart, f"Loss Surface - {fs.LABELS[kind]}", f"condition number κ = {fmt(c.condition)}")
     with col:
-        charts.show(chart, f"{fs.LABELS[kind].strip(chr(34))} feature: {shapes[kind]}, minimum at "
-                           f"({fmt(m.minimum[0])}, {fmt(m.minimum[1])}), κ = {fmt(c.condition, 2)}.")
-metrics([(f"Minimum, {fs.LABELS[k].strip(chr(34)).lower()} (b, w)",
-          f"({fmt(fast[k].minimum[0])}, {fmt(fast[k].minimum[1])})", None) for k in kinds])
+        charts.show(
+            chart,
+            f"{fs.LABELS[kind].strip(chr(34))} feature: {shapes[kind]}, minimum at "
+            f"({fmt(m.minimum[0])}, {fmt(m.minimum[1])}), κ = {fmt(c.condition, 2)}.",
+        )
+metrics(
+    [
+        (
+            f"Minimum, {fs.LABELS[k].strip(chr(34)).lower()} (b, w)",
+            f"({fmt(fast[k].minimum[0])}, {fmt(fast[k].minimum[1])})",
+            None,
+        )
+        for k in kinds
+    ]
+)
 
 sc = curv["scaled"]
 h = sc.hessian
@@ -94,13 +128,19 @@ st.markdown(
     "is 0 and the mean of x² is 1, so it becomes twice the identity: the bowl curves equally in every "
     "direction, and b and w no longer pull on each other."
 )
-st.latex(rf"H_{{\text{{scaled}}}} = 2\begin{{bmatrix}}1 & {fmt(float(scaled.x_train.mean()))} \\ "
-         rf"{fmt(float(scaled.x_train.mean()))} & {fmt(h[1, 1] / 2)}\end{{bmatrix}} = "
-         rf"\begin{{bmatrix}}{fmt(h[0, 0])} & {fmt(h[0, 1])} \\ {fmt(h[1, 0])} & {fmt(h[1, 1])}\end{{bmatrix}}")
-st.latex(rf"\lambda_{{\min}} = {fmt(sc.lam_min)},\quad \lambda_{{\max}} = {fmt(sc.lam_max)},\quad "
-         rf"\kappa = {fmt(sc.condition)}")
-st.latex(rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(sc.lam_max)}}} = "
-         rf"{fmt(sc.critical_lr)}")
+st.latex(
+    rf"H_{{\text{{scaled}}}} = 2\begin{{bmatrix}}1 & {fmt(float(scaled.x_train.mean()))} \\ "
+    rf"{fmt(float(scaled.x_train.mean()))} & {fmt(h[1, 1] / 2)}\end{{bmatrix}} = "
+    rf"\begin{{bmatrix}}{fmt(h[0, 0])} & {fmt(h[0, 1])} \\ {fmt(h[1, 0])} & {fmt(h[1, 1])}\end{{bmatrix}}"
+)
+st.latex(
+    rf"\lambda_{{\min}} = {fmt(sc.lam_min)},\quad \lambda_{{\max}} = {fmt(sc.lam_max)},\quad "
+    rf"\kappa = {fmt(sc.condition)}"
+)
+st.latex(
+    rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(sc.lam_max)}}} = "
+    rf"{fmt(sc.critical_lr)}"
+)
 
 st.subheader("Back to the original units")
 b_s, w_s = fast["scaled"].minimum
@@ -111,25 +151,31 @@ st.markdown(
     "terms of the original x, is exactly the original best line:"
 )
 st.latex(rf"w = \frac{{w_s}}{{\sigma}} = \frac{{{fmt(w_s)}}}{{{fmt(scaler.scale)}}} = {fmt(w_back)}")
-st.latex(rf"b = b_s - \frac{{w_s\,\overline{{x}}}}{{\sigma}} = {fmt(b_s)} - \frac{{{fmt(w_s)} \times "
-         rf"{fmt(scaler.mean)}}}{{{fmt(scaler.scale)}}} = {fmt(b_back)}")
+st.latex(
+    rf"b = b_s - \frac{{w_s\,\overline{{x}}}}{{\sigma}} = {fmt(b_s)} - \frac{{{fmt(w_s)} \times "
+    rf"{fmt(scaler.mean)}}}{{{fmt(scaler.scale)}}} = {fmt(b_back)}"
+)
 st.markdown(
     f"The scaled intercept **{fmt(b_s)}** is the mean of y over the training set ({fmt(float(orig.y_train.mean()))}): "
     "at the centre of the scaled feature (x = 0) the best line passes through the average point. The scaled "
     f"slope is the original slope times σ: {fmt(w_star)} × {fmt(scaler.scale)} = {fmt(w_star * scaler.scale)}, "
     "the change of y per standard deviation of x."
 )
-metrics([
-    ("Scaled minimum (b, w)", f"({fmt(b_s)}, {fmt(w_s)})", None),
-    ("Mapped back (b, w)", f"({fmt(b_back)}, {fmt(w_back)})", "Scaler.params_to_original"),
-    ("Original minimum (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", None),
-])
-metrics([
-    ("Mean of y (train)", fmt(float(orig.y_train.mean())), "equals the scaled intercept"),
-    ("w* × σ", fmt(w_star * scaler.scale), "equals the scaled slope"),
-    ("Scaled: smallest eigenvalue", fmt(sc.lam_min), "H = 2·I"),
-    ("Scaled: largest eigenvalue", fmt(sc.lam_max), "H = 2·I"),
-])
+metrics(
+    [
+        ("Scaled minimum (b, w)", f"({fmt(b_s)}, {fmt(w_s)})", None),
+        ("Mapped back (b, w)", f"({fmt(b_back)}, {fmt(w_back)})", "Scaler.params_to_original"),
+        ("Original minimum (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", None),
+    ]
+)
+metrics(
+    [
+        ("Mean of y (train)", fmt(float(orig.y_train.mean())), "equals the scaled intercept"),
+        ("w* × σ", fmt(w_star * scaler.scale), "equals the scaled slope"),
+        ("Scaled: smallest eigenvalue", fmt(sc.lam_min), "H = 2·I"),
+        ("Scaled: largest eigenvalue", fmt(sc.lam_max), "H = 2·I"),
+    ]
+)
 
 st.subheader("What it buys: learning rates and epochs")
 st.markdown(
@@ -139,15 +185,19 @@ st.markdown(
 for k in kinds:
     c, m = curv[k], fast[k]
     name = fs.LABELS[k].strip(chr(34))
-    metrics([
-        (f"{name}: condition number", fmt(c.condition), None),
-        (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue"),
-        (f"{name}: fastest η", fmt(m.best_lr) if m.best_lr else "none", None),
-        (f"{name}: epochs needed", m.epochs_text(), None),
-    ])
-charts.show(fs.excess_loss_chart([fast[k] for k in kinds]),
-            f"Loss above the minimum per epoch on a log scale: {fast['original'].epochs_text()} epochs for the original "
-            f"feature, {fast['bad'].epochs_text()} for the bad one and {fast['scaled'].epochs_text()} for the scaled one.")
+    metrics(
+        [
+            (f"{name}: condition number", fmt(c.condition), None),
+            (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue"),
+            (f"{name}: fastest η", fmt(m.best_lr) if m.best_lr else "none", None),
+            (f"{name}: epochs needed", m.epochs_text(), None),
+        ]
+    )
+charts.show(
+    fs.excess_loss_chart([fast[k] for k in kinds]),
+    f"Loss above the minimum per epoch on a log scale: {fast['original'].epochs_text()} epochs for the original "
+    f"feature, {fast['bad'].epochs_text()} for the bad one and {fast['scaled'].epochs_text()} for the scaled one.",
+)
 lr = s.lr
 state = "converges" if lr < sc.critical_lr else "**diverges** (η is at or above the critical rate)"
 st.markdown(
@@ -155,12 +205,18 @@ st.markdown(
     "step lands on the minimum in a single epoch, because every direction has the same curvature 2. "
     f"Your learning rate η = {lr:g} (sidebar) {state} on the scaled feature."
 )
-st.info("**Takeaway: always standardise your features** before gradient descent — fit the scaler on the "
-        "training set, apply it to every set. It costs two numbers per feature and turns a long, narrow valley "
-        "into a round bowl, so one learning rate suits every parameter.", icon="💡")
-book_check(s.is_book, "the scaler has mean 0.4725 (0.472459) and σ 0.3062 (0.306225); the scaled validation "
-                      "feature has mean −0.0372 and std 0.8188; the minima are (1.0235, 1.9690), (1.0235, 0.1969) "
-                      "and (1.9538, 0.6029); the scaled Hessian is 2·I with eigenvalues [2, 2], so its critical "
-                      "learning rate is 2/2 = 1.0.")
+st.info(
+    "**Takeaway: always standardise your features** before gradient descent — fit the scaler on the "
+    "training set, apply it to every set. It costs two numbers per feature and turns a long, narrow valley "
+    "into a round bowl, so one learning rate suits every parameter.",
+    icon="💡",
+)
+book_check(
+    s.is_book,
+    "the scaler has mean 0.4725 (0.472459) and σ 0.3062 (0.306225); the scaled validation "
+    "feature has mean −0.0372 and std 0.8188; the minima are (1.0235, 1.9690), (1.0235, 0.1969) "
+    "and (1.9538, 0.6029); the scaled Hessian is 2·I with eigenvalues [2, 2], so its critical "
+    "learning rate is 2/2 = 1.0.",
+)
 show_reproduce(9, s)
 navigation(9)

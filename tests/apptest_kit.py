@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
@@ -45,8 +44,19 @@ def metrics(at: AppTest) -> dict[str, str]:
 def page_text(at: AppTest) -> str:
     """All markdown, LaTeX, captions, alerts and metric values of a run, joined."""
     parts: list[str] = []
-    for kind in ("markdown", "latex", "caption", "success", "info", "warning", "error", "title", "subheader",
-                 "header", "code"):
+    for kind in (
+        "markdown",
+        "latex",
+        "caption",
+        "success",
+        "info",
+        "warning",
+        "error",
+        "title",
+        "subheader",
+        "header",
+        "code",
+    ):
         parts.extend(str(el.value) for el in at.get(kind))
     parts.extend(f"{m.label}: {m.value}" for m in at.metric)
     return "\n".join(parts)

@@ -8,10 +8,10 @@ import os
 # (the app itself skips that check for speed). Set before ui.charts is imported.
 os.environ["GD_VALIDATE_CHARTS"] = "1"
 
-import pytest  # noqa: E402
-import streamlit as st  # noqa: E402
+import pytest
+import streamlit as st
 
-from ui.compute import DATA_CACHE  # noqa: E402
+from ui.compute import DATA_CACHE
 
 
 def _clear() -> None:

@@ -118,13 +118,14 @@ def test_loss_gap_keeps_its_digits_near_the_minimum(book):
 def test_cross_section_from_stats_matches_the_data(book):
     x, y, stats = book
     ws, bs = np.linspace(-1, 5, 101), np.linspace(-2, 4, 101)
-    np.testing.assert_allclose(gdcore.cross_section_from_stats(stats, "w", 0.52, ws),
-                               gdcore.cross_section_w(x, y, 0.52, ws), rtol=1e-12)
-    np.testing.assert_allclose(gdcore.cross_section_from_stats(stats, "b", -0.16, bs),
-                               gdcore.cross_section_b(x, y, -0.16, bs), rtol=1e-12)
+    np.testing.assert_allclose(
+        gdcore.cross_section_from_stats(stats, "w", 0.52, ws), gdcore.cross_section_w(x, y, 0.52, ws), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        gdcore.cross_section_from_stats(stats, "b", -0.16, bs), gdcore.cross_section_b(x, y, -0.16, bs), rtol=1e-12
+    )
     # The book's cut at b = 0.52 passes through the snapped start at loss 2.7113.
-    assert gdcore.cross_section_from_stats(stats, "w", 0.52, [-0.16])[0] == pytest.approx(2.7113284116288243,
-                                                                                          rel=1e-12)
+    assert gdcore.cross_section_from_stats(stats, "w", 0.52, [-0.16])[0] == pytest.approx(2.7113284116288243, rel=1e-12)
     assert gdcore.cross_section_from_stats(stats, "w", 0.52, 1.5).shape == ()
 
 

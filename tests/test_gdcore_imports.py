@@ -109,9 +109,8 @@ def global_rng_uses(source: str) -> list[str]:
             for alias in node.names:
                 if alias.name == "numpy":
                     numpy_names.add(alias.asname or "numpy")
-                elif alias.name == "numpy.random":
-                    if alias.asname:
-                        random_names.add(alias.asname)
+                elif alias.name == "numpy.random" and alias.asname:
+                    random_names.add(alias.asname)
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             if node.module == "numpy":
                 for alias in node.names:
@@ -132,7 +131,7 @@ def global_rng_uses(source: str) -> list[str]:
     if direct:
         bad.append(f"imports {sorted(direct)} from numpy.random")
     # textual backstop (catches uses hidden from the AST walk, e.g. in exec strings)
-    pattern = r"\b(?:np|numpy)\.random\.(?:%s)\b" % "|".join(sorted(GLOBAL_RNG_FUNCTIONS))
+    pattern = r"\b(?:np|numpy)\.random\.(?:{})\b".format("|".join(sorted(GLOBAL_RNG_FUNCTIONS)))
     for match in re.finditer(pattern, _code_only(source)):
         bad.append(f"text: {match.group(0)}")
     return bad
@@ -145,10 +144,14 @@ def _code_only(source: str) -> str:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
-                if isinstance(body[0].value.value, str):
-                    for i in range(body[0].lineno - 1, body[0].end_lineno):
-                        lines[i] = ""
+            first = body[0] if body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                for i in range(first.lineno - 1, first.end_lineno):
+                    lines[i] = ""
     return "\n".join(re.sub(r"#.*", "", line) for line in lines)
 
 
@@ -166,7 +169,10 @@ def test_random_draws_come_from_randomstate_instances():
     uses = []
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and _dotted(node.func) in ("np.random.RandomState", "numpy.random.RandomState"):
+            if isinstance(node, ast.Call) and _dotted(node.func) in (
+                "np.random.RandomState",
+                "numpy.random.RandomState",
+            ):
                 uses.append(path.name)
     # data generation, initialisation and shuffling all need a local stream
     assert {"data.py", "descent.py"} <= set(uses)

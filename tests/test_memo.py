@@ -88,14 +88,13 @@ def test_heavy_work_admits_two_threads_at_a_time_and_nests_in_one_thread():
     inside, peak, lock = [0], [0], threading.Lock()
 
     def work():
-        with memo.heavy_work():
-            with memo.heavy_work():  # nesting in one thread takes no second slot
-                with lock:
-                    inside[0] += 1
-                    peak[0] = max(peak[0], inside[0])
-                time.sleep(0.05)
-                with lock:
-                    inside[0] -= 1
+        with memo.heavy_work(), memo.heavy_work():  # nesting in one thread takes no second slot
+            with lock:
+                inside[0] += 1
+                peak[0] = max(peak[0], inside[0])
+            time.sleep(0.05)
+            with lock:
+                inside[0] -= 1
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:

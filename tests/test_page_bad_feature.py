@@ -7,13 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-import gdcore
 from apptest_kit import assert_charts_finite, chart_title, metrics, page_text, run_page, vega_datasets, vega_specs
 
+import gdcore
+
 FRACTIONS = np.arange(1, 100) / 100.0
-
-
 
 
 def charts_by_title(at) -> dict[str, list[pd.DataFrame]]:
@@ -26,8 +24,6 @@ def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
         if set(columns) <= set(frame.columns) and len(frame.columns) == len(columns):
             return frame
     raise AssertionError(f"no dataset with exactly the columns {columns}: {[list(f.columns) for f in frames]}")
-
-
 
 
 def fewest_epochs(x: np.ndarray, y: np.ndarray, b0: float, w0: float, cap: int = 5000) -> tuple[int, set[float]]:
@@ -89,8 +85,15 @@ def test_epoch_counts_match_a_brute_force_search_with_gdcore():
 def test_figures_and_their_data():
     at = run_page("bad_feature")
     charts = charts_by_title(at)
-    assert set(charts) == {"Train - Original", 'Train - "Bad"', "Loss Surface - Before", "Loss Surface - After",
-                           "Fixed: b = 0.52", "Fixed: w = -0.16", "How fast batch descent converges"}
+    assert set(charts) == {
+        "Train - Original",
+        'Train - "Bad"',
+        "Loss Surface - Before",
+        "Loss Surface - After",
+        "Fixed: b = 0.52",
+        "Fixed: w = -0.16",
+        "How fast batch descent converges",
+    }
     d = gdcore.make_data()
     original = frame_with(charts["Train - Original"], "x", "y")
     bad = frame_with(charts['Train - "Bad"'], "x", "y")
@@ -111,8 +114,9 @@ def test_figures_and_their_data():
         image, vline, hline = cuts  # the PNG's extent, then the red and the black cut
         np.testing.assert_allclose([vline["x"][0], vline["x2"][0]], [0.52, 0.52])
         np.testing.assert_allclose([hline["y"][0], hline["y2"][0]], [-0.16, -0.16])
-        np.testing.assert_allclose([image["x"][0], image["x2"][0], image["y"][0], image["y2"][0]],
-                                   [-2.03, 4.03, -2.83, 3.23])
+        np.testing.assert_allclose(
+            [image["x"][0], image["x2"][0], image["y"][0], image["y2"][0]], [-2.03, 4.03, -2.83, 3.23]
+        )
 
     # Fig 0.15: thin "Before" and thick "After" curves, dots at the book's losses.
     specs = {chart_title(s): s for s in vega_specs(at)}
@@ -175,10 +179,13 @@ def test_sidebar_learning_rate_verdict(lr, bad_diverges):
     assert "with the original x descent converges" in text
 
 
-@pytest.mark.parametrize("query", [
-    {"n": "10", "noise": "0", "lr": "2.5"},
-    {"true_b": "5", "true_w": "-5", "b0": "-10", "w0": "10", "lr": "2.5"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "10", "noise": "0", "lr": "2.5"},
+        {"true_b": "5", "true_w": "-5", "b0": "-10", "w0": "10", "lr": "2.5"},
+    ],
+)
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("bad_feature", query)
     assert not at.exception, at.exception

@@ -7,13 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-import gdcore
 from apptest_kit import assert_charts_finite, chart_titles, metrics, page_text, run_page, vega_datasets, vega_specs
 
+import gdcore
+
 SNAP_B, SNAP_W = 0.52, -0.16000000000000003  # the book's grid-snapped start
-
-
 
 
 def _charts_titled(at, title: str) -> list[list[pd.DataFrame]]:
@@ -24,7 +22,9 @@ def _y_domains(node) -> list:
     """Every y-scale domain anywhere in a (layered) Vega-Lite spec."""
     found = []
     if isinstance(node, dict):
-        y_scale = node.get("encoding", {}).get("y", {}).get("scale", {}) if isinstance(node.get("encoding"), dict) else {}
+        y_scale = (
+            node.get("encoding", {}).get("y", {}).get("scale", {}) if isinstance(node.get("encoding"), dict) else {}
+        )
         if isinstance(y_scale, dict) and "domain" in y_scale:
             found.append(y_scale["domain"])
         for value in node.values():
@@ -68,7 +68,7 @@ def test_fig7_cross_sections_with_true_tangents(book):
     d = gdcore.make_data()
     stats = gdcore.sufficient_stats(d.x_train, d.y_train)
     gb, gw = stats.gradients(SNAP_B, SNAP_W)
-    for title, param, slope in (("Fixed: b = 0.52", "w", gw), ("Fixed: w = -0.16", "b", gb)):
+    for title, slope in (("Fixed: b = 0.52", gw), ("Fixed: w = -0.16", gb)):
         fig7 = next(frames for frames in _charts_titled(book, title) if any("what" in f.columns for f in frames))
         tangent = next(f for f in fig7 if "what" in f.columns)
         assert _slope(tangent) == pytest.approx(slope, rel=1e-9)
@@ -124,20 +124,27 @@ def test_point_selector_highlights_its_share():
     d = gdcore.make_data()
     b, w = gdcore.init_params()
     err = b + w * d.x_train[7] - d.y_train[7]
-    stems = [f for frames in vega_datasets(at) for f in frames if set(f.columns) == {"x", "x2", "y", "y2"}
-             and f["y"].iloc[0] == 0.0]
+    stems = [
+        f
+        for frames in vega_datasets(at)
+        for f in frames
+        if set(f.columns) == {"x", "x2", "y", "y2"} and f["y"].iloc[0] == 0.0
+    ]
     assert sorted(s["y2"].iloc[0] for s in stems) == pytest.approx(sorted([err, d.x_train[7] * err]))
     at.session_state["grad_ledger"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
     at.run()
     assert at.number_input(key="grad_point").value == 2
 
 
-@pytest.mark.parametrize("query", [
-    {"n": "10"},
-    {"noise": "0"},
-    {"lr": "2.5", "epochs": "10000"},
-    {"n": "10", "noise": "0", "b0": "10", "w0": "-10"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "10"},
+        {"noise": "0"},
+        {"lr": "2.5", "epochs": "10000"},
+        {"n": "10", "noise": "0", "b0": "10", "w0": "-10"},
+    ],
+)
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("gradients", query)
     assert not at.exception, at.exception

@@ -8,10 +8,18 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_kit import (
+    assert_charts_finite,
+    metrics,
+    page_text,
+    player_data,
+    run_page,
+    stop_player_on,
+    vega_datasets,
+    vega_specs,
+)
 
 import gdcore
-from apptest_kit import (assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on,
-                         vega_datasets, vega_specs)
 
 
 def _data(seed=42, n=100, noise=0.1):
@@ -44,8 +52,6 @@ def _points(frames) -> pd.DataFrame:
     return next(f for f in frames if "point" in f.columns)
 
 
-
-
 def test_defaults_show_limits_book_table_and_charts():
     at = run_page("learning_rate")
     assert not at.exception, at.exception
@@ -55,9 +61,27 @@ def test_defaults_show_limits_book_table_and_charts():
     assert m["Critical rate 2/λ_max"] == "0.8055"
     text = page_text(at)
     # The book's table (Figs 0.10-0.12): after points, losses and step texts at 0.2, 0.8, 1.1.
-    for value in ("2.0952", "1.2601", "0.7399", "1.1230", "0.3395", "3.2240", "2.7113",
-                  "→ 0.20", "→ 1.12", "→ 1.28", "→ 2.86", "→ 1.82", "→ 3.70",
-                  "| 0.36 |", "| 0.58 |", "| 1.43 |", "| 2.32 |", "| 1.97 |", "| 3.19 |"):
+    for value in (
+        "2.0952",
+        "1.2601",
+        "0.7399",
+        "1.1230",
+        "0.3395",
+        "3.2240",
+        "2.7113",
+        "→ 0.20",
+        "→ 1.12",
+        "→ 1.28",
+        "→ 2.86",
+        "→ 1.82",
+        "→ 3.70",
+        "| 0.36 |",
+        "| 0.58 |",
+        "| 1.43 |",
+        "| 2.32 |",
+        "| 1.97 |",
+        "| 3.19 |",
+    ):
         assert value in text, value
     assert "−2.90" in text and "−1.79" in text and "true" in text  # says which gradients we use
     assert "Converges smoothly" in text
@@ -85,8 +109,9 @@ def test_step_panels_label_their_own_derivative_and_arrow_ends_at_after_point():
         np.testing.assert_allclose(pts.loc["arrowhead", "x"], after)  # tip exactly at the after point
         np.testing.assert_allclose(pts.loc["arrowhead", "y"], pts.loc["before", "y"])
     stats = gdcore.sufficient_stats(d.x_train, d.y_train)
-    np.testing.assert_allclose(_points(panels["b"]).set_index("point").loc["after", "loss"],
-                               stats.loss(b - 0.2 * db, w))
+    np.testing.assert_allclose(
+        _points(panels["b"]).set_index("point").loc["after", "loss"], stats.loss(b - 0.2 * db, w)
+    )
     m = metrics(at)
     assert m["b step: −η·∂MSE/∂b"] == f"{-0.2 * db:.4f}"
     assert m["w after (b fixed)"] == f"{w - 0.2 * dw:.4f}"
@@ -158,7 +183,11 @@ def test_player_steps_every_panel_to_the_same_epoch():
     _stop_on(at, 1)
     m = metrics(at)
     assert (m["Epoch"], m["b at this epoch"], m["w at this epoch"], m["Loss at this epoch"]) == (
-        "1", "0.8012", "0.0451", "1.6349")  # the book's first update
+        "1",
+        "0.8012",
+        "0.0451",
+        "1.6349",
+    )  # the book's first update
     panels = _step_panels(at)
     np.testing.assert_allclose(_points(panels["w"]).set_index("point").loc["before", "x"], 0.04511107054392366)
     np.testing.assert_allclose(_points(panels["b"]).set_index("point").loc["before", "x"], 0.8011952909762835)
@@ -223,10 +252,13 @@ def test_other_data_follow_gdcore():
     assert "3.2240" in page_text(at)
 
 
-@pytest.mark.parametrize("query", [
-    {"n": "10", "noise": "0", "lr": "2.5", "epochs": "10000"},
-    {"lr": "2.5", "b0": "10", "w0": "-10"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "10", "noise": "0", "lr": "2.5", "epochs": "10000"},
+        {"lr": "2.5", "b0": "10", "w0": "-10"},
+    ],
+)
 def test_extremes_run_and_keep_charts_finite(query):
     at = run_page("learning_rate", query)
     assert not at.exception, at.exception

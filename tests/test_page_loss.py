@@ -8,11 +8,18 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_kit import (
+    assert_charts_finite,
+    chart_titles,
+    metrics,
+    page_text,
+    plotly_charts,
+    run_page,
+    vega_datasets,
+    vega_specs,
+)
 
 import gdcore
-from apptest_kit import assert_charts_finite, chart_titles, metrics, page_text, plotly_charts, run_page, vega_datasets, vega_specs
-
-
 
 
 def _frames_with(at, *columns: str) -> list[pd.DataFrame]:
@@ -22,10 +29,6 @@ def _frames_with(at, *columns: str) -> list[pd.DataFrame]:
 def _chart(at, title: str) -> list[pd.DataFrame]:
     titles = chart_titles(at)
     return vega_datasets(at)[titles.index(title)]
-
-
-
-
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +145,15 @@ def test_large_n_shows_first_rows_but_averages_all():
     assert max(len(f) for frames in vega_datasets(at) for f in frames) <= 1500
 
 
-@pytest.mark.parametrize("query", [
-    {"n": "10"},
-    {"noise": "0"},
-    {"lr": "2.5", "epochs": "10000"},
-    {"n": "10", "noise": "0", "b0": "-10", "w0": "10"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "10"},
+        {"noise": "0"},
+        {"lr": "2.5", "epochs": "10000"},
+        {"n": "10", "noise": "0", "b0": "-10", "w0": "10"},
+    ],
+)
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("loss", query)
     assert not at.exception, at.exception

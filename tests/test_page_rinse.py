@@ -7,10 +7,9 @@ import math
 
 import numpy as np
 import pytest
+from apptest_kit import assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on, vega_datasets
 
 import gdcore
-from apptest_kit import (assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on,
-                         vega_datasets)
 
 BOOK_ROWS = {  # spec §3, intermediate epochs of the Chapter 1 loop: b, w, loss before that epoch's update
     "0": ("0.4967141530", "-0.1382643012", "2.7421577701"),
@@ -58,8 +57,6 @@ def _markers(frames) -> dict:
                 if (row.x, row.y) not in out.setdefault(row.label, []):
                     out[row.label].append((row.x, row.y))
     return out
-
-
 
 
 # --- the book's numbers ------------------------------------------------------------------
@@ -132,13 +129,16 @@ def test_player_gets_the_whole_run_once_and_opens_on_the_result(book):
     assert (f"{data['b'][1000]:.4f}", f"{data['w'][1000]:.4f}") == ("1.0235", "1.9690")  # the book's result
     assert data["start"] == 1000
     stats = gdcore.sufficient_stats(d.x_train, d.y_train)
-    assert data["stats"] == pytest.approx({k: getattr(stats, k) for k in ("mean_x", "mean_y", "var_x", "cov_xy",
-                                                                          "var_y")}, rel=1e-12)
+    assert data["stats"] == pytest.approx(
+        {k: getattr(stats, k) for k in ("mean_x", "mean_y", "var_x", "cov_xy", "var_y")}, rel=1e-12
+    )
     assert data["cuts"]["loss"] == [-0.1, 6.1]  # the book's fixed loss axis
     assert data["panels"] == ["data", "contour", "along_w", "along_b", "loss"]
     assert len(data["data"]["x"]) == 80 and data["surface"]["png"].startswith("data:image/png;base64,")
     # Python renders the update that follows the epoch shown (the last one).
     assert "**The update of epoch 1,001**" in page_text(book)
+
+
 def test_fig19_three_paths_from_the_chapter_start(book):
     frames = _paths_chart(book)
     path = next(f for f in frames if "path" in f.columns and "loss" in f.columns)
@@ -244,8 +244,15 @@ def test_divergence_is_content_not_a_traceback():
     assert all(v is not None and math.isfinite(v) for v in data["b"] + data["w"] + data["loss"])
 
 
-@pytest.mark.parametrize("query", [{"n": "10"}, {"noise": "0"}, {"n": "10", "lr": "2.5", "epochs": "10000"},
-                                   {"lr": "0.9", "epochs": "3000", "batch": "1"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "10"},
+        {"noise": "0"},
+        {"n": "10", "lr": "2.5", "epochs": "10000"},
+        {"lr": "0.9", "epochs": "3000", "batch": "1"},
+    ],
+)
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("rinse", query)
     assert not at.exception

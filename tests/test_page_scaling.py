@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
 
 import gdcore
-from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
 
 
 def _title(spec: dict) -> tuple[str, str]:
@@ -27,8 +27,6 @@ def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
         if list(frame.columns) == list(columns):
             return frame
     raise AssertionError(f"no dataset with the columns {columns}: {[list(f.columns) for f in frames]}")
-
-
 
 
 SURFACES = ("Loss Surface - Original", 'Loss Surface - "Bad"', "Loss Surface - Scaled")
@@ -80,9 +78,11 @@ def test_three_scatters_and_three_surfaces():
     np.testing.assert_allclose(xs[2], (d.x_train - d.x_train.mean()) / d.x_train.std(), rtol=1e-12)
     colors = {t: s["mark"]["color"] for s in vega_specs(at) for t in [_title(s)[0]] if t in SCATTERS}
     assert colors == {"Train - Original": "#0072B2", 'Train - "Bad"': "#000000", "Train - Scaled": "#009E73"}
-    expected = {SURFACES[0]: (1.0235407546635162, 1.9689644704814506, "16.4354"),
-                SURFACES[1]: (1.0235407546635167, 0.19689644704814496, "112.0137"),
-                SURFACES[2]: (1.9537956365905156, 0.602946027396629, "1.0000")}
+    expected = {
+        SURFACES[0]: (1.0235407546635162, 1.9689644704814506, "16.4354"),
+        SURFACES[1]: (1.0235407546635167, 0.19689644704814496, "112.0137"),
+        SURFACES[2]: (1.9537956365905156, 0.602946027396629, "1.0000"),
+    }
     for title, (b, w, kappa) in expected.items():
         subtitle, frames = charts[title]
         assert subtitle == f"condition number κ = {kappa}"
@@ -121,10 +121,13 @@ def test_sidebar_learning_rate_on_the_scaled_feature(lr, diverges):
     assert ("**diverges**" in text) == diverges
 
 
-@pytest.mark.parametrize("query", [
-    {"n": "10", "noise": "0", "lr": "2.5"},
-    {"true_b": "5", "true_w": "-5", "n": "20", "lr": "2.5"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "10", "noise": "0", "lr": "2.5"},
+        {"true_b": "5", "true_w": "-5", "n": "20", "lr": "2.5"},
+    ],
+)
 def test_edge_settings_run_with_finite_charts(query):
     at = run_page("scaling", query)
     assert not at.exception, at.exception

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
 
 import gdcore
-from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
 
 
 def _update(seed=42, n=100, noise=0.1, lr=0.1, true_b=1.0, true_w=2.0, start=None):
@@ -22,8 +22,6 @@ def _update(seed=42, n=100, noise=0.1, lr=0.1, true_b=1.0, true_w=2.0, start=Non
 def _line_frame(at) -> pd.DataFrame:
     frames = vega_datasets(at)[0]
     return next(f for f in frames if "model" in f.columns)
-
-
 
 
 def test_book_numbers_at_defaults():
@@ -110,10 +108,13 @@ def test_big_step_that_raises_the_loss_is_explained():
     assert any("worse" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("query", [
-    {"n": "10", "noise": "0", "lr": "2.5", "epochs": "10000"},
-    {"lr": "2.5", "b0": "10", "w0": "-10"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "10", "noise": "0", "lr": "2.5", "epochs": "10000"},
+        {"lr": "2.5", "b0": "10", "w0": "-10"},
+    ],
+)
 def test_extremes_run_and_keep_charts_finite(query):
     at = run_page("update", query)
     assert not at.exception, at.exception

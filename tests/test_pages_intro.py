@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from apptest_kit import metrics, page_text, run_page, vega_datasets
 
 import gdcore
-from apptest_kit import metrics, page_text, run_page, vega_datasets
 
 
 @pytest.mark.parametrize("name", ["landing", "data", "init", "predict"])

@@ -356,11 +356,15 @@ def test_unshuffled_descent_ignores_the_seed_and_follows_data_order():
     assert (h1.b[1], h1.w[1]) == pytest.approx((b, w), rel=1e-12)
 
 
-@pytest.mark.parametrize("n, batch_size, per_epoch", [(57, None, 1), (57, 16, 3), (57, 45, 1), (100, 16, 5), (100, 7, 12), (100, 1, 80)])
+@pytest.mark.parametrize(
+    "n, batch_size, per_epoch", [(57, None, 1), (57, 16, 3), (57, 45, 1), (100, 16, 5), (100, 7, 12), (100, 1, 80)]
+)
 def test_history_shapes(n, batch_size, per_epoch):
     d = g.make_data(n=n, seed=9)
     epochs = 6
-    h = g.descend(d.x_train, d.y_train, 0.1, 0.2, 0.05, epochs, batch_size=batch_size, seed=4, x_val=d.x_val, y_val=d.y_val)
+    h = g.descend(
+        d.x_train, d.y_train, 0.1, 0.2, 0.05, epochs, batch_size=batch_size, seed=4, x_val=d.x_val, y_val=d.y_val
+    )
     n_train = d.x_train.size
     assert h.batch_size == (n_train if batch_size is None else batch_size)
     assert h.updates_per_epoch == per_epoch == math.ceil(n_train / h.batch_size)
@@ -528,7 +532,7 @@ def test_results_identical_across_threads():
     serial = [_pipeline(s) for s in seeds]
     with ThreadPoolExecutor(max_workers=8) as pool:
         threaded = list(pool.map(_pipeline, seeds))
-    for s, (d1, p1, *h1), (d2, p2, *h2) in zip(seeds, serial, threaded):
+    for (d1, p1, *h1), (d2, p2, *h2) in zip(serial, threaded):
         np.testing.assert_array_equal(d1.x, d2.x)
         np.testing.assert_array_equal(d1.y, d2.y)
         np.testing.assert_array_equal(d1.train_idx, d2.train_idx)

@@ -1,4 +1,4 @@
-""""Reproduce this page in code": every step page's script prints the page's own numbers.
+""" "Reproduce this page in code": every step page's script prints the page's own numbers.
 
 For every step page at the defaults and at three other links (another N and seed, η near
 the critical rate, mini-batch descent; plus a diverging run on the pages where η matters),
@@ -24,17 +24,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
 from apptest_kit import metrics, run_page
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from test_robustness import FORBIDDEN, FUZZ_SETS
+
 from ui.page import STEPS
 from ui.reproduce import PATH_EPOCHS, cells, notebook, script
 from ui.settings import DEFAULTS, STATE_KEY
 
 #: Page names of tests/apptest_kit.py, in step order.
-PAGES = ("data", "init", "predict", "loss", "gradients", "update", "learning_rate", "bad_feature", "scaling",
-         "rinse")
+PAGES = ("data", "init", "predict", "loss", "gradients", "update", "learning_rate", "bad_feature", "scaling", "rinse")
 SETTINGS: dict[str, dict[str, str]] = {
     "defaults": {},
     "other-n-and-seed": {"n": "250", "seed": "7", "noise": "0.3", "w0": "-1.25"},
@@ -87,8 +86,15 @@ RUNNER = textwrap.dedent('''
 
 def _clean_python(args: list[str], cwd: Path, stdin: str = "", timeout: float = 240) -> str:
     """Run the interpreter isolated (-I: no user site, no PYTHON* variables, no script dir on the path)."""
-    done = subprocess.run([sys.executable, "-I", "-X", "utf8", *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", cwd=cwd, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-I", "-X", "utf8", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=timeout,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -138,9 +144,14 @@ def page_runs(tmp_path_factory) -> dict[tuple[str, str], PageRun]:
         for case, query in cases.items():
             at = run_page(page, query)
             assert not at.exception, (page, case, [e.value for e in at.exception])
-            runs[(page, case)] = PageRun(step, code_of(at), metrics(at), shown_text(at),
-                                         at.session_state[STATE_KEY],
-                                         [b.label for b in at.get("download_button")])
+            runs[(page, case)] = PageRun(
+                step,
+                code_of(at),
+                metrics(at),
+                shown_text(at),
+                at.session_state[STATE_KEY],
+                [b.label for b in at.get("download_button")],
+            )
     return runs
 
 
@@ -187,8 +198,7 @@ def test_every_page_prints_its_headline_numbers(page_runs, outputs):
         "learning_rate": {"Limit along b (2/curvature)": "1.0000", "Critical rate 2/λ_max": "0.8055"},
         "bad_feature": {"After: critical η": "0.0309"},
         "scaling": {"Mean of x, 6 decimals": "0.472459", "σ of x, 6 decimals": "0.306225"},
-        "rinse": {"b after 1,000 epochs": "1.0235", "w after 1,000 epochs": "1.9690",
-                  "Final training MSE": "0.0080"},
+        "rinse": {"b after 1,000 epochs": "1.0235", "w after 1,000 epochs": "1.9690", "Final training MSE": "0.0080"},
     }
     for page, numbers in wanted.items():
         printed = dict(parse(outputs[f"{page}/defaults"]))
@@ -291,8 +301,9 @@ def test_hostile_links_give_valid_code_with_numbers_only(fuzz):
     compile(code, "<reproduce>", "exec")
     settings = at.session_state[STATE_KEY]
     # The same script with the book's numbers (and a chosen start where the link set one)
-    reference = dataclasses.replace(DEFAULTS, b0=None if settings.b0 is None else 0.5,
-                                    w0=None if settings.w0 is None else 0.5)
+    reference = dataclasses.replace(
+        DEFAULTS, b0=None if settings.b0 is None else 0.5, w0=None if settings.w0 is None else 0.5
+    )
     assert _skeleton(code) == _skeleton(script(10, reference)).rstrip("\n")
     for bad in FORBIDDEN:
         assert bad not in code

@@ -42,28 +42,86 @@ MD_LINK = "[x](javascript:alert(1))"
 #: Each set gives every parameter (or most) a malformed value. A value is a str, or a list
 #: of str for a key repeated in the link.
 FUZZ_SETS: dict[str, dict[str, str | list[str]]] = {
-    "not-numbers": dict(seed="abc", n="ten", noise="0.1.2", true_b="1,5", true_w="two", lr="0x1p-3",
-                        epochs="1e3e", batch="--1", b0="b", w0="null"),
-    "nan-inf": dict(seed="nan", n="inf", noise="-inf", true_b="NaN", true_w="Infinity", lr="-Infinity",
-                    epochs="nan", batch="inf", b0="nan", w0="-inf"),
-    "negative": dict(seed="-5", n="-100", noise="-0.5", true_b="-6", true_w="-5.01", lr="-0.1", epochs="-1",
-                     batch="-3", b0="-11", w0="-1e9"),
-    "huge": dict(seed="1e309", n=str(10**30), noise="1e308", true_b="1e308", true_w="-1e308", lr="1e308",
-                 epochs=str(10**30), batch="1e308", b0="1e308", w0=str(-(10**30))),
+    "not-numbers": dict(
+        seed="abc",
+        n="ten",
+        noise="0.1.2",
+        true_b="1,5",
+        true_w="two",
+        lr="0x1p-3",
+        epochs="1e3e",
+        batch="--1",
+        b0="b",
+        w0="null",
+    ),
+    "nan-inf": dict(
+        seed="nan",
+        n="inf",
+        noise="-inf",
+        true_b="NaN",
+        true_w="Infinity",
+        lr="-Infinity",
+        epochs="nan",
+        batch="inf",
+        b0="nan",
+        w0="-inf",
+    ),
+    "negative": dict(
+        seed="-5",
+        n="-100",
+        noise="-0.5",
+        true_b="-6",
+        true_w="-5.01",
+        lr="-0.1",
+        epochs="-1",
+        batch="-3",
+        b0="-11",
+        w0="-1e9",
+    ),
+    "huge": dict(
+        seed="1e309",
+        n=str(10**30),
+        noise="1e308",
+        true_b="1e308",
+        true_w="-1e308",
+        lr="1e308",
+        epochs=str(10**30),
+        batch="1e308",
+        b0="1e308",
+        w0=str(-(10**30)),
+    ),
     "empty": dict(seed="", n="", noise=" ", true_b="", true_w="", lr="", epochs="", batch="", b0="", w0=" "),
-    "unicode": dict(seed="４２", n="١٠٠", noise="½", true_b="−1", true_w="²", lr="0.1\u200b", epochs="🔥",
-                    batch="ℵ", b0="π", w0="∞"),
-    "html": dict(seed=XSS_IMG, n="<script>alert(1)</script>", noise='"><svg onload=alert(1)>', true_b="<!--",
-                 true_w="</div>", lr="<b>bold</b>", epochs="javascript:alert(1)",
-                 batch="<iframe src=javascript:alert(1)>", b0=XSS_IMG, w0="&lt;img src=x&gt;"),
-    "markdown": dict(seed=MD_LINK, n="![x](javascript:alert(1))", noise=f"`{XSS_IMG}`",
-                     true_b=f"``` {XSS_IMG} ```", true_w="**bold** _it_", lr="$\\alpha$",
-                     epochs="[x](http://evil.example)", batch=":red[x]", b0="<javascript:alert(1)>",
-                     w0=f"\\`{XSS_IMG}"),
-    "repeated": dict(seed=["1", "2"], n=["10", "abc"], lr=["0.5", "0.2", "0.3"], b0=["1", "2"],
-                     epochs=["5", XSS_IMG]),
-    "valid-edges": dict(seed="0", n="10", noise="0", true_b="-5", true_w="5", lr=" 0.001 ", epochs="1.0",
-                        batch="1", b0="10", w0="-10"),
+    "unicode": dict(
+        seed="４２", n="١٠٠", noise="½", true_b="−1", true_w="²", lr="0.1\u200b", epochs="🔥", batch="ℵ", b0="π", w0="∞"
+    ),
+    "html": dict(
+        seed=XSS_IMG,
+        n="<script>alert(1)</script>",
+        noise='"><svg onload=alert(1)>',
+        true_b="<!--",
+        true_w="</div>",
+        lr="<b>bold</b>",
+        epochs="javascript:alert(1)",
+        batch="<iframe src=javascript:alert(1)>",
+        b0=XSS_IMG,
+        w0="&lt;img src=x&gt;",
+    ),
+    "markdown": dict(
+        seed=MD_LINK,
+        n="![x](javascript:alert(1))",
+        noise=f"`{XSS_IMG}`",
+        true_b=f"``` {XSS_IMG} ```",
+        true_w="**bold** _it_",
+        lr="$\\alpha$",
+        epochs="[x](http://evil.example)",
+        batch=":red[x]",
+        b0="<javascript:alert(1)>",
+        w0=f"\\`{XSS_IMG}",
+    ),
+    "repeated": dict(seed=["1", "2"], n=["10", "abc"], lr=["0.5", "0.2", "0.3"], b0=["1", "2"], epochs=["5", XSS_IMG]),
+    "valid-edges": dict(
+        seed="0", n="10", noise="0", true_b="-5", true_w="5", lr=" 0.001 ", epochs="1.0", batch="1", b0="10", w0="-10"
+    ),
 }
 
 DIVERGENCE_SETS: dict[str, dict[str, str]] = {
@@ -72,8 +130,20 @@ DIVERGENCE_SETS: dict[str, dict[str, str]] = {
 }
 
 #: Element kinds whose text is rendered as Markdown (or shown as plain text) on the page.
-TEXT_KINDS = ("markdown", "caption", "latex", "title", "header", "subheader", "warning", "info", "success",
-              "error", "exception", "toast")
+TEXT_KINDS = (
+    "markdown",
+    "caption",
+    "latex",
+    "title",
+    "header",
+    "subheader",
+    "warning",
+    "info",
+    "success",
+    "error",
+    "exception",
+    "toast",
+)
 #: Text that must never be rendered outside a code span.
 FORBIDDEN = ("<img", "javascript:", "<script", "<svg", "<iframe", "onerror", "alert(1)")
 #: Position channels: a missing value there would make Vega drop or misplace a mark.
@@ -154,9 +224,9 @@ def check_finite_charts(at: AppTest, where: str) -> list[str]:
         except ValueError as exc:
             problems.append(f"{where}: chart {i}: Vega-Lite spec contains {exc}")
             spec = {}
-        positional = set()
+        positional: set[str] = set()
 
-        def walk(node):
+        def walk(node, positional=positional):
             if isinstance(node, dict):
                 enc = node.get("encoding")
                 if isinstance(enc, dict):
@@ -164,10 +234,10 @@ def check_finite_charts(at: AppTest, where: str) -> list[str]:
                         if channel in POSITION_CHANNELS and isinstance(d, dict) and isinstance(d.get("field"), str):
                             positional.add(d["field"])
                 for v in node.values():
-                    walk(v)
+                    walk(v, positional)
             elif isinstance(node, list):
                 for v in node:
-                    walk(v)
+                    walk(v, positional)
 
         walk(spec)
         for j, ds in enumerate(el.proto.datasets):
@@ -180,11 +250,15 @@ def check_finite_charts(at: AppTest, where: str) -> list[str]:
                 if pa.types.is_floating(col.type) and present:
                     finite = pc.sum(pc.is_finite(col)).as_py() or 0
                     if finite != present:
-                        problems.append(f"{where}: chart {i} dataset {j} column {name!r}: "
-                                        f"{present - finite} non-finite value(s) of {len(col)}")
+                        problems.append(
+                            f"{where}: chart {i} dataset {j} column {name!r}: "
+                            f"{present - finite} non-finite value(s) of {len(col)}"
+                        )
                 if name in positional and col.null_count:
-                    problems.append(f"{where}: chart {i} dataset {j} position column {name!r}: "
-                                    f"{col.null_count} missing value(s) (NaN/None) of {len(col)}")
+                    problems.append(
+                        f"{where}: chart {i} dataset {j} position column {name!r}: "
+                        f"{col.null_count} missing value(s) (NaN/None) of {len(col)}"
+                    )
     for i, el in enumerate(at.get("plotly_chart")):
         try:
             json.loads(el.proto.spec, parse_constant=bad_constant)

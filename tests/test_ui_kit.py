@@ -11,8 +11,8 @@ import gdcore
 from ui import charts, interact, player, raster
 from ui.settings import DEFAULTS, PARAMS, Settings, parse_value, settings_from_query, to_query
 
-
 # --- URL parameters -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("raw, expected", [("0.5", 0.5), (" 0.25 ", 0.25), ("1e-2", 0.01), ("2.5", 2.5)])
 def test_parse_valid_float(raw, expected):
@@ -36,10 +36,19 @@ def test_parse_non_finite(raw):
     assert value == 0.1 and "not a finite number" in note
 
 
-@pytest.mark.parametrize("name, raw, expected", [
-    ("lr", "100", 2.5), ("lr", "-1", 0.001), ("n", "5", 10), ("n", "1e30", 1_000_000),
-    ("seed", "-5", 0), ("seed", str(2**40), 2**32 - 1), ("epochs", "0", 1), ("noise", "3", 1.0),
-])
+@pytest.mark.parametrize(
+    "name, raw, expected",
+    [
+        ("lr", "100", 2.5),
+        ("lr", "-1", 0.001),
+        ("n", "5", 10),
+        ("n", "1e30", 1_000_000),
+        ("seed", "-5", 0),
+        ("seed", str(2**40), 2**32 - 1),
+        ("epochs", "0", 1),
+        ("noise", "3", 1.0),
+    ],
+)
 def test_parse_out_of_range_clamps(name, raw, expected):
     value, note = parse_value(PARAMS[name], raw, getattr(DEFAULTS, name))
     assert value == expected and "outside" in note
@@ -94,18 +103,22 @@ def test_settings_properties():
 
 # --- clicks and the player ----------------------------------------------------
 
-@pytest.mark.parametrize("state, expected", [
-    ({"selection": {"start": [{"b": 0.64, "w": 2.36}]}}, (0.64, 2.36)),
-    ({"selection": {"start": [{"b": "1.5", "w": 2}]}}, (1.5, 2.0)),
-    ({"selection": {"start": []}}, None),
-    ({"selection": {"start": {}}}, None),
-    ({"selection": {}}, None),
-    ({}, None),
-    (None, None),
-    ({"selection": {"start": [{"b": "nan", "w": 1}]}}, None),
-    ({"selection": {"start": [{"b": None, "w": 1}]}}, None),
-    ({"selection": {"start": [{"w": 1}]}}, None),
-])
+
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ({"selection": {"start": [{"b": 0.64, "w": 2.36}]}}, (0.64, 2.36)),
+        ({"selection": {"start": [{"b": "1.5", "w": 2}]}}, (1.5, 2.0)),
+        ({"selection": {"start": []}}, None),
+        ({"selection": {"start": {}}}, None),
+        ({"selection": {}}, None),
+        ({}, None),
+        (None, None),
+        ({"selection": {"start": [{"b": "nan", "w": 1}]}}, None),
+        ({"selection": {"start": [{"b": None, "w": 1}]}}, None),
+        ({"selection": {"start": [{"w": 1}]}}, None),
+    ],
+)
 def test_clicked_point_parsing(state, expected):
     assert charts.clicked_point(state) == expected
 
@@ -130,6 +143,7 @@ def test_clamp_frame(frame, n, expected):
 
 
 # --- raster and contours --------------------------------------------------------
+
 
 def test_nice_levels_match_the_book_surface():
     d = gdcore.make_data()

@@ -11,10 +11,16 @@ import gdcore
 from ui import charts, compute, numbers
 
 
-@pytest.mark.parametrize("value, printed", [
-    (0.4967141530112327, "[0.49671415]"), (-0.13826430117118466, "[-0.1382643]"),
-    (0.04511107054392366, "[0.04511107]"), (1.02354093708, "[1.02354094]"), (1e-9, "[1.e-09]"),
-])
+@pytest.mark.parametrize(
+    "value, printed",
+    [
+        (0.4967141530112327, "[0.49671415]"),
+        (-0.13826430117118466, "[-0.1382643]"),
+        (0.04511107054392366, "[0.04511107]"),
+        (1.02354093708, "[1.02354094]"),
+        (1e-9, "[1.e-09]"),
+    ],
+)
 def test_numpy_print_is_numpys_own(value, printed):
     assert numbers.numpy_print(value) == printed == str(np.array([value]))
 
@@ -79,8 +85,9 @@ def test_marker_layer_columns_and_clipping():
     assert list(single.columns) == ["x", "y", "label", "loss"]
     no_loss = _frames(charts.marker_layer([charts.Marker(0, 0, "a")], (-2, 4), (-1, 5)))[0]
     assert "loss" not in no_loss.columns
-    computed = _frames(charts.marker_layer([charts.Marker(0.5, 0.5, "a")], (-2, 4), (-1, 5),
-                                           loss_at=lambda b, w: b + w))[0]
+    computed = _frames(
+        charts.marker_layer([charts.Marker(0.5, 0.5, "a")], (-2, 4), (-1, 5), loss_at=lambda b, w: b + w)
+    )[0]
     assert computed["loss"].tolist() == [1.0]
 
 

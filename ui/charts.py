@@ -15,8 +15,9 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -62,10 +63,18 @@ _CONFIG = alt.Config(
     background=BACKGROUND,
     font="sans-serif",
     view=alt.ViewConfig(stroke=None, fill=BACKGROUND),
-    axis=alt.AxisConfig(gridColor=GRID, domain=False, tickColor=GRID, labelFontSize=12, titleFontSize=13,
-                        labelColor="#333333", titleColor="#222222"),
-    legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, labelColor="#222222", titleColor="#222222",
-                            orient="top", labelLimit=320),
+    axis=alt.AxisConfig(
+        gridColor=GRID,
+        domain=False,
+        tickColor=GRID,
+        labelFontSize=12,
+        titleFontSize=13,
+        labelColor="#333333",
+        titleColor="#222222",
+    ),
+    legend=alt.LegendConfig(
+        labelFontSize=12, titleFontSize=12, labelColor="#222222", titleColor="#222222", orient="top", labelLimit=320
+    ),
     title=alt.TitleConfig(fontSize=15, anchor="start", color="#222222"),
 )
 
@@ -93,11 +102,24 @@ def _without_validation(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart
 
 
-def show(chart: alt.TopLevelMixin, summary: str, *, key: str | None = None, on_select: Any = "ignore",
-         selection_mode: str | Sequence[str] | None = None) -> Any:
+def show(
+    chart: alt.TopLevelMixin,
+    summary: str,
+    *,
+    key: str | None = None,
+    on_select: Any = "ignore",
+    selection_mode: str | Sequence[str] | None = None,
+) -> Any:
     """Draw ``chart`` full width with its text summary; returns the selection state."""
-    result = st.altair_chart(_without_validation(style(chart)), width="stretch", theme=None, key=key, on_select=on_select,
-                             selection_mode=selection_mode, alt=summary)
+    result = st.altair_chart(
+        _without_validation(style(chart)),
+        width="stretch",
+        theme=None,
+        key=key,
+        on_select=on_select,
+        selection_mode=selection_mode,
+        alt=summary,
+    )
     st.caption(summary)
     return result
 
@@ -127,24 +149,42 @@ def clip_to(values: np.ndarray, domain: Sequence[float]) -> np.ndarray:
     lo, hi = domain
     span = (hi - lo) or 1.0
     arr = np.asarray(values, dtype=np.float64)
-    arr = np.nan_to_num(arr, nan=hi + CLIP_FACTOR * span, posinf=hi + CLIP_FACTOR * span,
-                        neginf=lo - CLIP_FACTOR * span)
+    arr = np.nan_to_num(
+        arr, nan=hi + CLIP_FACTOR * span, posinf=hi + CLIP_FACTOR * span, neginf=lo - CLIP_FACTOR * span
+    )
     return np.clip(arr, lo - CLIP_FACTOR * span, hi + CLIP_FACTOR * span)
 
 
 # --- data and model lines -------------------------------------------------
 
 
-def scatter(x: np.ndarray, y: np.ndarray, color: str, title: str = "", *, x_domain=None, y_domain=None,
-            x_title: str = "x", y_title: str = "y", size: int = 40, legend: str | None = None,
-            extra_fields: dict[str, np.ndarray] | None = None) -> alt.Chart:
+def scatter(
+    x: np.ndarray,
+    y: np.ndarray,
+    color: str,
+    title: str = "",
+    *,
+    x_domain=None,
+    y_domain=None,
+    x_title: str = "x",
+    y_title: str = "y",
+    size: int = 40,
+    legend: str | None = None,
+    extra_fields: dict[str, np.ndarray] | None = None,
+) -> alt.Chart:
     """Points (x, y) in one colour, with tooltips."""
     frame = pd.DataFrame({"x": np.asarray(x, float), "y": np.asarray(y, float)})
-    tooltip = [alt.Tooltip(field="x", type="quantitative", format=".4f"), alt.Tooltip(field="y", type="quantitative", format=".4f")]
+    tooltip = [
+        alt.Tooltip(field="x", type="quantitative", format=".4f"),
+        alt.Tooltip(field="y", type="quantitative", format=".4f"),
+    ]
     for name, values in (extra_fields or {}).items():
         frame[name] = values
-        tooltip.append(alt.Tooltip(field=name, type="quantitative", format=".4f") if np.issubdtype(np.asarray(values).dtype, np.number)
-                       else alt.Tooltip(field=name, type="nominal"))
+        tooltip.append(
+            alt.Tooltip(field=name, type="quantitative", format=".4f")
+            if np.issubdtype(np.asarray(values).dtype, np.number)
+            else alt.Tooltip(field=name, type="nominal")
+        )
     enc = dict(
         x=alt.X(field="x", type="quantitative", title=x_title, scale=_scale(x_domain)),
         y=alt.Y(field="y", type="quantitative", title=y_title, scale=_scale(y_domain)),
@@ -152,7 +192,9 @@ def scatter(x: np.ndarray, y: np.ndarray, color: str, title: str = "", *, x_doma
     )
     if legend:
         frame["series"] = legend
-        enc["color"] = alt.Color(field="series", type="nominal", scale=alt.Scale(domain=[legend], range=[color]), title=None)
+        enc["color"] = alt.Color(
+            field="series", type="nominal", scale=alt.Scale(domain=[legend], range=[color]), title=None
+        )
         mark = alt.Chart(frame).mark_circle(size=size, opacity=0.8)
     else:
         mark = alt.Chart(frame).mark_circle(size=size, opacity=0.8, color=color)
@@ -186,18 +228,38 @@ def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=No
         .encode(
             x=alt.X(field="x", type="quantitative", scale=_scale(x_domain)),
             y=alt.Y(field="y", type="quantitative", scale=_scale(y_domain)),
-            color=alt.Color(field="model", type="nominal", scale=alt.Scale(domain=[l.label for l in lines],
-                                                       range=[l.color for l in lines]), title=None),
-            strokeDash=alt.StrokeDash(field="model", type="nominal", scale=alt.Scale(
-                domain=[l.label for l in lines], range=[[6, 4] if l.dashed else [1, 0] for l in lines]),
-                title=None),  # same field and title as colour: one merged legend of dashed, coloured lines
-            tooltip=[alt.Tooltip(field="model", type="nominal"), alt.Tooltip(field="b", type="quantitative", format=".4f"), alt.Tooltip(field="w", type="quantitative", format=".4f")],
+            color=alt.Color(
+                field="model",
+                type="nominal",
+                scale=alt.Scale(domain=[line.label for line in lines], range=[line.color for line in lines]),
+                title=None,
+            ),
+            strokeDash=alt.StrokeDash(
+                field="model",
+                type="nominal",
+                scale=alt.Scale(
+                    domain=[line.label for line in lines], range=[[6, 4] if line.dashed else [1, 0] for line in lines]
+                ),
+                title=None,
+            ),  # same field and title as colour: one merged legend of dashed, coloured lines
+            tooltip=[
+                alt.Tooltip(field="model", type="nominal"),
+                alt.Tooltip(field="b", type="quantitative", format=".4f"),
+                alt.Tooltip(field="w", type="quantitative", format=".4f"),
+            ],
         )
     )
 
 
-def xy(x_domain: Sequence[float] | None = None, y_domain: Sequence[float] | None = None, *,
-       x_title: str | None = None, y_title: str | None = None, x: str = "x", y: str = "y") -> dict:
+def xy(
+    x_domain: Sequence[float] | None = None,
+    y_domain: Sequence[float] | None = None,
+    *,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    x: str = "x",
+    y: str = "y",
+) -> dict:
     """The x and y channels of a layer as explicit Altair objects (fields ``x``, ``y`` by default).
 
     A shorthand string (``"x:Q"``) makes Altair look the channel up in its JSON
@@ -213,29 +275,50 @@ def xy(x_domain: Sequence[float] | None = None, y_domain: Sequence[float] | None
     return {"x": alt.X(field=x, type="quantitative", **x_kw), "y": alt.Y(field=y, type="quantitative", **y_kw)}
 
 
-def label(x: float, y: float, text: str, color: str = "#000000", *, angle: float = 0, size: int = 13,
-          align: str = "left", baseline: str = "middle", dx: int = 0, dy: int = 0) -> alt.Chart:
+def label(
+    x: float,
+    y: float,
+    text: str,
+    color: str = "#000000",
+    *,
+    angle: float = 0,
+    size: int = 13,
+    align: str = "left",
+    baseline: str = "middle",
+    dx: int = 0,
+    dy: int = 0,
+) -> alt.Chart:
     """A text annotation at data coordinates."""
     frame = pd.DataFrame({"x": [float(x)], "y": [float(y)], "text": [text]})
-    return alt.Chart(frame).mark_text(color=color, angle=angle, fontSize=size, align=align, baseline=baseline,
-                                      dx=dx, dy=dy, clip=True).encode(
-        **xy(), text=alt.Text(field="text", type="nominal"))
+    return (
+        alt.Chart(frame)
+        .mark_text(color=color, angle=angle, fontSize=size, align=align, baseline=baseline, dx=dx, dy=dy, clip=True)
+        .encode(**xy(), text=alt.Text(field="text", type="nominal"))
+    )
 
 
-def segments(frame: pd.DataFrame, color: str, *, dashed: bool = False, width: float = 2,
-             x_domain=None, y_domain=None) -> alt.Chart:
+def segments(
+    frame: pd.DataFrame, color: str, *, dashed: bool = False, width: float = 2, x_domain=None, y_domain=None
+) -> alt.Chart:
     """Straight segments from columns x, y, x2, y2."""
-    return alt.Chart(frame).mark_rule(color=color, strokeWidth=width, strokeDash=[5, 3] if dashed else [1, 0],
-                                      clip=True).encode(**xy(x_domain, y_domain), x2=alt.X2(field="x2"),
-                                                        y2=alt.Y2(field="y2"))
+    return (
+        alt.Chart(frame)
+        .mark_rule(color=color, strokeWidth=width, strokeDash=[5, 3] if dashed else [1, 0], clip=True)
+        .encode(**xy(x_domain, y_domain), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
+    )
 
 
-def points(frame: pd.DataFrame, color: str, *, size: int = 90, shape: str = "circle",
-           tooltip: Sequence[str] = ()) -> alt.Chart:
+def points(
+    frame: pd.DataFrame, color: str, *, size: int = 90, shape: str = "circle", tooltip: Sequence[str] = ()
+) -> alt.Chart:
     """Marked points from columns x, y (plus tooltip columns)."""
-    return alt.Chart(frame).mark_point(filled=True, color=color, size=size, shape=shape, opacity=1,
-                                       clip=True).encode(
-        **xy(), tooltip=[alt.Tooltip(field=c, type="quantitative", format=".4f") for c in tooltip] or alt.Undefined)
+    return (
+        alt.Chart(frame)
+        .mark_point(filled=True, color=color, size=size, shape=shape, opacity=1, clip=True)
+        .encode(
+            **xy(), tooltip=[alt.Tooltip(field=c, type="quantitative", format=".4f") for c in tooltip] or alt.Undefined
+        )
+    )
 
 
 # --- loss surface -----------------------------------------------------------
@@ -281,11 +364,21 @@ def surface_domains(surface: Surface, *, half_cell: bool = True) -> tuple[tuple[
 CLICK_PARAM = "start"
 
 
-def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequence[tuple[float, str]] = (),
-            hlines: Sequence[tuple[float, str]] = (), paths: Sequence[tuple[np.ndarray, np.ndarray, str, str]] = (),
-            extra: Sequence[alt.TopLevelMixin] = (), title: str = "", clickable: bool = False,
-            height: int = HEIGHT + 40, legend: bool = True, b_title: str = "b (intercept)",
-            w_title: str = "w (slope)") -> alt.LayerChart:
+def contour(
+    surface: Surface,
+    *,
+    markers: Sequence[Marker] = (),
+    vlines: Sequence[tuple[float, str]] = (),
+    hlines: Sequence[tuple[float, str]] = (),
+    paths: Sequence[tuple[np.ndarray, np.ndarray, str, str]] = (),
+    extra: Sequence[alt.TopLevelMixin] = (),
+    title: str = "",
+    clickable: bool = False,
+    height: int = HEIGHT + 40,
+    legend: bool = True,
+    b_title: str = "b (intercept)",
+    w_title: str = "w (slope)",
+) -> alt.LayerChart:
     """The loss surface seen from above: a raster of the loss, labelled contour
     lines, and optional cross-section lines, paths, extra layers and markers.
 
@@ -306,9 +399,11 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
     bv, wv = surface.b_values, surface.w_values
     b_dom, w_dom = surface_domains(surface)
     xs, ys = _scale(b_dom), _scale(w_dom)
-    image = alt.Chart(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [w_dom[0]], "y2": [w_dom[1]]})).mark_image(
-        url=surface.png, aspect=False, align="left", baseline="bottom"
-    ).encode(**xy(b_dom, w_dom, x_title=b_title, y_title=w_title), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
+    image = (
+        alt.Chart(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [w_dom[0]], "y2": [w_dom[1]]}))
+        .mark_image(url=surface.png, aspect=False, align="left", baseline="bottom")
+        .encode(**xy(b_dom, w_dom, x_title=b_title, y_title=w_title), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
+    )
     layers: list[alt.TopLevelMixin] = [image]
 
     # A coarse, invisible grid: tooltips, the colour legend and the click target.
@@ -318,33 +413,66 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
     half_b, half_w = step * (bv[1] - bv[0]) / 2, step * (wv[1] - wv[0]) / 2
     coarse["b1"], coarse["b2"] = coarse.b - half_b, coarse.b + half_b
     coarse["w1"], coarse["w2"] = coarse.w - half_w, coarse.w + half_w
-    catcher = alt.Chart(coarse).mark_rect(opacity=0.001).encode(
-        x=alt.X(field="b1", type="quantitative", scale=xs), x2=alt.X2(field="b2"),
-        y=alt.Y(field="w1", type="quantitative", scale=ys), y2=alt.Y2(field="w2"),
-        color=alt.Color(field="loss", type="quantitative", scale=alt.Scale(scheme="viridis", type="sqrt",
-                                                  domain=[surface.low, surface.high]),
-                        legend=alt.Legend(title="loss", orient="right", direction="vertical",
-                                          gradientLength=160, gradientOpacity=1) if legend else None),
-        tooltip=[alt.Tooltip(field="b", type="quantitative", format=".2f"), alt.Tooltip(field="w", type="quantitative", format=".2f"),
-                 alt.Tooltip(field="loss", type="quantitative", format=".4f")],
+    catcher = (
+        alt.Chart(coarse)
+        .mark_rect(opacity=0.001)
+        .encode(
+            x=alt.X(field="b1", type="quantitative", scale=xs),
+            x2=alt.X2(field="b2"),
+            y=alt.Y(field="w1", type="quantitative", scale=ys),
+            y2=alt.Y2(field="w2"),
+            color=alt.Color(
+                field="loss",
+                type="quantitative",
+                scale=alt.Scale(scheme="viridis", type="sqrt", domain=[surface.low, surface.high]),
+                legend=alt.Legend(
+                    title="loss", orient="right", direction="vertical", gradientLength=160, gradientOpacity=1
+                )
+                if legend
+                else None,
+            ),
+            tooltip=[
+                alt.Tooltip(field="b", type="quantitative", format=".2f"),
+                alt.Tooltip(field="w", type="quantitative", format=".2f"),
+                alt.Tooltip(field="loss", type="quantitative", format=".4f"),
+            ],
+        )
     )
     if clickable:
-        catcher = catcher.add_params(alt.selection_point(name=CLICK_PARAM, fields=["b", "w"], on="click",
-                                                         clear=False, toggle=False))
+        catcher = catcher.add_params(
+            alt.selection_point(name=CLICK_PARAM, fields=["b", "w"], on="click", clear=False, toggle=False)
+        )
     layers.append(catcher)
 
     seg = surface.segments
     if len(seg["x"]):
         frame = pd.DataFrame({k: np.asarray(v, np.float32) for k, v in seg.items()})
-        layers.append(alt.Chart(frame).mark_rule(color="white", strokeWidth=1, opacity=0.75).encode(
-            **xy(b_dom, w_dom), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2")))
+        layers.append(
+            alt.Chart(frame)
+            .mark_rule(color="white", strokeWidth=1, opacity=0.75)
+            .encode(**xy(b_dom, w_dom), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"))
+        )
         layers.append(_level_labels(frame, xs, ys))
     for value, color in vlines:
-        layers.append(segments(pd.DataFrame({"x": [value], "x2": [value], "y": [w_dom[0]], "y2": [w_dom[1]]}),
-                               color, dashed=True, x_domain=b_dom, y_domain=w_dom))
+        layers.append(
+            segments(
+                pd.DataFrame({"x": [value], "x2": [value], "y": [w_dom[0]], "y2": [w_dom[1]]}),
+                color,
+                dashed=True,
+                x_domain=b_dom,
+                y_domain=w_dom,
+            )
+        )
     for value, color in hlines:
-        layers.append(segments(pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [value], "y2": [value]}),
-                               color, dashed=True, x_domain=b_dom, y_domain=w_dom))
+        layers.append(
+            segments(
+                pd.DataFrame({"x": [b_dom[0]], "x2": [b_dom[1]], "y": [value], "y2": [value]}),
+                color,
+                dashed=True,
+                x_domain=b_dom,
+                y_domain=w_dom,
+            )
+        )
     for b_path, w_path, name, color in paths:
         layers.append(path_layer(b_path, w_path, name, color, b_dom, w_dom))
     layers.extend(extra)
@@ -353,9 +481,14 @@ def contour(surface: Surface, *, markers: Sequence[Marker] = (), vlines: Sequenc
     return alt.layer(*layers, title=title, height=height)
 
 
-def marker_layer(markers: Sequence[Marker], b_dom: Sequence[float], w_dom: Sequence[float], *,
-                 loss_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                 color: str | None = None) -> alt.LayerChart:
+def marker_layer(
+    markers: Sequence[Marker],
+    b_dom: Sequence[float],
+    w_dom: Sequence[float],
+    *,
+    loss_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    color: str | None = None,
+) -> alt.LayerChart:
     """Labelled dots on a loss contour (a white rim, the label beside each dot).
 
     Positions far outside the window are clipped. Each marker's label sits
@@ -373,12 +506,22 @@ def marker_layer(markers: Sequence[Marker], b_dom: Sequence[float], w_dom: Seque
     return alt.layer(*_marker_layers(markers, b_dom, w_dom, loss_at=loss_at, color=color))
 
 
-def _marker_layers(markers: Sequence[Marker], b_dom: Sequence[float], w_dom: Sequence[float], *,
-                   loss_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                   color: str | None = None) -> list[alt.Chart]:
+def _marker_layers(
+    markers: Sequence[Marker],
+    b_dom: Sequence[float],
+    w_dom: Sequence[float],
+    *,
+    loss_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    color: str | None = None,
+) -> list[alt.Chart]:
     """The layers of :func:`marker_layer`: the dots, then one text layer per label placement."""
-    frame = pd.DataFrame({"x": clip_to([m.b for m in markers], b_dom), "y": clip_to([m.w for m in markers], w_dom),
-                          "label": [m.label for m in markers]})
+    frame = pd.DataFrame(
+        {
+            "x": clip_to([m.b for m in markers], b_dom),
+            "y": clip_to([m.w for m in markers], w_dom),
+            "label": [m.label for m in markers],
+        }
+    )
     if color is None:
         frame["color"] = [m.color for m in markers]
     if loss_at is not None:
@@ -388,21 +531,30 @@ def _marker_layers(markers: Sequence[Marker], b_dom: Sequence[float], w_dom: Seq
         frame["loss"] = [float(m.loss) for m in markers]  # a missing loss would travel as NaN
     paint = {"color": alt.Color(field="color", type="nominal", scale=None)} if color is None else {}
     mark_color = {} if color is None else {"color": color}
-    tooltip = [alt.Tooltip(field="label", type="nominal"),
-               alt.Tooltip(field="x", type="quantitative", title="b", format=".4f"),
-               alt.Tooltip(field="y", type="quantitative", title="w", format=".4f")]
+    tooltip = [
+        alt.Tooltip(field="label", type="nominal"),
+        alt.Tooltip(field="x", type="quantitative", title="b", format=".4f"),
+        alt.Tooltip(field="y", type="quantitative", title="w", format=".4f"),
+    ]
     if "loss" in frame:
         tooltip.append(alt.Tooltip(field="loss", type="quantitative", format=".4f"))
     enc = xy(b_dom, w_dom)
-    layers = [alt.Chart(frame).mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1, clip=True,
-                                          **mark_color).encode(**enc, **paint, tooltip=tooltip)]
+    layers = [
+        alt.Chart(frame)
+        .mark_point(filled=True, size=110, opacity=1, stroke="white", strokeWidth=1, clip=True, **mark_color)
+        .encode(**enc, **paint, tooltip=tooltip)
+    ]
     places = [(m.dx, m.dy, m.align, m.baseline) for m in markers]
     for place in dict.fromkeys(places):
         dx, dy, align, baseline = place
         rows = frame[[p == place for p in places]]
-        layers.append(alt.Chart(rows).mark_text(align=align, baseline=baseline, dx=dx, dy=dy, fontSize=13,
-                                                fontWeight="bold", clip=True, **mark_color).encode(
-            **enc, **paint, text=alt.Text(field="label", type="nominal")))
+        layers.append(
+            alt.Chart(rows)
+            .mark_text(
+                align=align, baseline=baseline, dx=dx, dy=dy, fontSize=13, fontWeight="bold", clip=True, **mark_color
+            )
+            .encode(**enc, **paint, text=alt.Text(field="label", type="nominal"))
+        )
     return layers
 
 
@@ -416,8 +568,15 @@ def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Char
     frame["score"] = frame.x + frame.y
     picks = frame.loc[frame.groupby("level")["score"].idxmax()]
     picks = picks.assign(text=[f"{v:g}" for v in picks.level])
-    return alt.Chart(picks).mark_text(color="white", fontSize=11, dx=-6, dy=8, fontWeight="bold").encode(
-        x=alt.X(field="x", type="quantitative", scale=xs), y=alt.Y(field="y", type="quantitative", scale=ys), text=alt.Text(field="text", type="nominal"))
+    return (
+        alt.Chart(picks)
+        .mark_text(color="white", fontSize=11, dx=-6, dy=8, fontWeight="bold")
+        .encode(
+            x=alt.X(field="x", type="quantitative", scale=xs),
+            y=alt.Y(field="y", type="quantitative", scale=ys),
+            text=alt.Text(field="text", type="nominal"),
+        )
+    )
 
 
 #: Most points of one path sent to a chart.
@@ -456,8 +615,14 @@ class VisiblePath:
         return None if self.exit_epoch is None else (float(self.b[-1]), float(self.w[-1]))
 
 
-def visible_path(b: np.ndarray, w: np.ndarray, b_dom: Sequence[float], w_dom: Sequence[float],
-                 upto: int | None = None, max_points: int = MAX_PATH_DRAWN) -> VisiblePath:
+def visible_path(
+    b: np.ndarray,
+    w: np.ndarray,
+    b_dom: Sequence[float],
+    w_dom: Sequence[float],
+    upto: int | None = None,
+    max_points: int = MAX_PATH_DRAWN,
+) -> VisiblePath:
     """Cut a path where it first leaves the window (a diverging run), so no
     line is drawn from far outside back across the chart."""
     b = np.asarray(b, float)[: None if upto is None else upto + 1]
@@ -473,13 +638,15 @@ def visible_path(b: np.ndarray, w: np.ndarray, b_dom: Sequence[float], w_dom: Se
             bb[-1] = float(np.clip(np.nan_to_num(bb[-1]), b_lo, b_hi))
             ww[-1] = float(np.clip(np.nan_to_num(ww[-1]), w_lo, w_hi))
         else:
-            bb[-1], ww[-1] = _edge_point((b[exit_epoch - 1], w[exit_epoch - 1]), (b[exit_epoch], w[exit_epoch]),
-                                         b_dom, w_dom)
+            bb[-1], ww[-1] = _edge_point(
+                (b[exit_epoch - 1], w[exit_epoch - 1]), (b[exit_epoch], w[exit_epoch]), b_dom, w_dom
+            )
     return VisiblePath(bb, ww, idx, exit_epoch)
 
 
-def _edge_point(p: tuple[float, float], q: tuple[float, float], b_dom: Sequence[float],
-                w_dom: Sequence[float]) -> tuple[float, float]:
+def _edge_point(
+    p: tuple[float, float], q: tuple[float, float], b_dom: Sequence[float], w_dom: Sequence[float]
+) -> tuple[float, float]:
     """Where the segment from p (inside the window) to q (outside) crosses its edge."""
     t = 1.0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -503,21 +670,44 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(np.asarray(values, float)), -1e300, 1e300)
 
 
-def path_layer(b_path: np.ndarray, w_path: np.ndarray, name: str, color: str,
-               b_dom: Sequence[float], w_dom: Sequence[float], *, dashed: bool = False) -> alt.Chart:
+def path_layer(
+    b_path: np.ndarray,
+    w_path: np.ndarray,
+    name: str,
+    color: str,
+    b_dom: Sequence[float],
+    w_dom: Sequence[float],
+    *,
+    dashed: bool = False,
+) -> alt.Chart:
     """A descent path: dots joined in order, cut where it first leaves the window
     (:func:`visible_path`); the tooltips give each point's actual b and w."""
     path = visible_path(b_path, w_path, b_dom, w_dom)
-    frame = pd.DataFrame({"b": path.b, "w": path.w, "step": path.epoch, "path": name,
-                          "b_value": _finite(np.asarray(b_path, float)[path.epoch]),
-                          "w_value": _finite(np.asarray(w_path, float)[path.epoch])})
+    frame = pd.DataFrame(
+        {
+            "b": path.b,
+            "w": path.w,
+            "step": path.epoch,
+            "path": name,
+            "b_value": _finite(np.asarray(b_path, float)[path.epoch]),
+            "w_value": _finite(np.asarray(w_path, float)[path.epoch]),
+        }
+    )
     dots = alt.OverlayMarkDef(color=color, size=28, opacity=0.9, filled=True)
-    return alt.Chart(frame).mark_line(color=color, strokeWidth=1.5, strokeDash=[4, 3] if dashed else [1, 0],
-                                      point=dots, clip=True).encode(
-        **xy(b_dom, w_dom, x="b", y="w"), order=alt.Order(field="step", type="quantitative"),
-        tooltip=[alt.Tooltip(field="path", type="nominal"), alt.Tooltip(field="step", type="quantitative"),
-                 alt.Tooltip(field="b_value", type="quantitative", title="b", format=".4f"),
-                 alt.Tooltip(field="w_value", type="quantitative", title="w", format=".4f")])
+    return (
+        alt.Chart(frame)
+        .mark_line(color=color, strokeWidth=1.5, strokeDash=[4, 3] if dashed else [1, 0], point=dots, clip=True)
+        .encode(
+            **xy(b_dom, w_dom, x="b", y="w"),
+            order=alt.Order(field="step", type="quantitative"),
+            tooltip=[
+                alt.Tooltip(field="path", type="nominal"),
+                alt.Tooltip(field="step", type="quantitative"),
+                alt.Tooltip(field="b_value", type="quantitative", title="b", format=".4f"),
+                alt.Tooltip(field="w_value", type="quantitative", title="w", format=".4f"),
+            ],
+        )
+    )
 
 
 def clicked_point(state: Any) -> tuple[float, float] | None:
@@ -546,29 +736,63 @@ def clicked_point(state: Any) -> tuple[float, float] | None:
 # --- cross-sections and curves ------------------------------------------------
 
 
-def curve(x: np.ndarray, y: np.ndarray, color: str, *, name: str = "", dashed: bool = True, width: float = 2.5,
-          x_domain=None, y_domain=None, x_title: str = "", y_title: str = "loss (MSE)") -> alt.Chart:
+def curve(
+    x: np.ndarray,
+    y: np.ndarray,
+    color: str,
+    *,
+    name: str = "",
+    dashed: bool = True,
+    width: float = 2.5,
+    x_domain=None,
+    y_domain=None,
+    x_title: str = "",
+    y_title: str = "loss (MSE)",
+) -> alt.Chart:
     """A curve y(x), clipped to the domain, with tooltips."""
     y_arr = np.asarray(y, float)
     if y_domain is not None:
         y_arr = clip_to(y_arr, y_domain)
     frame = pd.DataFrame({"x": np.asarray(x, float), "y": y_arr, "curve": name or "curve"})
-    return alt.Chart(frame).mark_line(color=color, strokeWidth=width, strokeDash=[6, 4] if dashed else [1, 0],
-                                      clip=True).encode(
-        x=alt.X(field="x", type="quantitative", title=x_title, scale=_scale(x_domain)),
-        y=alt.Y(field="y", type="quantitative", title=y_title, scale=_scale(y_domain)),
-        tooltip=[alt.Tooltip(field="curve", type="nominal"), alt.Tooltip(field="x", type="quantitative", title=x_title or "x", format=".3f"),
-                 alt.Tooltip(field="y", type="quantitative", title="loss", format=".4f")],
+    return (
+        alt.Chart(frame)
+        .mark_line(color=color, strokeWidth=width, strokeDash=[6, 4] if dashed else [1, 0], clip=True)
+        .encode(
+            x=alt.X(field="x", type="quantitative", title=x_title, scale=_scale(x_domain)),
+            y=alt.Y(field="y", type="quantitative", title=y_title, scale=_scale(y_domain)),
+            tooltip=[
+                alt.Tooltip(field="curve", type="nominal"),
+                alt.Tooltip(field="x", type="quantitative", title=x_title or "x", format=".3f"),
+                alt.Tooltip(field="y", type="quantitative", title="loss", format=".4f"),
+            ],
+        )
     )
 
 
-def cross_section(values: np.ndarray, losses: np.ndarray, param: str, fixed_text: str, *,
-                  dots: Sequence[tuple[float, float]] = (), y_domain: Sequence[float] = (-0.1, 15.1),
-                  x_domain=None, name: str = "") -> alt.LayerChart:
+def cross_section(
+    values: np.ndarray,
+    losses: np.ndarray,
+    param: str,
+    fixed_text: str,
+    *,
+    dots: Sequence[tuple[float, float]] = (),
+    y_domain: Sequence[float] = (-0.1, 15.1),
+    x_domain=None,
+    name: str = "",
+) -> alt.LayerChart:
     """Loss along one parameter with the other fixed (red for w, black for b)."""
     color = cut_color(param)
-    layers = [curve(values, losses, color, name=name or f"loss along {param}", x_domain=x_domain,
-                    y_domain=y_domain, x_title=param)]
+    layers = [
+        curve(
+            values,
+            losses,
+            color,
+            name=name or f"loss along {param}",
+            x_domain=x_domain,
+            y_domain=y_domain,
+            x_title=param,
+        )
+    ]
     if dots:
         frame = pd.DataFrame({"x": [d[0] for d in dots], "y": clip_to([d[1] for d in dots], y_domain)})
         frame["loss"] = [d[1] for d in dots]
@@ -576,9 +800,17 @@ def cross_section(values: np.ndarray, losses: np.ndarray, param: str, fixed_text
     return alt.layer(*layers).properties(title=fixed_text, height=HEIGHT)
 
 
-def loss_over_epochs(epochs: np.ndarray, series: dict[str, tuple[np.ndarray, str]], *, title: str = "Loss over epochs",
-                     y_title: str = "loss (MSE)") -> alt.LayerChart:
-    """Loss curves per epoch (train, validation, ...) on a log axis; values that are not positive and finite are left out."""
+def loss_over_epochs(
+    epochs: np.ndarray,
+    series: dict[str, tuple[np.ndarray, str]],
+    *,
+    title: str = "Loss over epochs",
+    y_title: str = "loss (MSE)",
+) -> alt.LayerChart:
+    """Loss curves per epoch (train, validation, ...) on a log axis.
+
+    Values that are not positive and finite are left out.
+    """
     frames = []
     for name, (values, _color) in series.items():
         v = np.asarray(values, float)
@@ -587,11 +819,24 @@ def loss_over_epochs(epochs: np.ndarray, series: dict[str, tuple[np.ndarray, str
     frame = pd.concat(frames, ignore_index=True)
     frame = _thin(frame, "series", 600)
     names = list(series)
-    chart = alt.Chart(frame).mark_line(strokeWidth=2, clip=True).encode(
-        x=alt.X(field="epoch", type="quantitative", title="epoch"),
-        y=alt.Y(field="loss", type="quantitative", title=y_title, scale=alt.Scale(type="log")),
-        color=alt.Color(field="series", type="nominal", scale=alt.Scale(domain=names, range=[series[n][1] for n in names]), title=None),
-        tooltip=[alt.Tooltip(field="series", type="nominal"), alt.Tooltip(field="epoch", type="quantitative"), alt.Tooltip(field="loss", type="quantitative", format=".6g")],
+    chart = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2, clip=True)
+        .encode(
+            x=alt.X(field="epoch", type="quantitative", title="epoch"),
+            y=alt.Y(field="loss", type="quantitative", title=y_title, scale=alt.Scale(type="log")),
+            color=alt.Color(
+                field="series",
+                type="nominal",
+                scale=alt.Scale(domain=names, range=[series[n][1] for n in names]),
+                title=None,
+            ),
+            tooltip=[
+                alt.Tooltip(field="series", type="nominal"),
+                alt.Tooltip(field="epoch", type="quantitative"),
+                alt.Tooltip(field="loss", type="quantitative", format=".6g"),
+            ],
+        )
     )
     return alt.layer(chart).properties(title=title, height=HEIGHT)
 
@@ -615,23 +860,46 @@ def surface_3d(surface: Surface, markers: Sequence[Marker] = (), title: str = "L
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    fig.add_trace(go.Surface(x=surface.b_values, y=surface.w_values, z=surface.losses.astype(np.float32),
-                             colorscale="Viridis", opacity=0.85, showscale=False,
-                             contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
-                             hovertemplate="b=%{x:.2f}<br>w=%{y:.2f}<br>loss=%{z:.4f}<extra></extra>"))
+    fig.add_trace(
+        go.Surface(
+            x=surface.b_values,
+            y=surface.w_values,
+            z=surface.losses.astype(np.float32),
+            colorscale="Viridis",
+            opacity=0.85,
+            showscale=False,
+            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
+            hovertemplate="b=%{x:.2f}<br>w=%{y:.2f}<br>loss=%{z:.4f}<extra></extra>",
+        )
+    )
     if markers:
-        fig.add_trace(go.Scatter3d(
-            x=[m.b for m in markers], y=[m.w for m in markers],
-            z=[m.loss if m.loss is not None else np.nan for m in markers],
-            mode="markers+text", text=[m.label for m in markers], textposition="top center",
-            marker={"size": 6, "color": [m.color for m in markers]},
-            hovertemplate="%{text}<br>b=%{x:.4f}<br>w=%{y:.4f}<br>loss=%{z:.4f}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter3d(
+                x=[m.b for m in markers],
+                y=[m.w for m in markers],
+                z=[m.loss if m.loss is not None else np.nan for m in markers],
+                mode="markers+text",
+                text=[m.label for m in markers],
+                textposition="top center",
+                marker={"size": 6, "color": [m.color for m in markers]},
+                hovertemplate="%{text}<br>b=%{x:.4f}<br>w=%{y:.4f}<br>loss=%{z:.4f}<extra></extra>",
+            )
+        )
     fig.update_layout(
-        title=title, height=460, margin={"l": 0, "r": 0, "t": 40, "b": 0}, paper_bgcolor=BACKGROUND,
-        font={"color": "#222222"}, showlegend=False,
-        scene={"xaxis_title": "b", "yaxis_title": "w", "zaxis_title": "loss",
-               "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-               # The book's view: elevation 40 degrees, azimuth 260 degrees.
-               "camera": {"eye": {"x": -0.29, "y": -1.66, "z": 1.41}}},
+        title=title,
+        height=460,
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        paper_bgcolor=BACKGROUND,
+        font={"color": "#222222"},
+        showlegend=False,
+        scene={
+            "xaxis_title": "b",
+            "yaxis_title": "w",
+            "zaxis_title": "loss",
+            "aspectmode": "manual",
+            "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+            # The book's view: elevation 40 degrees, azimuth 260 degrees.
+            "camera": {"eye": {"x": -0.29, "y": -1.66, "z": 1.41}},
+        },
     )
     return fig

@@ -217,9 +217,16 @@ def curvature(seed: int, n: int, noise: float, true_b: float, true_w: float, kin
     with heavy_work():
         lo, hi = (float(v) for v in gdcore.hessian_eigenvalues(x))
         limit_b, limit_w = gdcore.axis_lr_limits(x)
-        return Curvature(kind=kind, hessian=gdcore.hessian(x), lam_min=lo, lam_max=hi,
-                         condition=gdcore.condition_number(x), critical_lr=gdcore.critical_lr(x),
-                         limit_b=limit_b, limit_w=limit_w)
+        return Curvature(
+            kind=kind,
+            hessian=gdcore.hessian(x),
+            lam_min=lo,
+            lam_max=hi,
+            condition=gdcore.condition_number(x),
+            critical_lr=gdcore.critical_lr(x),
+            limit_b=limit_b,
+            limit_w=limit_w,
+        )
 
 
 def curvature_for(s: Settings, kind: str = "original") -> Curvature:
@@ -259,12 +266,14 @@ class Surface:
         with the book's indexing (``losses[w_idx, b_idx]``)."""
         b_idx, b_snap = gdcore.snap_to_grid(b, self.b_values)
         w_idx, w_snap = gdcore.snap_to_grid(w, self.w_values)
-        return Snapped(b_idx, w_idx, b_snap, w_snap, float(self.losses[w_idx, b_idx]),
-                       self.losses[:, b_idx], self.losses[w_idx, :])
+        return Snapped(
+            b_idx, w_idx, b_snap, w_snap, float(self.losses[w_idx, b_idx]), self.losses[:, b_idx], self.losses[w_idx, :]
+        )
 
 
-def _grid_window(kind: str, true_b: float, true_w: float, b_star: float, w_star: float,
-                 extra: tuple[float, ...]) -> gdcore.Grid:
+def _grid_window(
+    kind: str, true_b: float, true_w: float, b_star: float, w_star: float, extra: tuple[float, ...]
+) -> gdcore.Grid:
     """The book's window for this feature, widened (never moved) so that the
     minimum and the extra points (b, w, b, w, ...) show with a margin.
 
@@ -292,8 +301,16 @@ def _book_window_fits(grid: gdcore.Grid, b: float, w: float) -> bool:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def surface(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str = "original",
-            extra: tuple[float, ...] = (), grid: tuple[float, float, float, float] | None = None) -> Surface:
+def surface(
+    seed: int,
+    n: int,
+    noise: float,
+    true_b: float,
+    true_w: float,
+    kind: str = "original",
+    extra: tuple[float, ...] = (),
+    grid: tuple[float, float, float, float] | None = None,
+) -> Surface:
     """Loss surface of one feature on the book's grid (widened if needed).
 
     ``extra`` lists points (b0, w0, b1, w1, ...) that must be visible;
@@ -324,30 +341,75 @@ def surface(seed: int, n: int, noise: float, true_b: float, true_w: float, kind:
     )
 
 
-def surface_for(s: Settings, kind: str = "original", extra: tuple[float, ...] = (),
-                grid: tuple[float, float, float, float] | None = None) -> Surface:
+def surface_for(
+    s: Settings,
+    kind: str = "original",
+    extra: tuple[float, ...] = (),
+    grid: tuple[float, float, float, float] | None = None,
+) -> Surface:
     return surface(*s.data_key, kind, tuple(float(v) for v in extra), grid)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def history(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str,
-            b0: float, w0: float, lr: float, epochs: int, batch: int, rule: str = "simultaneous",
-            reduction: str = "mean", shuffle_seed: int = 0) -> gdcore.History:
+def history(
+    seed: int,
+    n: int,
+    noise: float,
+    true_b: float,
+    true_w: float,
+    kind: str,
+    b0: float,
+    w0: float,
+    lr: float,
+    epochs: int,
+    batch: int,
+    rule: str = "simultaneous",
+    reduction: str = "mean",
+    shuffle_seed: int = 0,
+) -> gdcore.History:
     """A descent run on one feature (``batch`` 0 = batch descent)."""
     f = features(seed, n, noise, true_b, true_w, kind)
     batch_size = None if batch <= 0 or batch >= f.x_train.size else batch
     with heavy_work():
-        return gdcore.descend(f.x_train, f.y_train, b0, w0, lr, epochs, batch_size, shuffle_seed,
-                              f.x_val, f.y_val, rule=rule, reduction=reduction)
+        return gdcore.descend(
+            f.x_train,
+            f.y_train,
+            b0,
+            w0,
+            lr,
+            epochs,
+            batch_size,
+            shuffle_seed,
+            f.x_val,
+            f.y_val,
+            rule=rule,
+            reduction=reduction,
+        )
 
 
-def history_for(s: Settings, kind: str = "original", *, batch: int | None = None, epochs: int | None = None,
-                start: tuple[float, float] | None = None, rule: str = "simultaneous",
-                reduction: str = "mean") -> gdcore.History:
+def history_for(
+    s: Settings,
+    kind: str = "original",
+    *,
+    batch: int | None = None,
+    epochs: int | None = None,
+    start: tuple[float, float] | None = None,
+    rule: str = "simultaneous",
+    reduction: str = "mean",
+) -> gdcore.History:
     b0, w0 = s.start if start is None else start
-    return history(*s.data_key, kind, float(b0), float(w0), s.lr,
-                   s.epochs if epochs is None else epochs, s.batch if batch is None else batch,
-                   rule, reduction, s.seed)
+    return history(
+        *s.data_key,
+        kind,
+        float(b0),
+        float(w0),
+        s.lr,
+        s.epochs if epochs is None else epochs,
+        s.batch if batch is None else batch,
+        rule,
+        reduction,
+        s.seed,
+    )
 
 
 def display_sample(n: int, max_points: int = MAX_SCATTER_POINTS, seed: int = 0) -> np.ndarray | None:
@@ -386,14 +448,19 @@ def data_csv(s: Settings) -> bytes:
     d = data_for(s)
     is_val = np.concatenate([np.zeros(d.train_idx.size), np.ones(d.val_idx.size)])
     idx = np.concatenate([d.train_idx, d.val_idx]).astype(float)
-    return _csv("is_validation,index,x,y",
-                [is_val, idx, np.concatenate([d.x_train, d.x_val]), np.concatenate([d.y_train, d.y_val])],
-                ["%d", "%d", "%.17g", "%.17g"])
+    return _csv(
+        "is_validation,index,x,y",
+        [is_val, idx, np.concatenate([d.x_train, d.x_val]), np.concatenate([d.y_train, d.y_val])],
+        ["%d", "%d", "%.17g", "%.17g"],
+    )
 
 
 def history_csv(h: gdcore.History) -> bytes:
     """A descent history as CSV: epoch, b, w, train loss, validation loss."""
     epochs = np.arange(h.b.size, dtype=float)
     val = h.val_loss if h.val_loss is not None else np.full(h.b.size, np.nan)
-    return _csv("epoch,b,w,train_loss,val_loss", [epochs, h.b, h.w, h.train_loss, val],
-                ["%d", "%.17g", "%.17g", "%.17g", "%.17g"])
+    return _csv(
+        "epoch,b,w,train_loss,val_loss",
+        [epochs, h.b, h.w, h.train_loss, val],
+        ["%d", "%.17g", "%.17g", "%.17g", "%.17g"],
+    )

@@ -15,8 +15,8 @@ statistics or on bounded subsets, so the page stays fast at N = 1,000,000:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import altair as alt
 import numpy as np
@@ -129,8 +129,9 @@ def facts_for(s: Settings) -> Facts:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def rule_factor(seed: int, n: int, noise: float, true_b: float, true_w: float, lr: float, rule: str,
-                reduction: str) -> float:
+def rule_factor(
+    seed: int, n: int, noise: float, true_b: float, true_w: float, lr: float, rule: str, reduction: str
+) -> float:
     """Per-epoch factor (spectral radius of gdcore.iteration_matrix) of one update rule."""
     x = compute.features(seed, n, noise, true_b, true_w, "original").x_train
     with heavy_work():
@@ -185,8 +186,11 @@ def convergence(h: gdcore.History, f: Facts, lr: float) -> Convergence:
     epochs = np.arange(h.b.size, dtype=float)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         log_pred = epochs * math.log(rho) + math.log(distance[0]) if rho > 0 and distance[0] > 0 else None
-        predicted = (np.where(log_pred < 690, np.exp(np.minimum(log_pred, 690)), np.nan)
-                     if log_pred is not None else np.full(h.b.size, np.nan))
+        predicted = (
+            np.where(log_pred < 690, np.exp(np.minimum(log_pred, 690)), np.nan)
+            if log_pred is not None
+            else np.full(h.b.size, np.nan)
+        )
     rising = np.flatnonzero(h.train_loss > h.train_loss[0] * (1 + 1e-12))
     return Convergence(
         distance=distance,
@@ -229,31 +233,51 @@ def oscillation_chart(h: gdcore.History, minimum: tuple[float, float]) -> tuple[
     first_out = int(np.argmax(outside)) if outside.any() else None
     last = min(h.b.size - 1, max(12, (first_out or 0) + 10), 80)
     rows = []
-    for name, dev, color in (("b − b*", dev_b, PALETTE["b_varies"]), ("w − w*", dev_w, PALETTE["w_varies"])):
+    for name, dev in (("b − b*", dev_b), ("w − w*", dev_w)):
         for e in range(last + 1):
             value = float(dev[e])
             shape = "triangle-up" if value > limit else ("triangle-down" if value < -limit else "circle")
-            rows.append({"epoch": e, "shown": float(np.clip(value, -limit, limit)), "actual": num(value),
-                         "series": name, "shape": shape})
+            rows.append(
+                {
+                    "epoch": e,
+                    "shown": float(np.clip(value, -limit, limit)),
+                    "actual": num(value),
+                    "series": name,
+                    "shape": shape,
+                }
+            )
     frame = pd.DataFrame(rows)
     names = ["b − b*", "w − w*"]
-    colors = alt.Color("series:N", scale=alt.Scale(domain=names, range=[PALETTE["b_varies"], PALETTE["w_varies"]]),
-                       title=None)
-    y = alt.Y("shown:Q", title="distance from the optimum (clipped view)",
-              scale=alt.Scale(domain=[-limit * 1.08, limit * 1.08], nice=False))
+    colors = alt.Color(
+        "series:N", scale=alt.Scale(domain=names, range=[PALETTE["b_varies"], PALETTE["w_varies"]]), title=None
+    )
+    y = alt.Y(
+        "shown:Q",
+        title="distance from the optimum (clipped view)",
+        scale=alt.Scale(domain=[-limit * 1.08, limit * 1.08], nice=False),
+    )
     x = alt.X("epoch:Q", title="epoch")
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("actual:N", title="actual value")]
     lines = alt.Chart(frame).mark_line(strokeWidth=1.5, clip=True).encode(x=x, y=y, color=colors)
-    dots = alt.Chart(frame).mark_point(filled=True, size=70, opacity=1, clip=True).encode(
-        x=x, y=y, color=colors, shape=alt.Shape("shape:N", scale=None), tooltip=tooltip)
-    edges = alt.Chart(pd.DataFrame({"y": [-limit, limit]})).mark_rule(color=PALETTE["grey"], strokeDash=[4, 3]).encode(
-        y=alt.Y("y:Q"))
+    dots = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=70, opacity=1, clip=True)
+        .encode(x=x, y=y, color=colors, shape=alt.Shape("shape:N", scale=None), tooltip=tooltip)
+    )
+    edges = (
+        alt.Chart(pd.DataFrame({"y": [-limit, limit]}))
+        .mark_rule(color=PALETTE["grey"], strokeDash=[4, 3])
+        .encode(y=alt.Y("y:Q"))
+    )
     layers = [edges, lines, dots]
     if first_out is not None:
-        layers.append(alt.Chart(pd.DataFrame({"epoch": [first_out], "y": [limit],
-                                              "text": [f"left the view at epoch {first_out}"]})).mark_text(
-            align="left", dx=8, dy=12, fontSize=12, fontWeight="bold", color="#222222").encode(
-            x="epoch:Q", y=alt.Y("y:Q"), text="text:N"))
+        layers.append(
+            alt.Chart(
+                pd.DataFrame({"epoch": [first_out], "y": [limit], "text": [f"left the view at epoch {first_out}"]})
+            )
+            .mark_text(align="left", dx=8, dy=12, fontSize=12, fontWeight="bold", color="#222222")
+            .encode(x="epoch:Q", y=alt.Y("y:Q"), text="text:N")
+        )
     chart = alt.layer(*layers).properties(title="Ping-pong: each step overshoots further", height=charts.HEIGHT)
     return chart, first_out, last
 
@@ -267,24 +291,28 @@ def epoch_table(h: gdcore.History, epochs: Sequence[int] = BOOK_EPOCHS, digits: 
     wanted = [e for e in epochs if e <= h.epochs_run]
     if h.epochs_run not in wanted:
         wanted.append(h.epochs_run)
-    return pd.DataFrame({
-        "epoch": [f"{e:,}" + (" (final)" if e == h.epochs_run else "") for e in wanted],
-        "b": [num(float(h.b[e]), digits, 6) for e in wanted],
-        "w": [num(float(h.w[e]), digits, 6) for e in wanted],
-        "loss": [num(float(h.train_loss[e]), digits, 6) for e in wanted],
-    })
+    return pd.DataFrame(
+        {
+            "epoch": [f"{e:,}" + (" (final)" if e == h.epochs_run else "") for e in wanted],
+            "b": [num(float(h.b[e]), digits, 6) for e in wanted],
+            "w": [num(float(h.w[e]), digits, 6) for e in wanted],
+            "loss": [num(float(h.train_loss[e]), digits, 6) for e in wanted],
+        }
+    )
 
 
 def variants_table(f: Facts, factors: dict, lr: float) -> pd.DataFrame:
     """Critical learning rate and per-epoch factor at ``lr`` for every update rule."""
     rows = []
     for key, name in VARIANTS.items():
-        rows.append({
-            "update": name,
-            "critical lr": num(f.critical[key]),
-            f"factor per epoch at lr {lr:g}": num(factors[key]),
-            "at this lr": "converges" if factors[key] < 1 else "diverges",
-        })
+        rows.append(
+            {
+                "update": name,
+                "critical lr": num(f.critical[key]),
+                f"factor per epoch at lr {lr:g}": num(factors[key]),
+                "at this lr": "converges" if factors[key] < 1 else "diverges",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -293,12 +321,12 @@ def variants_table(f: Facts, factors: dict, lr: float) -> pd.DataFrame:
 
 def data_domains(f: Facts) -> tuple[tuple[float, float], tuple[float, float]]:
     """x and y domains of the data panels (the book's [0, 3.1] when it fits)."""
-    return (charts.padded(f.x_sample, book=(-0.05, 1.05)),
-            charts.padded(f.y_sample, book=(0.0, 3.1)))
+    return (charts.padded(f.x_sample, book=(-0.05, 1.05)), charts.padded(f.y_sample, book=(0.0, 3.1)))
 
 
-def along_line_label(b: float, w: float, text: str, x_dom: Sequence[float], y_dom: Sequence[float],
-                     color: str = "#000000") -> alt.Chart:
+def along_line_label(
+    b: float, w: float, text: str, x_dom: Sequence[float], y_dom: Sequence[float], color: str = "#000000"
+) -> alt.Chart:
     """Text that runs along the line b + w x: rotated by the line's angle on
     screen, computed in the browser from the chart's width and height."""
     x0, x1 = float(x_dom[0]), float(x_dom[1])
@@ -308,8 +336,11 @@ def along_line_label(b: float, w: float, text: str, x_dom: Sequence[float], y_do
     slope = w * (x1 - x0) / (y1 - y0)  # screen units per screen unit, before the aspect ratio
     angle = alt.expr(f"-atan({slope!r} * height / max(width, 1)) * 180 / PI")
     frame = pd.DataFrame({"x": [xt], "y": [yt], "text": [text]})
-    return alt.Chart(frame).mark_text(color=color, angle=angle, fontSize=14, align="left", baseline="middle",
-                                      clip=True).encode(x="x:Q", y="y:Q", text="text:N")
+    return (
+        alt.Chart(frame)
+        .mark_text(color=color, angle=angle, fontSize=14, align="left", baseline="middle", clip=True)
+        .encode(x="x:Q", y="y:Q", text="text:N")
+    )
 
 
 def final_model_chart(f: Facts, b: float, w: float, label: str = "Final model's predictions") -> alt.LayerChart:
@@ -317,15 +348,23 @@ def final_model_chart(f: Facts, b: float, w: float, label: str = "Final model's 
     x_dom, y_dom = data_domains(f)
     line_x = (0.0, 1.0) if x_dom == (-0.05, 1.05) else (float(f.x_sample.min()), float(f.x_sample.max()))
     return charts.overlay(
-        charts.scatter(f.x_sample, f.y_sample, PALETTE["train"], "The final model", x_domain=x_dom, y_domain=y_dom,
-                       legend="training data"),
+        charts.scatter(
+            f.x_sample,
+            f.y_sample,
+            PALETTE["train"],
+            "The final model",
+            x_domain=x_dom,
+            y_domain=y_dom,
+            legend="training data",
+        ),
         charts.model_lines([Line(b, w, label, PALETTE["b_varies"])], line_x, y_domain=y_dom),
         along_line_label(b, w, f"b = {num(b)} w = {num(w)}", x_dom, y_dom),
     )
 
 
-def cross_section_domain(f: Facts | compute.TrainSummary, start: tuple[float, float],
-                         is_book: bool) -> tuple[float, float]:
+def cross_section_domain(
+    f: Facts | compute.TrainSummary, start: tuple[float, float], is_book: bool
+) -> tuple[float, float]:
     """Fixed loss axis for the cross-section panels (the book's [-0.1, 6.1] by default)."""
     if is_book:
         return (-0.1, 6.1)
@@ -333,8 +372,9 @@ def cross_section_domain(f: Facts | compute.TrainSummary, start: tuple[float, fl
     return (-0.02 * top, top)
 
 
-def next_update(h: gdcore.History, stats: gdcore.SufficientStats, lr: float,
-                e: int) -> tuple[float, float, float, float]:
+def next_update(
+    h: gdcore.History, stats: gdcore.SufficientStats, lr: float, e: int
+) -> tuple[float, float, float, float]:
     """Gradients at epoch ``e`` and the parameters after that epoch's update."""
     b, w = float(h.b[e]), float(h.w[e])
     with np.errstate(over="ignore", invalid="ignore"):
@@ -356,16 +396,23 @@ def update_latex(h: gdcore.History, stats: gdcore.SufficientStats, lr: float, e:
 def update_text(h: gdcore.History, f: Facts, lr: float, e: int) -> None:
     """Under the player: the update that follows epoch ``e`` (the epoch the player stopped on)."""
     gb, gw, _, _ = next_update(h, f.stats, lr, e)
-    st.markdown(f"**The update of epoch {e + 1:,}** (b ← b − η·∂MSE/∂b, w ← w − η·∂MSE/∂w) uses the "
-                f"gradients at (b, w) after {e:,} epochs: ∂MSE/∂b = {num(gb)} and ∂MSE/∂w = {num(gw)}.")
+    st.markdown(
+        f"**The update of epoch {e + 1:,}** (b ← b − η·∂MSE/∂b, w ← w − η·∂MSE/∂w) uses the "
+        f"gradients at (b, w) after {e:,} epochs: ∂MSE/∂b = {num(gb)} and ∂MSE/∂w = {num(gw)}."
+    )
     st.latex(update_latex(h, f.stats, lr, e))
 
 
 # --- teachable mistakes ----------------------------------------------------------------
 
 
-def compare_paths_chart(surface: compute.Surface, f: Facts, start: tuple[float, float],
-                        runs: Sequence[tuple[gdcore.History, str, str, bool]], title: str) -> alt.LayerChart:
+def compare_paths_chart(
+    surface: compute.Surface,
+    f: Facts,
+    start: tuple[float, float],
+    runs: Sequence[tuple[gdcore.History, str, str, bool]],
+    title: str,
+) -> alt.LayerChart:
     """Several batch runs on one contour: (history, name, colour, dashed) each, with a legend."""
     b_dom, w_dom = charts.surface_domains(surface)
     paths = [charts.visible_path(h.b, h.w, b_dom, w_dom) for h, *_ in runs]
@@ -373,10 +420,22 @@ def compare_paths_chart(surface: compute.Surface, f: Facts, start: tuple[float, 
     return _runs_on_contour(charts.contour(surface, title=title), f, runs, paths, markers, b_dom, w_dom)
 
 
-def _runs_on_contour(base: alt.LayerChart, f: Facts, runs: Sequence[tuple[gdcore.History, str, str, bool]],
-                     paths: Sequence[charts.VisiblePath], markers: Sequence[Marker], b_dom: Sequence[float],
-                     w_dom: Sequence[float], *, width: float = 2.0, dot_size: int = 26, dot_opacity: float = 0.9,
-                     legend: str = "vertical", first_dot: int = 0, loss: bool = False) -> alt.LayerChart:
+def _runs_on_contour(
+    base: alt.LayerChart,
+    f: Facts,
+    runs: Sequence[tuple[gdcore.History, str, str, bool]],
+    paths: Sequence[charts.VisiblePath],
+    markers: Sequence[Marker],
+    b_dom: Sequence[float],
+    w_dom: Sequence[float],
+    *,
+    width: float = 2.0,
+    dot_size: int = 26,
+    dot_opacity: float = 0.9,
+    legend: str = "vertical",
+    first_dot: int = 0,
+    loss: bool = False,
+) -> alt.LayerChart:
     """Runs (history, name, colour, dashed) over a contour ``base``, one line and one dot per epoch
     (from ``first_dot`` on) each, coloured and dashed as the legend says.
 
@@ -387,34 +446,71 @@ def _runs_on_contour(base: alt.LayerChart, f: Facts, runs: Sequence[tuple[gdcore
     markers = list(markers)
     frames = []
     for (h, name, color, _dashed), path in zip(runs, paths):
-        frame = pd.DataFrame({"b": path.b, "w": path.w, "epoch": path.epoch, "path": name,
-                              "actual_b": [num(float(v)) for v in h.b[path.epoch]],
-                              "actual_w": [num(float(v)) for v in h.w[path.epoch]]})
+        frame = pd.DataFrame(
+            {
+                "b": path.b,
+                "w": path.w,
+                "epoch": path.epoch,
+                "path": name,
+                "actual_b": [num(float(v)) for v in h.b[path.epoch]],
+                "actual_w": [num(float(v)) for v in h.w[path.epoch]],
+            }
+        )
         if loss:
             frame["loss"] = charts.clip_to(h.train_loss[path.epoch], (0.0, 1e300))
         frames.append(frame)
         if path.edge is not None:
-            markers.append(Marker(*path.edge, f"left the view at epoch {path.exit_epoch:,}", color,
-                                  **charts.label_place(path.edge[0], b_dom, below=True)))
+            markers.append(
+                Marker(
+                    *path.edge,
+                    f"left the view at epoch {path.exit_epoch:,}",
+                    color,
+                    **charts.label_place(path.edge[0], b_dom, below=True),
+                )
+            )
     frame = pd.concat(frames, ignore_index=True)
     names = [r[1] for r in runs]
     colors = alt.Scale(domain=names, range=[r[2] for r in runs])
-    enc = dict(**charts.xy(b_dom, w_dom, x="b", y="w", x_title="b (intercept)", y_title="w (slope)"),
-               order=alt.Order(field="epoch", type="quantitative"))
-    lines = alt.Chart(frame).mark_line(strokeWidth=width, clip=True).encode(
-        **enc, color=alt.Color(field="path", type="nominal", scale=colors, title=None,
-                               legend=alt.Legend(orient="bottom", direction=legend)),
-        strokeDash=alt.StrokeDash(field="path", type="nominal", legend=None, scale=alt.Scale(
-            domain=names, range=[[5, 3] if r[3] else [1, 0] for r in runs])))
-    tooltip = [alt.Tooltip(field="path", type="nominal"), alt.Tooltip(field="epoch", type="quantitative"),
-               alt.Tooltip(field="actual_b", type="nominal", title="b"),
-               alt.Tooltip(field="actual_w", type="nominal", title="w")]
+    enc = dict(
+        **charts.xy(b_dom, w_dom, x="b", y="w", x_title="b (intercept)", y_title="w (slope)"),
+        order=alt.Order(field="epoch", type="quantitative"),
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=width, clip=True)
+        .encode(
+            **enc,
+            color=alt.Color(
+                field="path",
+                type="nominal",
+                scale=colors,
+                title=None,
+                legend=alt.Legend(orient="bottom", direction=legend),
+            ),
+            strokeDash=alt.StrokeDash(
+                field="path",
+                type="nominal",
+                legend=None,
+                scale=alt.Scale(domain=names, range=[[5, 3] if r[3] else [1, 0] for r in runs]),
+            ),
+        )
+    )
+    tooltip = [
+        alt.Tooltip(field="path", type="nominal"),
+        alt.Tooltip(field="epoch", type="quantitative"),
+        alt.Tooltip(field="actual_b", type="nominal", title="b"),
+        alt.Tooltip(field="actual_w", type="nominal", title="w"),
+    ]
     if loss:
         tooltip.append(alt.Tooltip(field="loss", type="quantitative", format=".4f"))
-    dots = alt.Chart(frame[frame.epoch >= first_dot]).mark_circle(size=dot_size, opacity=dot_opacity, clip=True).encode(
-        **enc, color=alt.Color(field="path", type="nominal", scale=colors, legend=None), tooltip=tooltip)
-    return charts.overlay(base, alt.layer(lines, dots),
-                          charts.marker_layer(markers, b_dom, w_dom, loss_at=f.stats.loss))
+    dots = (
+        alt.Chart(frame[frame.epoch >= first_dot])
+        .mark_circle(size=dot_size, opacity=dot_opacity, clip=True)
+        .encode(**enc, color=alt.Color(field="path", type="nominal", scale=colors, legend=None), tooltip=tooltip)
+    )
+    return charts.overlay(
+        base, alt.layer(lines, dots), charts.marker_layer(markers, b_dom, w_dom, loss_at=f.stats.loss)
+    )
 
 
 # --- Fig 0.19: batch, mini-batch and stochastic paths ----------------------------------------
@@ -450,8 +546,19 @@ def _per_epoch_only(h: gdcore.History) -> gdcore.History:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def path_runs(seed: int, n: int, noise: float, true_b: float, true_w: float, b0: float, w0: float, lr: float,
-              epochs: int, minibatch: int, max_passes: int = MAX_PATH_POINT_PASSES) -> PathRuns:
+def path_runs(
+    seed: int,
+    n: int,
+    noise: float,
+    true_b: float,
+    true_w: float,
+    b0: float,
+    w0: float,
+    lr: float,
+    epochs: int,
+    minibatch: int,
+    max_passes: int = MAX_PATH_POINT_PASSES,
+) -> PathRuns:
     """Batch (all points), mini-batch and stochastic (capped subset) runs from (b0, w0)."""
     data = compute.features(seed, n, noise, true_b, true_w, "original")
     x, y = data.x_train, data.y_train
@@ -503,9 +610,20 @@ def paths_chart(surface: compute.Surface, runs: PathRuns, f: Facts, start: tuple
     for (h, _name, color, _dashed), path in zip(spec, paths):
         if h.b.size > 1 and (path.exit_epoch is None or path.exit_epoch > 1):
             below = {"dy": 14} if color == PALETTE["minibatch"] else {}  # keep the three labels apart
-            markers.append(Marker(float(h.b[1]), float(h.w[1]), "Epoch 1", color, loss=float(h.train_loss[1]),
-                                  **below))
-    base = charts.contour(surface, title="The path of gradient descent (one dot per epoch)",
-                          height=charts.HEIGHT + 120)
-    return _runs_on_contour(base, f, spec, paths, markers, b_dom, w_dom, width=1.5, dot_size=34, dot_opacity=0.95,
-                            legend="horizontal", first_dot=1, loss=True)
+            markers.append(Marker(float(h.b[1]), float(h.w[1]), "Epoch 1", color, loss=float(h.train_loss[1]), **below))
+    base = charts.contour(surface, title="The path of gradient descent (one dot per epoch)", height=charts.HEIGHT + 120)
+    return _runs_on_contour(
+        base,
+        f,
+        spec,
+        paths,
+        markers,
+        b_dom,
+        w_dom,
+        width=1.5,
+        dot_size=34,
+        dot_opacity=0.95,
+        legend="horizontal",
+        first_dot=1,
+        loss=True,
+    )

@@ -9,8 +9,8 @@ cached, so a page rerun at N = 1,000,000 only handles small arrays.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import altair as alt
 import numpy as np
@@ -84,8 +84,9 @@ class Ledger:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def ledger(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float,
-           rows: int = LEDGER_ROWS) -> Ledger:
+def ledger(
+    seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float, rows: int = LEDGER_ROWS
+) -> Ledger:
     """x, y, ŷ, error, error², x·error for the first ``rows`` training points,
     and each column's mean over every training point (vectorised, O(n))."""
     data = compute.features(seed, n, noise, true_b, true_w, "original")
@@ -125,8 +126,9 @@ class FiniteDifference:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def finite_differences(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float,
-                       deltas: tuple[float, ...]) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
+def finite_differences(
+    seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float, deltas: tuple[float, ...]
+) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
     """For each δ, the (w, b) forward differences from (b, w) (:func:`gdcore.finite_difference_slope`)
     with the true partial derivatives at the same point."""
     data = compute.features(seed, n, noise, true_b, true_w, "original")
@@ -145,20 +147,23 @@ def finite_differences(seed: int, n: int, noise: float, true_b: float, true_w: f
     return tuple(out)
 
 
-def finite_differences_for(s: Settings, b: float, w: float,
-                           deltas: Sequence[float]) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
+def finite_differences_for(
+    s: Settings, b: float, w: float, deltas: Sequence[float]
+) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
     return finite_differences(*s.data_key, float(b), float(w), tuple(float(d) for d in deltas))
 
 
 def fd_table(rows: Sequence[tuple[FiniteDifference, FiniteDifference]]) -> pd.DataFrame:
     """One row per δ: the two estimates and how far each is from the true slope."""
-    return pd.DataFrame({
-        "δ": [r[0].delta for r in rows],
-        "δMSE/δw": [r[0].slope for r in rows],
-        "error (w)": [r[0].error for r in rows],
-        "δMSE/δb": [r[1].slope for r in rows],
-        "error (b)": [r[1].error for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "δ": [r[0].delta for r in rows],
+            "δMSE/δw": [r[0].slope for r in rows],
+            "error (w)": [r[0].error for r in rows],
+            "δMSE/δb": [r[1].slope for r in rows],
+            "error (b)": [r[1].error for r in rows],
+        }
+    )
 
 
 # --- small helpers -------------------------------------------------------------
@@ -175,8 +180,9 @@ def delta_digits(delta: float) -> int:
     return 2 if delta >= 0.1 else int(math.ceil(-math.log10(delta))) + 1
 
 
-def zoom_box(stats: gdcore.SufficientStats, fd: "FiniteDifference", p: float, fixed: float,
-             book: bool) -> tuple[tuple[float, float], tuple[float, float]]:
+def zoom_box(
+    stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, fixed: float, book: bool
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """(x range, y range) of Fig 0.8's zoom around the snapped start.
 
     The book's window at the book's settings and δ; otherwise an x range that
@@ -200,16 +206,21 @@ def grid_text(surface: compute.Surface, s: Settings) -> str:
     bv, wv = surface.b_values, surface.w_values
     step_b, step_w = bv[1] - bv[0], wv[1] - wv[0]
     book = gdcore.book_grid("original", s.true_b, s.true_w)
-    same = np.allclose([bv[0], bv[-1], wv[0], wv[-1]],
-                       [book.b_values[0], book.b_values[-1], book.w_values[0], book.w_values[-1]])
-    base = (f"b runs over true b ± 3 = [{bv[0]:g}, {bv[-1]:g}] and w over true w ± 3 = [{wv[0]:g}, {wv[-1]:g}], "
-            f"{bv.size} evenly spaced values each (a step of {step_b:.2f}), so the grid holds "
-            f"{bv.size} × {wv.size} = {bv.size * wv.size:,} candidate lines (b, w).")
+    same = np.allclose(
+        [bv[0], bv[-1], wv[0], wv[-1]], [book.b_values[0], book.b_values[-1], book.w_values[0], book.w_values[-1]]
+    )
+    base = (
+        f"b runs over true b ± 3 = [{bv[0]:g}, {bv[-1]:g}] and w over true w ± 3 = [{wv[0]:g}, {wv[-1]:g}], "
+        f"{bv.size} evenly spaced values each (a step of {step_b:.2f}), so the grid holds "
+        f"{bv.size} × {wv.size} = {bv.size * wv.size:,} candidate lines (b, w)."
+    )
     if same:
         return base
-    return (f"Your start or minimum lies near the edge of true b ± 3, w ± 3, so the window is widened to "
-            f"b in [{bv[0]:.2f}, {bv[-1]:.2f}], w in [{wv[0]:.2f}, {wv[-1]:.2f}], still {bv.size} values each "
-            f"(steps {step_b:.3f} and {step_w:.3f}), {bv.size * wv.size:,} candidate lines.")
+    return (
+        f"Your start or minimum lies near the edge of true b ± 3, w ± 3, so the window is widened to "
+        f"b in [{bv[0]:.2f}, {bv[-1]:.2f}], w in [{wv[0]:.2f}, {wv[-1]:.2f}], still {bv.size} values each "
+        f"(steps {step_b:.3f} and {step_w:.3f}), {bv.size * wv.size:,} candidate lines."
+    )
 
 
 def sync_table_pick(table_key: str, input_key: str, n_points: int) -> None:
@@ -234,14 +245,24 @@ def sync_table_pick(table_key: str, input_key: str, n_points: int) -> None:
     st.session_state[input_key] = int(min(max(int(current), 0), n_points - 1))
 
 
-def show_ledger(frame: pd.DataFrame, columns: Sequence[str], means: dict[str, float], n_train: int, key: str,
-                mean_label: str) -> None:
+def show_ledger(
+    frame: pd.DataFrame, columns: Sequence[str], means: dict[str, float], n_train: int, key: str, mean_label: str
+) -> None:
     """The ledger table (one selectable row) and, right under it, the column means over all points."""
     fmt4 = {c: st.column_config.NumberColumn(c, format="%.4f") for c in columns}
-    st.dataframe(frame[list(columns)], key=key, on_select="rerun", selection_mode="single-row",
-                 column_config=fmt4, height=260, width="stretch")
+    st.dataframe(
+        frame[list(columns)],
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config=fmt4,
+        height=260,
+        width="stretch",
+    )
     if n_train > len(frame):
-        st.caption(f"Showing the first {len(frame):,} of the {n_train:,} training points; the means below use all of them.")
+        st.caption(
+            f"Showing the first {len(frame):,} of the {n_train:,} training points; the means below use all of them."
+        )
     means_frame = pd.DataFrame({c: [means[c]] for c in columns}, index=pd.Index([mean_label], name="i"))
     st.dataframe(means_frame, column_config=fmt4, width="stretch")
 
@@ -249,7 +270,9 @@ def show_ledger(frame: pd.DataFrame, columns: Sequence[str], means: dict[str, fl
 # --- Figure 0.3: the error of one point ---------------------------------------------
 
 
-def error_chart(summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float]) -> alt.LayerChart:
+def error_chart(
+    summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float]
+) -> alt.LayerChart:
     """Training points, the prediction line and one point's error segment (Fig 0.3)."""
     xi, yi = point
     yhat = b + w * xi
@@ -257,30 +280,58 @@ def error_chart(summary: compute.TrainSummary, b: float, w: float, index: int, p
     line_ends = [b + w * x_dom[0], b + w * x_dom[1]]
     y_dom = charts.padded([*summary.y_range, *line_ends], book=(0, 3.1))
     color = PALETTE["w_varies"]
-    scatter = charts.scatter(summary.sample_x, summary.sample_y, PALETTE["train"],
-                             "Prediction error of one training point", x_domain=x_dom, y_domain=y_dom,
-                             legend="training data")
+    scatter = charts.scatter(
+        summary.sample_x,
+        summary.sample_y,
+        PALETTE["train"],
+        "Prediction error of one training point",
+        x_domain=x_dom,
+        y_domain=y_dom,
+        legend="training data",
+    )
     line = charts.model_lines([charts.Line(b, w, "Model's predictions", PALETTE["b_varies"])], x_dom, y_domain=y_dom)
     lo, hi = sorted((yhat, yi))
-    seg = charts.segments(pd.DataFrame({"x": [xi], "x2": [xi], "y": [yhat], "y2": [yi]}), color, dashed=True,
-                          width=2.5, x_domain=x_dom, y_domain=y_dom)
-    heads = pd.DataFrame({"x": [xi, xi], "y": charts.clip_to([hi, lo], y_dom),
-                          "shape": ["triangle-up", "triangle-down"]})
-    arrows = alt.Chart(heads).mark_point(filled=True, color=color, size=70, opacity=1, clip=True).encode(
-        **charts.xy(), shape=alt.Shape("shape:N", scale=None))
-    dot = charts.points(pd.DataFrame({"x": [xi], "y": [yi], "ŷ": [yhat], "error": [yhat - yi]}), color, size=110,
-                        tooltip=("x", "y", "ŷ", "error"))
+    seg = charts.segments(
+        pd.DataFrame({"x": [xi], "x2": [xi], "y": [yhat], "y2": [yi]}),
+        color,
+        dashed=True,
+        width=2.5,
+        x_domain=x_dom,
+        y_domain=y_dom,
+    )
+    heads = pd.DataFrame(
+        {"x": [xi, xi], "y": charts.clip_to([hi, lo], y_dom), "shape": ["triangle-up", "triangle-down"]}
+    )
+    arrows = (
+        alt.Chart(heads)
+        .mark_point(filled=True, color=color, size=70, opacity=1, clip=True)
+        .encode(**charts.xy(), shape=alt.Shape("shape:N", scale=None))
+    )
+    dot = charts.points(
+        pd.DataFrame({"x": [xi], "y": [yi], "ŷ": [yhat], "error": [yhat - yi]}),
+        color,
+        size=110,
+        tooltip=("x", "y", "ŷ", "error"),
+    )
     right = xi > x_dom[0] + 0.5 * (x_dom[1] - x_dom[0])
-    text = charts.label(xi, (lo + hi) / 2, f"error{sub(index)} = ŷ{sub(index)} − y{sub(index)} = {fmt(yhat - yi)}",
-                        color, align="right" if right else "left", dx=-10 if right else 10, size=14)
+    text = charts.label(
+        xi,
+        (lo + hi) / 2,
+        f"error{sub(index)} = ŷ{sub(index)} − y{sub(index)} = {fmt(yhat - yi)}",
+        color,
+        align="right" if right else "left",
+        dx=-10 if right else 10,
+        size=14,
+    )
     return charts.overlay(scatter, line, alt.layer(seg, arrows, dot, text))
 
 
 # --- Gradients page: per-point contributions -----------------------------------------
 
 
-def contribution_chart(summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float],
-                       mean: float, which: str) -> alt.LayerChart:
+def contribution_chart(
+    summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float], mean: float, which: str
+) -> alt.LayerChart:
     """Each sampled point's error (``which="error"``) or x·error against x, the mean
     over all points as a rule (half the gradient) and one point highlighted."""
     xs = summary.sample_x
@@ -294,28 +345,67 @@ def contribution_chart(summary: compute.TrainSummary, b: float, w: float, index:
     y_title = "error = ŷ − y" if which == "error" else "x · error"
     x_dom = charts.padded(summary.x_range, book=(-0.05, 1.05))
     y_dom = charts.padded([*values, vi, mean, 0.0])
-    dots = charts.scatter(xs, values, PALETTE["train"], f"{y_title} of every point (mean × 2 = ∂MSE/∂{param})",
-                          x_domain=x_dom, y_domain=y_dom, y_title=y_title, size=30)
+    dots = charts.scatter(
+        xs,
+        values,
+        PALETTE["train"],
+        f"{y_title} of every point (mean × 2 = ∂MSE/∂{param})",
+        x_domain=x_dom,
+        y_domain=y_dom,
+        y_title=y_title,
+        size=30,
+    )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=PALETTE["grey"], strokeWidth=1).encode(y=alt.Y("y:Q"))
-    rule = alt.Chart(pd.DataFrame({"y": [mean], "label": [f"mean = {fmt(mean)}"]})).mark_rule(
-        color=color, strokeDash=[6, 4], strokeWidth=2).encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("label:N")])
-    rule_text = charts.label(x_dom[0], mean, f"mean {fmt(mean)} × 2 = ∂MSE/∂{param} = {fmt(2 * mean)}",
-                             color, align="left", dx=4, dy=12, size=12)
-    stem = charts.segments(pd.DataFrame({"x": [xi], "x2": [xi], "y": [0.0], "y2": [vi]}), PALETTE["w_varies"],
-                           width=2.5, x_domain=x_dom, y_domain=y_dom)
+    rule = (
+        alt.Chart(pd.DataFrame({"y": [mean], "label": [f"mean = {fmt(mean)}"]}))
+        .mark_rule(color=color, strokeDash=[6, 4], strokeWidth=2)
+        .encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("label:N")])
+    )
+    rule_text = charts.label(
+        x_dom[0],
+        mean,
+        f"mean {fmt(mean)} × 2 = ∂MSE/∂{param} = {fmt(2 * mean)}",
+        color,
+        align="left",
+        dx=4,
+        dy=12,
+        size=12,
+    )
+    stem = charts.segments(
+        pd.DataFrame({"x": [xi], "x2": [xi], "y": [0.0], "y2": [vi]}),
+        PALETTE["w_varies"],
+        width=2.5,
+        x_domain=x_dom,
+        y_domain=y_dom,
+    )
     dot = charts.points(pd.DataFrame({"x": [xi], "y": [vi]}), PALETTE["w_varies"], size=110, tooltip=("x", "y"))
     right = xi > x_dom[0] + 0.6 * (x_dom[1] - x_dom[0])
-    text = charts.label(xi, vi, f"point {index}: {fmt(vi)}", PALETTE["w_varies"], align="right" if right else "left",
-                        dx=-10 if right else 10, size=12)
+    text = charts.label(
+        xi,
+        vi,
+        f"point {index}: {fmt(vi)}",
+        PALETTE["w_varies"],
+        align="right" if right else "left",
+        dx=-10 if right else 10,
+        size=12,
+    )
     return alt.layer(dots, zero, rule, rule_text, stem, dot, text).properties(height=HEIGHT - 40)
 
 
 # --- Figure 0.7: cross-sections with their tangents ------------------------------------
 
 
-def tangent_cross_section(values: np.ndarray, losses: np.ndarray, param: str, p: float, loss: float, slope: float,
-                          title: str, y_domain: tuple[float, float],
-                          zoom: tuple[tuple[float, float], tuple[float, float]] | None = None) -> alt.LayerChart:
+def tangent_cross_section(
+    values: np.ndarray,
+    losses: np.ndarray,
+    param: str,
+    p: float,
+    loss: float,
+    slope: float,
+    title: str,
+    y_domain: tuple[float, float],
+    zoom: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> alt.LayerChart:
     """A cross-section (Fig 0.7) with the start dot, the tangent whose slope is the
     true partial derivative, and the translucent square Fig 0.8 zooms into."""
     color = charts.cut_color(param)
@@ -324,16 +414,29 @@ def tangent_cross_section(values: np.ndarray, losses: np.ndarray, param: str, p:
     half = 0.12 * (x_dom[1] - x_dom[0])
     tx = np.array([p - half, p + half])
     ty = charts.clip_to(loss + slope * (tx - p), y_domain)
-    tangent = alt.Chart(pd.DataFrame({"x": tx, "y": ty, "what": f"tangent, slope {fmt(slope)}"})).mark_line(
-        color=PALETTE["grey"] if param == "b" else color, strokeWidth=2, clip=True).encode(
-        **charts.xy(), tooltip=[alt.Tooltip("what:N")])
-    text = charts.label(p, loss, f"slope ∂MSE/∂{param} = {fmt(slope)}", color, align="left" if slope < 0 else "right",
-                        dx=10 if slope < 0 else -10, dy=-16, size=12)
+    tangent = (
+        alt.Chart(pd.DataFrame({"x": tx, "y": ty, "what": f"tangent, slope {fmt(slope)}"}))
+        .mark_line(color=PALETTE["grey"] if param == "b" else color, strokeWidth=2, clip=True)
+        .encode(**charts.xy(), tooltip=[alt.Tooltip("what:N")])
+    )
+    text = charts.label(
+        p,
+        loss,
+        f"slope ∂MSE/∂{param} = {fmt(slope)}",
+        color,
+        align="left" if slope < 0 else "right",
+        dx=10 if slope < 0 else -10,
+        dy=-16,
+        size=12,
+    )
     layers = [base, tangent, text]
     if zoom is not None:
         (x0, x1), (y0, y1) = zoom
-        rect = alt.Chart(pd.DataFrame({"x": [x0], "x2": [x1], "y": [y0], "y2": [y1]})).mark_rect(
-            color=color, opacity=0.2, clip=True).encode(**charts.xy(), x2=alt.X2("x2"), y2=alt.Y2("y2"))
+        rect = (
+            alt.Chart(pd.DataFrame({"x": [x0], "x2": [x1], "y": [y0], "y2": [y1]}))
+            .mark_rect(color=color, opacity=0.2, clip=True)
+            .encode(**charts.xy(), x2=alt.X2("x2"), y2=alt.Y2("y2"))
+        )
         layers.insert(0, rect)
     return alt.layer(*layers).properties(title=title, height=HEIGHT)
 
@@ -341,8 +444,14 @@ def tangent_cross_section(values: np.ndarray, losses: np.ndarray, param: str, p:
 # --- Figure 0.8: the finite-difference triangle ----------------------------------------
 
 
-def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, fixed: float, fixed_name: str,
-                 window: tuple[tuple[float, float], tuple[float, float]]) -> alt.LayerChart:
+def secant_panel(
+    stats: gdcore.SufficientStats,
+    fd: FiniteDifference,
+    p: float,
+    fixed: float,
+    fixed_name: str,
+    window: tuple[tuple[float, float], tuple[float, float]],
+) -> alt.LayerChart:
     """The zoomed cross-section of Fig 0.8: before and after dots, the right-angle
     triangle (legs δ and δMSE, hypotenuse = the secant, slope δMSE/δ) and the
     tangent (the true slope) for comparison."""
@@ -355,20 +464,39 @@ def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, 
     q = p + fd.delta
     digits = delta_digits(fd.delta)
     layers = [
-        charts.curve(xs, losses, color, name=f"loss along {param} ({fixed_name} fixed)", x_domain=(x0, x1),
-                     y_domain=y_win, x_title=param, y_title="MSE (loss)"),
+        charts.curve(
+            xs,
+            losses,
+            color,
+            name=f"loss along {param} ({fixed_name} fixed)",
+            x_domain=(x0, x1),
+            y_domain=y_win,
+            x_title=param,
+            y_title="MSE (loss)",
+        ),
         alt.Chart(pd.DataFrame({"x": xs, "y": charts.clip_to(tangent, y_win), "what": "tangent (true slope)"}))
         .mark_line(color=PALETTE["grey"], strokeWidth=1.5, strokeDash=[2, 3], clip=True)
         .encode(**charts.xy(), tooltip=[alt.Tooltip("what:N")]),
-        charts.segments(pd.DataFrame({"x": [p, q], "x2": [q, q], "y": [fd.before, fd.before],
-                                      "y2": [fd.before, fd.after]}), color, width=1.8),
+        charts.segments(
+            pd.DataFrame({"x": [p, q], "x2": [q, q], "y": [fd.before, fd.before], "y2": [fd.before, fd.after]}),
+            color,
+            width=1.8,
+        ),
         charts.segments(pd.DataFrame({"x": [p], "x2": [q], "y": [fd.before], "y2": [fd.after]}), color, width=2.5),
         charts.points(pd.DataFrame({"x": [p, q], "y": [fd.before, fd.after]}), color, size=90, tooltip=("x", "y")),
     ]
-    heads = pd.DataFrame({"x": [q, q], "y": [fd.before, fd.after],
-                          "shape": ["triangle-right", "triangle-down" if fd.delta_loss < 0 else "triangle-up"]})
-    layers.append(alt.Chart(heads).mark_point(filled=True, color=color, size=50, opacity=1, clip=True).encode(
-        **charts.xy(), shape=alt.Shape("shape:N", scale=None)))
+    heads = pd.DataFrame(
+        {
+            "x": [q, q],
+            "y": [fd.before, fd.after],
+            "shape": ["triangle-right", "triangle-down" if fd.delta_loss < 0 else "triangle-up"],
+        }
+    )
+    layers.append(
+        alt.Chart(heads)
+        .mark_point(filled=True, color=color, size=50, opacity=1, clip=True)
+        .encode(**charts.xy(), shape=alt.Shape("shape:N", scale=None))
+    )
     down = fd.delta_loss < 0  # the triangle hangs below the horizontal leg
     y_lo, y_hi = y_win
     # The tangent's label goes where the tangent is still inside the window.
@@ -376,14 +504,20 @@ def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, 
     xt = p + (target - fd.before) / fd.true_slope if fd.true_slope else x1
     xt = float(min(max(xt, p), x1 - 0.05 * (x1 - x0)))
     layers += [
-        charts.label((p + q) / 2, fd.before, f"δ{param} = {fd.delta:g}", color, align="center",
-                     dy=-12 if down else 14, size=14),
-        charts.label(q, (fd.before + fd.after) / 2, f"δMSE = {fd.delta_loss:.{digits}f}", color, dx=8, dy=-10,
-                     size=14),
-        charts.label(q, (fd.before + fd.after) / 2, f"δMSE/δ{param} ≈ {fd.slope:.2f}", color, dx=8, dy=12,
-                     size=14),
-        charts.label(xt, fd.before + fd.true_slope * (xt - p), f"tangent: {fd.true_slope:.2f}", "#555555",
-                     align="right", dx=-6, size=12),
+        charts.label(
+            (p + q) / 2, fd.before, f"δ{param} = {fd.delta:g}", color, align="center", dy=-12 if down else 14, size=14
+        ),
+        charts.label(q, (fd.before + fd.after) / 2, f"δMSE = {fd.delta_loss:.{digits}f}", color, dx=8, dy=-10, size=14),
+        charts.label(q, (fd.before + fd.after) / 2, f"δMSE/δ{param} ≈ {fd.slope:.2f}", color, dx=8, dy=12, size=14),
+        charts.label(
+            xt,
+            fd.before + fd.true_slope * (xt - p),
+            f"tangent: {fd.true_slope:.2f}",
+            "#555555",
+            align="right",
+            dx=-6,
+            size=12,
+        ),
     ]
     title = f"Fixed: {fixed_name} = {fixed:.2f}"
     return alt.layer(*layers).properties(title=title, height=HEIGHT)
@@ -392,15 +526,23 @@ def secant_panel(stats: gdcore.SufficientStats, fd: FiniteDifference, p: float, 
 def fd_error_chart(rows: Sequence[tuple[FiniteDifference, FiniteDifference]]) -> alt.Chart:
     """|estimate − true slope| against δ (log-log): both shrink in proportion to δ."""
     frame = pd.DataFrame(
-        [{"δ": fd.delta, "abs error": abs(fd.error), "parameter": f"δMSE/δ{fd.wrt}"} for pair in rows for fd in pair])
+        [{"δ": fd.delta, "abs error": abs(fd.error), "parameter": f"δMSE/δ{fd.wrt}"} for pair in rows for fd in pair]
+    )
     d_lo, d_hi = float(frame["δ"].min()), float(frame["δ"].max())
     frame = frame[(frame["abs error"] > 0) & np.isfinite(frame["abs error"])]
     names = ["δMSE/δw", "δMSE/δb"]
-    return alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("δ:Q", scale=alt.Scale(type="log", domain=[d_lo / 1.5, d_hi * 1.5], nice=False),
-                title="step δ"),
-        y=alt.Y("abs error:Q", scale=alt.Scale(type="log"), title="|estimate − true slope|"),
-        color=alt.Color("parameter:N", scale=alt.Scale(domain=names, range=[PALETTE["w_varies"], PALETTE["b_varies"]]),
-                        title=None),
-        tooltip=[alt.Tooltip("parameter:N"), alt.Tooltip("δ:Q"), alt.Tooltip("abs error:Q", format=".6f")],
-    ).properties(title="Estimate minus true slope", height=HEIGHT - 80)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("δ:Q", scale=alt.Scale(type="log", domain=[d_lo / 1.5, d_hi * 1.5], nice=False), title="step δ"),
+            y=alt.Y("abs error:Q", scale=alt.Scale(type="log"), title="|estimate − true slope|"),
+            color=alt.Color(
+                "parameter:N",
+                scale=alt.Scale(domain=names, range=[PALETTE["w_varies"], PALETTE["b_varies"]]),
+                title=None,
+            ),
+            tooltip=[alt.Tooltip("parameter:N"), alt.Tooltip("δ:Q"), alt.Tooltip("abs error:Q", format=".6f")],
+        )
+        .properties(title="Estimate minus true slope", height=HEIGHT - 80)
+    )

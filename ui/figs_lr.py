@@ -77,8 +77,7 @@ class Update:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _one_update(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float,
-                lr: float) -> Update:
+def _one_update(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float, lr: float) -> Update:
     d = compute.features(seed, n, noise, true_b, true_w, "original")
     x, y = d.x_train, d.y_train
     with heavy_work(), np.errstate(over="ignore", invalid="ignore"):
@@ -87,9 +86,18 @@ def _one_update(seed: int, n: int, noise: float, true_b: float, true_w: float, b
         _, seq_dw = gdcore.gradients(b_new, w, x, y)
         seq_w_new = float(w - lr * seq_dw)
         return Update(
-            b=float(b), w=float(w), lr=float(lr), db=db, dw=dw, b_new=b_new, w_new=w_new,
-            loss_before=gdcore.mse(b, w, x, y), loss_after=gdcore.mse(b_new, w_new, x, y),
-            seq_dw=seq_dw, seq_w_new=seq_w_new, seq_loss_after=gdcore.mse(b_new, seq_w_new, x, y),
+            b=float(b),
+            w=float(w),
+            lr=float(lr),
+            db=db,
+            dw=dw,
+            b_new=b_new,
+            w_new=w_new,
+            loss_before=gdcore.mse(b, w, x, y),
+            loss_after=gdcore.mse(b_new, w_new, x, y),
+            seq_dw=seq_dw,
+            seq_w_new=seq_w_new,
+            seq_loss_after=gdcore.mse(b_new, seq_w_new, x, y),
             critical_lr=gdcore.critical_lr_for_rule(x, "simultaneous"),
             seq_critical_lr=gdcore.critical_lr_for_rule(x, "sequential"),
         )
@@ -167,15 +175,17 @@ def axis_steps(stats: gdcore.SufficientStats, b: float, w: float, lr: float) -> 
     return step_w, step_b
 
 
-def section(stats: gdcore.SufficientStats, step: AxisStep, domain: tuple[float, float],
-            points: int = 201) -> tuple[np.ndarray, np.ndarray]:
+def section(
+    stats: gdcore.SufficientStats, step: AxisStep, domain: tuple[float, float], points: int = 201
+) -> tuple[np.ndarray, np.ndarray]:
     """The cross-section curve under ``step``: loss along its parameter, the other fixed."""
     values = np.linspace(domain[0], domain[1], points)
     return values, gdcore.cross_section_from_stats(stats, step.param, step.fixed, values)
 
 
-def step_domains(step: AxisStep, base: tuple[float, float],
-                 book_y: tuple[float, float] = (-0.1, 6.1)) -> tuple[tuple[float, float], tuple[float, float]]:
+def step_domains(
+    step: AxisStep, base: tuple[float, float], book_y: tuple[float, float] = (-0.1, 6.1)
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """x and y windows of a step panel: the book's (``base`` and ``book_y``),
     widened when the before or after point falls outside them."""
     x_dom = charts.padded([base[0], base[1], step.start, step.after], pad=0.04, book=base)
@@ -197,8 +207,9 @@ def _pin(value: float, domain: tuple[float, float]) -> float:
     return min(max(value, domain[0]), domain[1])
 
 
-def step_panel(stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float, float],
-               y_dom: tuple[float, float], *, title: str) -> alt.LayerChart:
+def step_panel(
+    stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float, float], y_dom: tuple[float, float], *, title: str
+) -> alt.LayerChart:
     """One panel of Figs 0.10-0.12: the cross-section, the step and its label.
 
     Red (w moves, b fixed) or black (b moves, w fixed): the curve, a dot at
@@ -214,32 +225,81 @@ def step_panel(stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float
     color = charts.cut_color(step.param)
     values, losses = section(stats, step, x_dom)
     enc = charts.xy(x_dom, y_dom)
-    curve = charts.curve(values, losses, color, name=f"loss along {step.param}", x_domain=x_dom, y_domain=y_dom,
-                         x_title=step.param, y_title="MSE (loss)")
+    curve = charts.curve(
+        values,
+        losses,
+        color,
+        name=f"loss along {step.param}",
+        x_domain=x_dom,
+        y_domain=y_dom,
+        x_title=step.param,
+        y_title="MSE (loss)",
+    )
     sx, sy = _pin(step.start, x_dom), _pin(step.loss_before, y_dom)
     ax, ay = _pin(step.after, x_dom), _pin(step.loss_after, y_dom)
-    rules = pd.DataFrame({"x": [sx, ax], "x2": [ax, ax], "y": [sy, sy], "y2": [sy, ay],
-                          "part": ["step", "drop to the curve"]})
-    rule_layer = alt.Chart(rules).mark_rule(color=color, clip=True).encode(
-        **enc, x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"),
-        strokeDash=alt.StrokeDash("part:N", scale=alt.Scale(domain=["step", "drop to the curve"],
-                                                            range=[[1, 0], [3, 3]]), legend=None),
-        size=alt.Size("part:N", scale=alt.Scale(domain=["step", "drop to the curve"], range=[2.5, 1.2]), legend=None))
+    rules = pd.DataFrame(
+        {"x": [sx, ax], "x2": [ax, ax], "y": [sy, sy], "y2": [sy, ay], "part": ["step", "drop to the curve"]}
+    )
+    rule_layer = (
+        alt.Chart(rules)
+        .mark_rule(color=color, clip=True)
+        .encode(
+            **enc,
+            x2=alt.X2(field="x2"),
+            y2=alt.Y2(field="y2"),
+            strokeDash=alt.StrokeDash(
+                "part:N", scale=alt.Scale(domain=["step", "drop to the curve"], range=[[1, 0], [3, 3]]), legend=None
+            ),
+            size=alt.Size(
+                "part:N", scale=alt.Scale(domain=["step", "drop to the curve"], range=[2.5, 1.2]), legend=None
+            ),
+        )
+    )
     arrow = ARROW_RIGHT if step.move > 0 else ARROW_LEFT
-    pts = {"x": [sx, ax], "y": [sy, ay], "point": ["before", "after"], "shape": ["circle", "circle"],
-           "size": [110, 110], step.param: [step.start, step.after], "loss": [step.loss_before, step.loss_after]}
+    pts = {
+        "x": [sx, ax],
+        "y": [sy, ay],
+        "point": ["before", "after"],
+        "shape": ["circle", "circle"],
+        "size": [110, 110],
+        step.param: [step.start, step.after],
+        "loss": [step.loss_before, step.loss_after],
+    }
     if step.move != 0 and _inside(step.after, x_dom) and _inside(step.loss_before, y_dom):
-        for key, value in (("x", ax), ("y", sy), ("point", "arrowhead"), ("shape", arrow), ("size", 260),
-                           (step.param, step.after), ("loss", step.loss_before)):
+        for key, value in (
+            ("x", ax),
+            ("y", sy),
+            ("point", "arrowhead"),
+            ("shape", arrow),
+            ("size", 260),
+            (step.param, step.after),
+            ("loss", step.loss_before),
+        ):
             pts[key].append(value)
-    dot_layer = alt.Chart(pd.DataFrame(pts)).mark_point(filled=True, color=color, opacity=1, clip=True).encode(
-        **enc, shape=alt.Shape("shape:N", scale=None), size=alt.Size("size:Q", scale=None),
-        tooltip=[alt.Tooltip("point:N"), alt.Tooltip(f"{step.param}:Q", format=".4f"),
-                 alt.Tooltip("loss:Q", format=".4f")])
-    off = [name for name, value, dom in (("after " + step.param, step.after, x_dom),
-                                         ("after loss", step.loss_after, y_dom),
-                                         ("start " + step.param, step.start, x_dom),
-                                         ("start loss", step.loss_before, y_dom)) if not _inside(value, dom)]
+    dot_layer = (
+        alt.Chart(pd.DataFrame(pts))
+        .mark_point(filled=True, color=color, opacity=1, clip=True)
+        .encode(
+            **enc,
+            shape=alt.Shape("shape:N", scale=None),
+            size=alt.Size("size:Q", scale=None),
+            tooltip=[
+                alt.Tooltip("point:N"),
+                alt.Tooltip(f"{step.param}:Q", format=".4f"),
+                alt.Tooltip("loss:Q", format=".4f"),
+            ],
+        )
+    )
+    off = [
+        name
+        for name, value, dom in (
+            ("after " + step.param, step.after, x_dom),
+            ("after loss", step.loss_after, y_dom),
+            ("start " + step.param, step.start, x_dom),
+            ("start loss", step.loss_before, y_dom),
+        )
+        if not _inside(value, dom)
+    ]
     texts = [f"η = {step.lr:.2f}", f"−η·∂MSE/∂{step.param} ≈ {num(step.move, 2)}"]
     sizes = [16, 15]
     if off:
@@ -247,23 +307,33 @@ def step_panel(stats: gdcore.SufficientStats, step: AxisStep, x_dom: tuple[float
         sizes.append(12)
     tx, align = text_anchor(values, losses, x_dom, y_dom)
     y_span = y_dom[1] - y_dom[0]
-    text_frame = pd.DataFrame({"x": [tx] * len(texts),
-                               "y": [y_dom[1] - (0.07 + 0.1 * i) * y_span for i in range(len(texts))],
-                               "text": texts, "size": sizes})
-    text_layer = alt.Chart(text_frame).mark_text(color=color, align=align, baseline="middle", clip=True).encode(
-        **enc, text=alt.Text("text:N"),
-        size=alt.Size("size:Q", scale=None, legend=None))
+    text_frame = pd.DataFrame(
+        {
+            "x": [tx] * len(texts),
+            "y": [y_dom[1] - (0.07 + 0.1 * i) * y_span for i in range(len(texts))],
+            "text": texts,
+            "size": sizes,
+        }
+    )
+    text_layer = (
+        alt.Chart(text_frame)
+        .mark_text(color=color, align=align, baseline="middle", clip=True)
+        .encode(**enc, text=alt.Text("text:N"), size=alt.Size("size:Q", scale=None, legend=None))
+    )
     return alt.layer(curve, rule_layer, dot_layer, text_layer).properties(title=title, height=charts.HEIGHT)
 
 
-def text_anchor(values: np.ndarray, losses: np.ndarray, x_dom: tuple[float, float],
-                y_dom: tuple[float, float]) -> tuple[float, str]:
+def text_anchor(
+    values: np.ndarray, losses: np.ndarray, x_dom: tuple[float, float], y_dom: tuple[float, float]
+) -> tuple[float, str]:
     """Where a panel's text goes: the left, middle or right, whichever the curve stays lowest under."""
     span = x_dom[1] - x_dom[0]
     best, best_top = (x_dom[0] + 0.03 * span, "left"), math.inf
-    for lo, hi, x, align in ((0.0, 0.45, x_dom[0] + 0.03 * span, "left"),
-                             (0.28, 0.72, x_dom[0] + 0.5 * span, "center"),
-                             (0.55, 1.0, x_dom[1] - 0.03 * span, "right")):
+    for lo, hi, x, align in (
+        (0.0, 0.45, x_dom[0] + 0.03 * span, "left"),
+        (0.28, 0.72, x_dom[0] + 0.5 * span, "center"),
+        (0.55, 1.0, x_dom[1] - 0.03 * span, "right"),
+    ):
         sel = (values >= x_dom[0] + lo * span) & (values <= x_dom[0] + hi * span)
         top = float(np.nanmax(np.minimum(losses[sel], y_dom[1]))) if sel.any() else math.inf
         if top < best_top:
@@ -275,10 +345,12 @@ def step_summary(step: AxisStep) -> str:
     """One sentence describing a step panel."""
     other = "b" if step.param == "w" else "w"
     change = step.loss_after - step.loss_before
-    return (f"With {other} fixed at {fmt(step.fixed)}, {step.param} moves from {num(step.start)} by "
-            f"−η·∂MSE/∂{step.param} = {num(step.move)} to {num(step.after)}, and the loss goes from "
-            f"{num(step.loss_before)} to {num(step.loss_after)} "
-            f"({'down' if change <= 0 else 'UP'} by {num(abs(change))}).")
+    return (
+        f"With {other} fixed at {fmt(step.fixed)}, {step.param} moves from {num(step.start)} by "
+        f"−η·∂MSE/∂{step.param} = {num(step.move)} to {num(step.after)}, and the loss goes from "
+        f"{num(step.loss_before)} to {num(step.loss_after)} "
+        f"({'down' if change <= 0 else 'UP'} by {num(abs(change))})."
+    )
 
 
 def step_story(step: AxisStep, stats: gdcore.SufficientStats) -> str:
@@ -332,26 +404,42 @@ def book_rows() -> tuple[BookRow, ...]:
         w_target, b_target = w_before - lr * MANUAL_GRAD_W, b_before - lr * MANUAL_GRAD_B
         _, w_after = gdcore.snap_to_grid(w_target, grid.w_values)
         _, b_after = gdcore.snap_to_grid(b_target, grid.b_values)
-        rows.append(BookRow(
-            lr=lr, w_target=w_target, w_after=w_after,
-            loss_w=float(gdcore.cross_section_w(d.x_train, d.y_train, b_before, [w_after])[0]),
-            text_w=-lr * MANUAL_GRAD_W, b_target=b_target, b_after=b_after,
-            loss_b=float(gdcore.cross_section_b(d.x_train, d.y_train, w_before, [b_after])[0]),
-            text_b=-lr * MANUAL_GRAD_B, loss_before=before,
-        ))
+        rows.append(
+            BookRow(
+                lr=lr,
+                w_target=w_target,
+                w_after=w_after,
+                loss_w=float(gdcore.cross_section_w(d.x_train, d.y_train, b_before, [w_after])[0]),
+                text_w=-lr * MANUAL_GRAD_W,
+                b_target=b_target,
+                b_after=b_after,
+                loss_b=float(gdcore.cross_section_b(d.x_train, d.y_train, w_before, [b_after])[0]),
+                text_b=-lr * MANUAL_GRAD_B,
+                loss_before=before,
+            )
+        )
     return tuple(rows)
 
 
 def book_table(rows: tuple[BookRow, ...], lr: float) -> str:
     """The book's learning-rate numbers as a Markdown table; the current rate's row in bold."""
-    head = ("| η | w after (snapped) | loss at w after | −η·∂MSE/∂w ≈ | b after (snapped) | loss at b after "
-            "| −η·∂MSE/∂b ≈ | b loss vs start |\n|---|---|---|---|---|---|---|---|")
+    head = (
+        "| η | w after (snapped) | loss at w after | −η·∂MSE/∂w ≈ | b after (snapped) | loss at b after "
+        "| −η·∂MSE/∂b ≈ | b loss vs start |\n|---|---|---|---|---|---|---|---|"
+    )
     out = [head]
     for r in rows:
         went = "**up**" if r.loss_b > r.loss_before else "down"
-        cells = [f"{r.lr:.1f}", f"{r.w_target:.3f} → {r.w_after:.2f}", f"{r.loss_w:.4f}", f"{r.text_w:.2f}",
-                 f"{r.b_target:.3f} → {r.b_after:.2f}", f"{r.loss_b:.4f}", f"{r.text_b:.2f}",
-                 f"{went} ({r.loss_before:.4f} → {r.loss_b:.4f})"]
+        cells = [
+            f"{r.lr:.1f}",
+            f"{r.w_target:.3f} → {r.w_after:.2f}",
+            f"{r.loss_w:.4f}",
+            f"{r.text_w:.2f}",
+            f"{r.b_target:.3f} → {r.b_after:.2f}",
+            f"{r.loss_b:.4f}",
+            f"{r.text_b:.2f}",
+            f"{went} ({r.loss_before:.4f} → {r.loss_b:.4f})",
+        ]
         if abs(r.lr - lr) < 1e-9:
             cells = [f"**{c}**" if not c.startswith(("down", "**")) else c for c in cells]
         out.append("| " + " | ".join(cells) + " |")
@@ -363,7 +451,9 @@ def book_table(rows: tuple[BookRow, ...], lr: float) -> str:
 
 def ruler_extent(curv: compute.Curvature, lr: float) -> float:
     """Right end of the ruler: past every limit worth showing and the current rate."""
-    return float(max(2.6, 1.1 * lr, 1.12 * curv.critical_lr, min(1.08 * curv.limit_w, 5.0), min(1.08 * curv.limit_b, 5.0)))
+    return float(
+        max(2.6, 1.1 * lr, 1.12 * curv.critical_lr, min(1.08 * curv.limit_w, 5.0), min(1.08 * curv.limit_b, 5.0))
+    )
 
 
 def lr_ruler(curv: compute.Curvature, lr: float) -> alt.LayerChart:
@@ -375,8 +465,11 @@ def lr_ruler(curv: compute.Curvature, lr: float) -> alt.LayerChart:
     the current rate a thick black one.
     """
     top = ruler_extent(curv, lr)
-    rows = (("b alone (w fixed)", curv.limit_b), ("w alone (b fixed)", curv.limit_w),
-            ("b and w together", curv.critical_lr))
+    rows = (
+        ("b alone (w fixed)", curv.limit_b),
+        ("w alone (b fixed)", curv.limit_w),
+        ("b and w together", curv.critical_lr),
+    )
     order = [r[0] for r in rows]
     bands, edges = [], []
     for name, limit in rows:
@@ -391,36 +484,72 @@ def lr_ruler(curv: compute.Curvature, lr: float) -> alt.LayerChart:
             edges.append({"row": name, "lr": top, "text": f"limit {fmt(limit)} →"})
     xs = alt.Scale(domain=[0, top], nice=False, zero=True)
     y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, labelFontSize=12))
-    band = alt.Chart(pd.DataFrame(bands)).mark_bar().encode(
-        x=alt.X("from:Q", scale=xs, title="learning rate η"), x2=alt.X2("to"), y=y,
-        color=alt.Color("zone:N", scale=alt.Scale(domain=list(ZONES), range=list(ZONE_COLORS)), title=None),
-        tooltip=[alt.Tooltip("row:N", title="moving"), alt.Tooltip("zone:N"), alt.Tooltip("from:Q", format=".4f"),
-                 alt.Tooltip("to:Q", format=".4f")])
+    band = (
+        alt.Chart(pd.DataFrame(bands))
+        .mark_bar()
+        .encode(
+            x=alt.X("from:Q", scale=xs, title="learning rate η"),
+            x2=alt.X2("to"),
+            y=y,
+            color=alt.Color("zone:N", scale=alt.Scale(domain=list(ZONES), range=list(ZONE_COLORS)), title=None),
+            tooltip=[
+                alt.Tooltip("row:N", title="moving"),
+                alt.Tooltip("zone:N"),
+                alt.Tooltip("from:Q", format=".4f"),
+                alt.Tooltip("to:Q", format=".4f"),
+            ],
+        )
+    )
     edge_frame = pd.DataFrame(edges)
-    edge_text = alt.Chart(edge_frame).mark_text(align="right", dx=-4, dy=-9, fontSize=11, color="#222222").encode(
-        x=alt.X("lr:Q", scale=xs), y=y, text=alt.Text("text:N"),
-        tooltip=[alt.Tooltip("row:N"), alt.Tooltip("lr:Q", title="limit", format=".4f")])
-    marks = pd.DataFrame({"lr": [*BOOK_LRS, min(lr, top)],
-                          "what": [f"book preset {v:g}" for v in BOOK_LRS] + [f"your η = {lr:g}"],
-                          "kind": ["book"] * len(BOOK_LRS) + ["yours"]})
-    rules = alt.Chart(marks).mark_rule().encode(
-        x=alt.X("lr:Q", scale=xs),
-        color=alt.Color("kind:N", scale=alt.Scale(domain=["book", "yours"], range=[PALETTE["grey"], "#000000"]),
-                        legend=None),
-        size=alt.Size("kind:N", scale=alt.Scale(domain=["book", "yours"], range=[1.5, 3.5]), legend=None),
-        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["book", "yours"], range=[[2, 3], [1, 0]]),
-                                  legend=None),
-        tooltip=[alt.Tooltip("what:N"), alt.Tooltip("lr:Q", title="η", format=".4f")])
-    return alt.layer(band, rules, edge_text).resolve_scale(color="independent", size="independent").properties(
-        title=f"Which learning rates work? Black line: your η = {lr:g}; dotted: the book's 0.2, 0.8, 1.1",
-        height=200)
+    edge_text = (
+        alt.Chart(edge_frame)
+        .mark_text(align="right", dx=-4, dy=-9, fontSize=11, color="#222222")
+        .encode(
+            x=alt.X("lr:Q", scale=xs),
+            y=y,
+            text=alt.Text("text:N"),
+            tooltip=[alt.Tooltip("row:N"), alt.Tooltip("lr:Q", title="limit", format=".4f")],
+        )
+    )
+    marks = pd.DataFrame(
+        {
+            "lr": [*BOOK_LRS, min(lr, top)],
+            "what": [f"book preset {v:g}" for v in BOOK_LRS] + [f"your η = {lr:g}"],
+            "kind": ["book"] * len(BOOK_LRS) + ["yours"],
+        }
+    )
+    rules = (
+        alt.Chart(marks)
+        .mark_rule()
+        .encode(
+            x=alt.X("lr:Q", scale=xs),
+            color=alt.Color(
+                "kind:N", scale=alt.Scale(domain=["book", "yours"], range=[PALETTE["grey"], "#000000"]), legend=None
+            ),
+            size=alt.Size("kind:N", scale=alt.Scale(domain=["book", "yours"], range=[1.5, 3.5]), legend=None),
+            strokeDash=alt.StrokeDash(
+                "kind:N", scale=alt.Scale(domain=["book", "yours"], range=[[2, 3], [1, 0]]), legend=None
+            ),
+            tooltip=[alt.Tooltip("what:N"), alt.Tooltip("lr:Q", title="η", format=".4f")],
+        )
+    )
+    return (
+        alt.layer(band, rules, edge_text)
+        .resolve_scale(color="independent", size="independent")
+        .properties(
+            title=f"Which learning rates work? Black line: your η = {lr:g}; dotted: the book's 0.2, 0.8, 1.1",
+            height=200,
+        )
+    )
 
 
 def ruler_summary(curv: compute.Curvature, lr: float) -> str:
     """The ruler's one-sentence text summary."""
-    return (f"Ruler of learning rates: a b-only step diverges above {fmt(curv.limit_b)}, a w-only step above "
-            f"{fmt(curv.limit_w)}, and batch descent on both above {fmt(curv.critical_lr)} (smooth up to "
-            f"{fmt(curv.smooth)}); the current η = {lr:g} lies in the '{ZONES[zone(lr, curv.critical_lr)]}' zone.")
+    return (
+        f"Ruler of learning rates: a b-only step diverges above {fmt(curv.limit_b)}, a w-only step above "
+        f"{fmt(curv.limit_w)}, and batch descent on both above {fmt(curv.critical_lr)} (smooth up to "
+        f"{fmt(curv.smooth)}); the current η = {lr:g} lies in the '{ZONES[zone(lr, curv.critical_lr)]}' zone."
+    )
 
 
 # --- windows and exits ------------------------------------------------------------------
@@ -457,16 +586,19 @@ def first_above(values: np.ndarray, threshold: float) -> int | None:
 # --- Fig 0.9 --------------------------------------------------------------------------
 
 
-def update_figure(x: np.ndarray, y: np.ndarray, upd: Update, *, sequential: bool, book_layout: bool,
-                  n_train: int) -> tuple[alt.LayerChart, str]:
+def update_figure(
+    x: np.ndarray, y: np.ndarray, upd: Update, *, sequential: bool, book_layout: bool, n_train: int
+) -> tuple[alt.LayerChart, str]:
     """Fig 0.9: the data, the line before (black dashed) and after one update (green dashed).
 
     Both lines are in the legend (the book's legend misses the green one).
     With ``sequential`` the mistaken update's line is added (grey, dotted).
     Returns the chart and its one-sentence summary.
     """
-    lines = [charts.Line(upd.b, upd.w, "Model's predictions (before)", PALETTE["b_varies"]),
-             charts.Line(upd.b_new, upd.w_new, "Using parameters after one update", PALETTE["updated"])]
+    lines = [
+        charts.Line(upd.b, upd.w, "Model's predictions (before)", PALETTE["b_varies"]),
+        charts.Line(upd.b_new, upd.w_new, "Using parameters after one update", PALETTE["updated"]),
+    ]
     if sequential:
         lines.append(charts.Line(upd.b_new, upd.seq_w_new, "Sequential update (the mistake)", PALETTE["grey"]))
     ends = [ln.b + ln.w * xv for ln in lines for xv in (0.0, 1.0)]
@@ -482,18 +614,28 @@ def update_figure(x: np.ndarray, y: np.ndarray, upd: Update, *, sequential: bool
     y_new = 0.95 if book_layout else above(upd.b_new, upd.w_new, 0.2)
     y_seq = y_new if book_layout else above(upd.b_new, upd.seq_w_new, 0.55)
     layers = [
-        charts.scatter(x, y, PALETTE["train"], "The model after one update", x_domain=x_dom, y_domain=y_dom,
-                       legend="training data"),
+        charts.scatter(
+            x, y, PALETTE["train"], "The model after one update", x_domain=x_dom, y_domain=y_dom, legend="training data"
+        ),
         charts.model_lines(lines, (0, 1), y_domain=y_dom),
         charts.label(0.2, y_old, f"b = {fmt(upd.b)}  w = {fmt(upd.w)}", PALETTE["b_varies"], baseline="bottom"),
         charts.label(0.2, y_new, f"b = {fmt(upd.b_new)}  w = {fmt(upd.w_new)}", PALETTE["updated"], baseline="bottom"),
     ]
     if sequential:
-        layers.append(charts.label(0.55, y_seq, f"sequential: b = {fmt(upd.b_new)}  w = {fmt(upd.seq_w_new)}",
-                                   PALETTE["grey"], baseline="bottom"))
+        layers.append(
+            charts.label(
+                0.55,
+                y_seq,
+                f"sequential: b = {fmt(upd.b_new)}  w = {fmt(upd.seq_w_new)}",
+                PALETTE["grey"],
+                baseline="bottom",
+            )
+        )
     better = upd.loss_after < upd.loss_before
-    summary = (f"The {n_train:,} training points with the starting line ŷ = {fmt(upd.b)} {signed(upd.w)}·x "
-               f"(black) and, after one update at η = {upd.lr:g}, ŷ = {fmt(upd.b_new)} {signed(upd.w_new)}·x "
-               f"(green), which sits {'closer to' if better else 'further from'} the points: the loss "
-               f"{'drops' if better else 'rises'} from {num(upd.loss_before)} to {num(upd.loss_after)}.")
+    summary = (
+        f"The {n_train:,} training points with the starting line ŷ = {fmt(upd.b)} {signed(upd.w)}·x "
+        f"(black) and, after one update at η = {upd.lr:g}, ŷ = {fmt(upd.b_new)} {signed(upd.w_new)}·x "
+        f"(green), which sits {'closer to' if better else 'further from'} the points: the loss "
+        f"{'drops' if better else 'rises'} from {num(upd.loss_before)} to {num(upd.loss_after)}."
+    )
     return charts.overlay(*layers), summary

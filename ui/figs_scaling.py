@@ -9,8 +9,8 @@ how many epochs batch descent then needs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import altair as alt
 import numpy as np
@@ -92,8 +92,9 @@ def convergence_target(min_loss: float, start_loss: float) -> tuple[float, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def fastest_descent(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str,
-                    b0: float, w0: float) -> FastestDescent:
+def fastest_descent(
+    seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str, b0: float, w0: float
+) -> FastestDescent:
     """The fastest of 99 learning rates (1 % … 99 % of the critical one) from (b0, w0), and its run."""
     f = compute.features(seed, n, noise, true_b, true_w, kind)
     critical = compute.curvature(seed, n, noise, true_b, true_w, kind).critical_lr
@@ -110,8 +111,18 @@ def fastest_descent(seed: int, n: int, noise: float, true_b: float, true_w: floa
     if best is not None:
         with heavy_work():
             run = gdcore.descend(f.x_train, f.y_train, b0, w0, best, max(epochs, 1))
-    return FastestDescent(kind=kind, minimum=(b_star, w_star), min_loss=min_loss, start_loss=start_loss,
-                          target=target, target_rule=rule, best_lr=best, epochs=epochs, cap=EPOCH_CAP, run=run)
+    return FastestDescent(
+        kind=kind,
+        minimum=(b_star, w_star),
+        min_loss=min_loss,
+        start_loss=start_loss,
+        target=target,
+        target_rule=rule,
+        best_lr=best,
+        epochs=epochs,
+        cap=EPOCH_CAP,
+        run=run,
+    )
 
 
 def fastest_for(s: Settings, kind: str) -> FastestDescent:
@@ -120,8 +131,9 @@ def fastest_for(s: Settings, kind: str) -> FastestDescent:
     return fastest_descent(*s.data_key, kind, float(b0), float(w0))
 
 
-def window(kind: str, s: Settings, points: Sequence[tuple[float, float]],
-           margin: float = 0.5) -> tuple[float, float, float, float]:
+def window(
+    kind: str, s: Settings, points: Sequence[tuple[float, float]], margin: float = 0.5
+) -> tuple[float, float, float, float]:
     """(b_low, b_high, w_low, w_high): the book's ``kind`` grid, widened to show ``points``.
 
     At the book's settings every point is inside, so the window is the
@@ -139,8 +151,12 @@ def window(kind: str, s: Settings, points: Sequence[tuple[float, float]],
 def is_book_window(kind: str, grid: tuple[float, float, float, float]) -> bool:
     """True when ``grid`` is the book's window for ``kind``."""
     base = gdcore.book_grid(kind)
-    return grid == (float(base.b_values[0]), float(base.b_values[-1]),
-                    float(base.w_values[0]), float(base.w_values[-1]))
+    return grid == (
+        float(base.b_values[0]),
+        float(base.b_values[-1]),
+        float(base.w_values[0]),
+        float(base.w_values[-1]),
+    )
 
 
 # --- charts ---------------------------------------------------------------------
@@ -155,20 +171,33 @@ def feature_scatter(kind: str, x: np.ndarray, y: np.ndarray, *, height: int = ch
     x_dom = charts.padded(x, book=book_x)
     y_dom = charts.padded(y, book=(0, 3.1))
     x_title = {"original": "x", "bad": "x (bad: 10 × x)", "scaled": "x (scaled)"}[kind]
-    chart = charts.scatter(x, y, COLORS[kind], f"Train - {LABELS[kind]}", x_domain=x_dom, y_domain=y_dom,
-                           x_title=x_title)
+    chart = charts.scatter(
+        x, y, COLORS[kind], f"Train - {LABELS[kind]}", x_domain=x_dom, y_domain=y_dom, x_title=x_title
+    )
     return chart.properties(height=height)
 
 
 def titled(chart: alt.LayerChart, title: str, subtitle: str = "") -> alt.LayerChart:
     """Give a chart a title and a second, smaller line under it."""
-    return chart.properties(title=alt.TitleParams(text=title, subtitle=subtitle or alt.Undefined,
-                                                  subtitleFontSize=12, subtitleColor="#333333"))
+    return chart.properties(
+        title=alt.TitleParams(
+            text=title, subtitle=subtitle or alt.Undefined, subtitleFontSize=12, subtitleColor="#333333"
+        )
+    )
 
 
-def before_after_section(values: np.ndarray, before: np.ndarray, after: np.ndarray, param: str,
-                         title: str, at: float, dots: tuple[float, float], *,
-                         x_domain: Sequence[float], y_domain: Sequence[float]) -> alt.LayerChart:
+def before_after_section(
+    values: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+    param: str,
+    title: str,
+    at: float,
+    dots: tuple[float, float],
+    *,
+    x_domain: Sequence[float],
+    y_domain: Sequence[float],
+) -> alt.LayerChart:
     """Fig 0.15 panel: one cross-section before (thin) and after (thick) the bad feature.
 
     Parameters
@@ -180,28 +209,55 @@ def before_after_section(values: np.ndarray, before: np.ndarray, after: np.ndarr
     color = charts.cut_color(param)
     keep = (values >= x_domain[0] - 1e-9) & (values <= x_domain[1] + 1e-9)
     names = ["Before", "After"]
-    frame = pd.concat([
-        pd.DataFrame({"x": values[keep], "loss": charts.clip_to(curve[keep], y_domain), "curve": name,
-                      "true_loss": curve[keep]})
-        for name, curve in zip(names, (before, after))
-    ], ignore_index=True)
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "x": values[keep],
+                    "loss": charts.clip_to(curve[keep], y_domain),
+                    "curve": name,
+                    "true_loss": curve[keep],
+                }
+            )
+            for name, curve in zip(names, (before, after))
+        ],
+        ignore_index=True,
+    )
     xs = alt.Scale(domain=[float(x_domain[0]), float(x_domain[1])], zero=False, nice=False)
     ys = alt.Scale(domain=[float(y_domain[0]), float(y_domain[1])], zero=False, nice=False)
-    lines = alt.Chart(frame).mark_line(color=color, strokeDash=[6, 4], clip=True).encode(
-        x=alt.X("x:Q", title=param, scale=xs),
-        y=alt.Y("loss:Q", title="loss (MSE)", scale=ys),
-        strokeWidth=alt.StrokeWidth("curve:N", scale=alt.Scale(domain=names, range=[1.2, 3.2]),
-                                    legend=alt.Legend(title=None, symbolStrokeColor=color, symbolType="stroke")),
-        detail="curve:N",
-        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("x:Q", title=param, format=".2f"),
-                 alt.Tooltip("true_loss:Q", title="loss", format=".4f")],
+    lines = (
+        alt.Chart(frame)
+        .mark_line(color=color, strokeDash=[6, 4], clip=True)
+        .encode(
+            x=alt.X("x:Q", title=param, scale=xs),
+            y=alt.Y("loss:Q", title="loss (MSE)", scale=ys),
+            strokeWidth=alt.StrokeWidth(
+                "curve:N",
+                scale=alt.Scale(domain=names, range=[1.2, 3.2]),
+                legend=alt.Legend(title=None, symbolStrokeColor=color, symbolType="stroke"),
+            ),
+            detail="curve:N",
+            tooltip=[
+                alt.Tooltip("curve:N"),
+                alt.Tooltip("x:Q", title=param, format=".2f"),
+                alt.Tooltip("true_loss:Q", title="loss", format=".4f"),
+            ],
+        )
     )
-    marks = pd.DataFrame({"x": [at, at], "y": charts.clip_to(list(dots), y_domain), "loss": list(dots),
-                          "curve": names})
-    dot_layer = alt.Chart(marks).mark_point(filled=True, color=color, size=90, opacity=1, clip=True).encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("x:Q", title=param, format=".2f"),
-                 alt.Tooltip("loss:Q", format=".4f")])
+    marks = pd.DataFrame({"x": [at, at], "y": charts.clip_to(list(dots), y_domain), "loss": list(dots), "curve": names})
+    dot_layer = (
+        alt.Chart(marks)
+        .mark_point(filled=True, color=color, size=90, opacity=1, clip=True)
+        .encode(
+            x=alt.X("x:Q", scale=xs),
+            y=alt.Y("y:Q", scale=ys),
+            tooltip=[
+                alt.Tooltip("curve:N"),
+                alt.Tooltip("x:Q", title=param, format=".2f"),
+                alt.Tooltip("loss:Q", format=".4f"),
+            ],
+        )
+    )
     return alt.layer(lines, dot_layer).properties(title=title, height=charts.HEIGHT)
 
 
@@ -233,25 +289,49 @@ def excess_loss_chart(runs: Sequence[FastestDescent], *, height: int = charts.HE
         name = f"{LABELS[c.kind]} (η = {fmt(c.best_lr)})"
         names.append(name)
         colors.append(COLORS[c.kind])
-        frames.append(pd.DataFrame({"epoch": epochs[keep], "excess": np.maximum(excess[keep], floor),
-                                    "true_excess": excess[keep], "feature": name}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "epoch": epochs[keep],
+                    "excess": np.maximum(excess[keep], floor),
+                    "true_excess": excess[keep],
+                    "feature": name,
+                }
+            )
+        )
     if not frames:
         frames = [pd.DataFrame({"epoch": [0], "excess": [1.0], "true_excess": [1.0], "feature": ["none"]})]
     frame = pd.concat(frames, ignore_index=True)
-    lines = alt.Chart(frame).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18), clip=True).encode(
-        x=alt.X("epoch:Q", title="epoch"),
-        y=alt.Y("excess:Q", title="loss − minimum loss", scale=alt.Scale(type="log"),
-                axis=alt.Axis(values=_powers_of_ten(frame["excess"].to_numpy()), format="~g")),
-        color=alt.Color("feature:N", scale=alt.Scale(domain=names or ["none"], range=colors or ["#000000"]),
-                        title=None),
-        tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("epoch:Q"),
-                 alt.Tooltip("true_excess:Q", title="loss − minimum", format=".3g")],
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18), clip=True)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y(
+                "excess:Q",
+                title="loss − minimum loss",
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(values=_powers_of_ten(frame["excess"].to_numpy()), format="~g"),
+            ),
+            color=alt.Color(
+                "feature:N", scale=alt.Scale(domain=names or ["none"], range=colors or ["#000000"]), title=None
+            ),
+            tooltip=[
+                alt.Tooltip("feature:N"),
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("true_excess:Q", title="loss − minimum", format=".3g"),
+            ],
+        )
     )
     layers = [lines]
     first = done[0] if done else None
     if first is not None and first.target - first.min_loss > 0:
         rule = pd.DataFrame({"excess": [first.target - first.min_loss], "what": [first.target_rule]})
-        layers.append(alt.Chart(rule).mark_rule(color=PALETTE["grey"], strokeDash=[4, 3]).encode(
-            y="excess:Q", tooltip=[alt.Tooltip("what:N", title="converged"),
-                                   alt.Tooltip("excess:Q", format=".3g")]))
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(color=PALETTE["grey"], strokeDash=[4, 3])
+            .encode(
+                y="excess:Q", tooltip=[alt.Tooltip("what:N", title="converged"), alt.Tooltip("excess:Q", format=".3g")]
+            )
+        )
     return alt.layer(*layers).properties(title="How fast batch descent converges", height=height)

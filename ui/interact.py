@@ -22,8 +22,13 @@ def clickable_contour(chart: alt.TopLevelMixin, summary: str, key: str) -> None:
     The new start goes into the shared settings (and so into the URL as
     ``b0``/``w0``), then the page reruns from it.
     """
-    state = charts.show(chart, summary + " Click anywhere on it to start from there.", key=key,
-                        on_select="rerun", selection_mode=charts.CLICK_PARAM)
+    state = charts.show(
+        chart,
+        summary + " Click anywhere on it to start from there.",
+        key=key,
+        on_select="rerun",
+        selection_mode=charts.CLICK_PARAM,
+    )
     picked = charts.clicked_point(state)
     seen_key = f"{key}_seen"
     if picked is not None and picked != st.session_state.get(seen_key):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Callable, Sequence
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -26,8 +26,12 @@ STEPS: tuple[tuple[str, str], ...] = (
 
 def setup(title: str, icon: str = "📉") -> None:
     """Page config; must be the first Streamlit call of a page."""
-    st.set_page_config(page_title=f"{title} · Gradient Descent, Step by Step", page_icon=icon,
-                       layout="wide", initial_sidebar_state="auto")
+    st.set_page_config(
+        page_title=f"{title} · Gradient Descent, Step by Step",
+        page_icon=icon,
+        layout="wide",
+        initial_sidebar_state="auto",
+    )
 
 
 def header(step: int, title: str, intro: str) -> None:
@@ -49,8 +53,11 @@ def book_check(is_book: bool, text: str) -> None:
     if is_book:
         st.success(f"With the book's settings: {text}", icon=":material/menu_book:")
     else:
-        st.info("These numbers come from your settings; press **Reset to the book's values** "
-                "in the sidebar to see the book's.", icon=":material/info:")
+        st.info(
+            "These numbers come from your settings; press **Reset to the book's values** "
+            "in the sidebar to see the book's.",
+            icon=":material/info:",
+        )
 
 
 def csv_download(label: str, build: Callable[..., bytes], *args, file_name: str, key: str | None = None) -> None:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -104,11 +105,18 @@ def _level_labels(surface: Surface) -> list[list]:
     return out
 
 
-def player_frames(history: gdcore.History, stats: gdcore.SufficientStats, surface: Surface, *, lr: float,
-                  loss_window: Sequence[float], n_frames: int | None = None,
-                  sample: tuple[np.ndarray, np.ndarray] | None = None,
-                  data_window: tuple[Sequence[float], Sequence[float]] | None = None,
-                  show_next: bool = False) -> dict:
+def player_frames(
+    history: gdcore.History,
+    stats: gdcore.SufficientStats,
+    surface: Surface,
+    *,
+    lr: float,
+    loss_window: Sequence[float],
+    n_frames: int | None = None,
+    sample: tuple[np.ndarray, np.ndarray] | None = None,
+    data_window: tuple[Sequence[float], Sequence[float]] | None = None,
+    show_next: bool = False,
+) -> dict:
     """Everything the browser needs to draw every frame, as a compact JSON-ready dict.
 
     Parameters
@@ -142,20 +150,30 @@ def player_frames(history: gdcore.History, stats: gdcore.SufficientStats, surfac
         "loss": _rounded(history.train_loss[epochs]),
         "val": None if val is None else _rounded(val),
         "stats": {name: float(getattr(stats, name)) for name in ("mean_x", "mean_y", "var_x", "cov_xy", "var_y")},
-        "surface": {"png": surface.png, "b": _pair(b_dom), "w": _pair(w_dom),
-                    "seg": _rounded(flat, DRAW_DIGITS), "labels": _level_labels(surface),
-                    "minimum": _rounded(surface.minimum)},
+        "surface": {
+            "png": surface.png,
+            "b": _pair(b_dom),
+            "w": _pair(w_dom),
+            "seg": _rounded(flat, DRAW_DIGITS),
+            "labels": _level_labels(surface),
+            "minimum": _rounded(surface.minimum),
+        },
         "cuts": {"b": _pair(b_dom), "w": _pair(w_dom), "loss": _pair(loss_window)},
-        "loss_domain": _log_domain(history.train_loss[: last + 1],
-                                   None if history.val_loss is None else history.val_loss[: last + 1]),
+        "loss_domain": _log_domain(
+            history.train_loss[: last + 1], None if history.val_loss is None else history.val_loss[: last + 1]
+        ),
         "data": None,
         "lr": float(lr),
         "show_next": bool(show_next),
         "panels": ["contour", "loss", "along_w", "along_b"],
     }
     if sample is not None and data_window is not None:
-        payload["data"] = {"x": _rounded(sample[0], DRAW_DIGITS), "y": _rounded(sample[1], DRAW_DIGITS),
-                           "x_dom": _pair(data_window[0]), "y_dom": _pair(data_window[1])}
+        payload["data"] = {
+            "x": _rounded(sample[0], DRAW_DIGITS),
+            "y": _rounded(sample[1], DRAW_DIGITS),
+            "x_dom": _pair(data_window[0]),
+            "y_dom": _pair(data_window[1]),
+        }
         payload["panels"] = ["data", "contour", "along_w", "along_b", "loss"]
     payload["ident"] = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
     return payload

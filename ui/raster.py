@@ -18,8 +18,16 @@ from PIL import Image
 # uniform and readable with the common forms of colour blindness.
 _VIRIDIS = np.array(
     [
-        [68, 1, 84], [71, 39, 119], [62, 73, 137], [49, 103, 142], [39, 130, 142],
-        [31, 157, 138], [53, 183, 121], [110, 206, 88], [181, 222, 43], [253, 231, 37],
+        [68, 1, 84],
+        [71, 39, 119],
+        [62, 73, 137],
+        [49, 103, 142],
+        [39, 130, 142],
+        [31, 157, 138],
+        [53, 183, 121],
+        [110, 206, 88],
+        [181, 222, 43],
+        [253, 231, 37],
     ],
     dtype=np.float64,
 )
@@ -61,7 +69,8 @@ def contour_segments(
     y0, y1 = ys[:-1, None], ys[1:, None]
     shape = a.shape
     for level in levels:
-        def cross(p, q):
+
+        def cross(p, q, level=level):
             with np.errstate(divide="ignore", invalid="ignore"):
                 t = (level - p) / (q - p)
             return ((p < level) != (q < level)), np.clip(np.nan_to_num(t), 0.0, 1.0)

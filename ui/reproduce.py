@@ -1,4 +1,4 @@
-""""Reproduce this page in code": the step as a self-contained NumPy script.
+""" "Reproduce this page in code": the step as a self-contained NumPy script.
 
 For every step page, :func:`script` writes the chapter's code up to that step
 with the learner's own settings, and :func:`show_reproduce` shows it with a
@@ -66,6 +66,7 @@ def _float(value: float) -> str:
 
 def _fill(template: str, **values: str) -> str:
     """Put literals into a template's ``<<name>>`` slots (every slot must be given)."""
+
     def put(match: re.Match) -> str:
         return values[match.group(1)]
 
@@ -101,7 +102,7 @@ def report(label, value):
     print(f"{label}: {value}")
 '''
 
-_DATA = '''
+_DATA = """
 # The settings of the page
 seed = <<seed>>
 N = <<n>>  # points: 80% for training, 20% for validation
@@ -125,58 +126,58 @@ train_idx = idx[:n_train]
 val_idx = idx[n_train:]
 x_train, y_train = x[train_idx], y[train_idx]
 x_val, y_val = x[val_idx], y[val_idx]
-'''
+"""
 
-_DATA_REPORT = '''
+_DATA_REPORT = """
 report("Training points", f"{len(x_train):,}")
 report("Validation points", f"{len(x_val):,}")
 report("First training point", f"({fixed(x_train[0, 0])}, {fixed(y_train[0, 0])})")
 report("Mean of x (train)", fixed(x_train.mean()))
 report("First training indices", ", ".join(str(i) for i in train_idx[:10]))
-'''
+"""
 
-_INIT = '''
+_INIT = """
 # A random start (the book's step 0): a fresh stream with the same seed draws b, then w.
 rng = np.random.RandomState(seed)
 b = rng.randn(1)
 w = rng.randn(1)
-'''
+"""
 
-_INIT_REPORT = '''
+_INIT_REPORT = """
 report("Random b", fixed(b[0]))
 report("Random w", fixed(w[0]))
 report("True b (unknown to the model)", f"{true_b:g}")
 report("True w (unknown to the model)", f"{true_w:g}")
 report("Printed by numpy", f"{b} {w}")
-'''
+"""
 
-_INIT_CHOSEN_B = '''
+_INIT_CHOSEN_B = """
 b = np.array([<<b0>>])  # your start b from the sidebar replaces the random one
-'''
+"""
 
-_INIT_CHOSEN_W = '''
+_INIT_CHOSEN_W = """
 w = np.array([<<w0>>])  # your start w from the sidebar replaces the random one
-'''
+"""
 
-_INIT_CHOSEN_REPORT = '''
+_INIT_CHOSEN_REPORT = """
 report("Your start", f"b = {fixed(b[0])}, w = {fixed(w[0])}")
-'''
+"""
 
-_INIT_KEEP = '''
+_INIT_KEEP = """
 b_initial, w_initial = b.copy(), w.copy()  # the start, kept for the later steps
-'''
+"""
 
-_PREDICT = '''
+_PREDICT = """
 # The model's predictions for the training points: the forward pass (the book's step 1)
 yhat = b + w * x_train
-'''
+"""
 
-_PREDICT_REPORT = '''
+_PREDICT_REPORT = """
 report("b", fixed(b[0]))
 report("w", fixed(w[0]))
 report("Mean prediction ŷ", fixed(yhat.mean()))
 report("Mean of y", fixed(y_train.mean()))
-'''
+"""
 
 _LOSS = '''
 # The loss (the book's step 2). Each error is prediction minus label; the MSE averages
@@ -197,7 +198,7 @@ b_star, w_star = normal_equations(x_train, y_train)
 min_loss = ((b_star + w_star * x_train - y_train) ** 2).mean()
 '''
 
-_LOSS_REPORT = '''
+_LOSS_REPORT = """
 report("MSE (loss)", fixed(loss))
 report("error₀", fixed(error[0, 0]))
 report("Mean error", fixed(error.mean()))
@@ -207,39 +208,39 @@ report("Minimum b*", fixed(b_star))
 report("Minimum w*", fixed(w_star))
 report("Loss at the minimum", fixed(min_loss))
 report("Loss at the start", fixed(loss))
-'''
+"""
 
-_GRADIENTS = '''
+_GRADIENTS = """
 # The gradients (the book's step 3): the partial derivatives of the MSE
 b_grad = 2 * error.mean()
 w_grad = 2 * (x_train * error).mean()
-'''
+"""
 
-_GRADIENTS_REPORT = '''
+_GRADIENTS_REPORT = """
 report("∂MSE/∂b", fixed(b_grad))
 report("∂MSE/∂w", fixed(w_grad))
 report("mean(error)", fixed(error.mean()))
 report("mean(x · error)", fixed((x_train * error).mean()))
 report("Gradients in full", f"{float(b_grad)!r} {float(w_grad)!r}")
-'''
+"""
 
-_UPDATE = '''
+_UPDATE = """
 # Update both parameters against their gradients, at learning rate lr (the book's step 4)
 lr = <<lr>>
 b_before, w_before = b, w
 b = b - lr * b_grad
 w = w - lr * w_grad
 loss_after = ((b + w * x_train - y_train) ** 2).mean()
-'''
+"""
 
-_UPDATE_REPORT = '''
+_UPDATE_REPORT = """
 report("b after one update", fixed(b[0]))
 report("w after one update", fixed(w[0]))
 report("Loss before", short(loss))
 report("Loss after", short(loss_after))
 report("Printed by numpy, before", f"{b_before} {w_before}")
 report("Printed by numpy, after", f"{b} {w}")
-'''
+"""
 
 _LEARNING_RATE = '''
 # How large may lr be? The MSE is a bowl whose curvature (the Hessian) is the
@@ -310,7 +311,7 @@ def train(x, y, b, w, lr, n_epochs, batch_size, seed, val=None):
     return path, None
 '''
 
-_LEARNING_RATE_REPORT = '''
+_LEARNING_RATE_REPORT = """
 report("Limit along b (2/curvature)", fixed(limit_b))
 report("Limit along w (2/curvature)", fixed(limit_w))
 report("Critical rate 2/λ_max", fixed(critical_lr))
@@ -330,9 +331,9 @@ elif lr > critical_lr / 2:
     report("Batch descent at this η", "Oscillates but converges")
 else:
     report("Batch descent at this η", "Converges smoothly")
-'''
+"""
 
-_BAD_FEATURE = '''
+_BAD_FEATURE = """
 # A "bad" feature: the same x in units ten times smaller, so ten times larger
 # numbers. (The book draws it again from the same seed; that gives exactly 10 * x.)
 bad_x_train = x_train * 10
@@ -340,9 +341,9 @@ bad_x_val = x_val * 10
 bad_b_star, bad_w_star = normal_equations(bad_x_train, y_train)
 bad_H = hessian(bad_x_train)
 bad_eigenvalues = np.linalg.eigvalsh(bad_H)
-'''
+"""
 
-_BAD_FEATURE_REPORT = '''
+_BAD_FEATURE_REPORT = """
 report("Minimum before (b, w)", f"({fixed(b_star)}, {fixed(w_star)})")
 report("Minimum after (b, w)", f"({fixed(bad_b_star)}, {fixed(bad_w_star)})")
 report("Loss at the minimum", fixed(min_loss))
@@ -355,9 +356,9 @@ for name, h, eig in (("Before", H, eigenvalues), ("After", bad_H, bad_eigenvalue
     report(f"{name}: critical η", fixed(2 / eig[-1]))
     report(f"{name}: η limit, b alone", fixed(2 / h[0, 0]))
     report(f"{name}: η limit, w alone", fixed(2 / h[1, 1]))
-'''
+"""
 
-_SCALING = '''
+_SCALING = """
 # Standardise the feature: fit the scaler on the TRAINING set only, then use
 # it to transform both sets (the validation set stays unseen).
 from sklearn.preprocessing import StandardScaler
@@ -369,9 +370,9 @@ scaled_x_val = scaler.transform(x_val)
 scaled_b_star, scaled_w_star = normal_equations(scaled_x_train, y_train)
 scaled_H = hessian(scaled_x_train)
 scaled_eigenvalues = np.linalg.eigvalsh(scaled_H)
-'''
+"""
 
-_SCALING_REPORT = '''
+_SCALING_REPORT = """
 mean, sigma = scaler.mean_[0], scaler.scale_[0]
 report("Mean of x (train)", fixed(mean))
 report("σ of x (train)", fixed(sigma))
@@ -396,9 +397,9 @@ report("Scaled: largest eigenvalue", fixed(scaled_eigenvalues[-1]))
 for name, eig in (("Original", eigenvalues), ("Bad", bad_eigenvalues), ("Scaled", scaled_eigenvalues)):
     report(f"{name}: condition number", fixed(eig[-1] / eig[0]))
     report(f"{name}: critical η", fixed(2 / eig[-1]))
-'''
+"""
 
-_RINSE = '''
+_RINSE = """
 # Rinse and repeat (the book's step 5). One epoch = every training point has been used
 # once; batch descent makes one update per epoch, mini-batch descent one per
 # chunk of batch_size points, stochastic descent one per point.
@@ -419,9 +420,9 @@ val_loss = mse(b_end, w_end, summary(x_val, y_val))
 e_b, e_w = b_end - b_star, w_end - w_star
 distance = np.hypot(e_b, e_w)
 loss_gap = 0.5 * (H[0, 0] * e_b * e_b + 2 * H[0, 1] * e_b * e_w + H[1, 1] * e_w * e_w)
-'''
+"""
 
-_RINSE_REPORT = '''
+_RINSE_REPORT = """
 report("Training points n", f"{len(x_train):,}")
 report("Updates per epoch: batch", "1")
 report(f"Updates per epoch: k = {minibatch_size:,}", f"{-(-len(x_train) // minibatch_size):,}")
@@ -438,9 +439,9 @@ report("b* (normal equations)", f"{b_star:.8f}")
 report("w* (normal equations)", f"{w_star:.8f}")
 report("Final distance to (b*, w*)", f"{distance:.3e}")
 report("Final loss gap", f"{loss_gap:.3e}")
-'''
+"""
 
-_PATHS = '''
+_PATHS = """
 # The path of gradient descent: batch, mini-batch and stochastic descent from
 # one start, for a few epochs. Each run reshuffles with the data's seed.
 path_epochs = <<path_epochs>>
@@ -461,19 +462,20 @@ runs = {
     "Mini-batch": train(x_sub, y_sub, b_path, w_path, lr, path_epochs, k, seed),
     "Stochastic": train(x_sub, y_sub, b_path, w_path, lr, path_epochs, 1, seed),
 }
-'''
+"""
 
-_PATHS_REPORT = '''
+_PATHS_REPORT = """
 for name, (run, _) in runs.items():
     b_last, w_last = run[-1]
     report(f"{name}: final (b, w)", f"({short(b_last)}, {short(w_last)})")
     report(f"{name}: final distance", short(((b_last - b_star) ** 2 + (w_last - w_star) ** 2) ** 0.5))
-'''
+"""
 
 
 def _data(s: Settings) -> str:
-    return _fill(_DATA, seed=_int(s.seed), n=_int(s.n), true_b=_float(s.true_b), true_w=_float(s.true_w),
-                 noise=_float(s.noise))
+    return _fill(
+        _DATA, seed=_int(s.seed), n=_int(s.n), true_b=_float(s.true_b), true_w=_float(s.true_w), noise=_float(s.noise)
+    )
 
 
 def _init(s: Settings, report: bool) -> str:
@@ -491,14 +493,23 @@ def _init(s: Settings, report: bool) -> str:
 
 def _rinse(s: Settings, path_epochs: int, path_start: tuple[float, float] | None) -> str:
     start = s.start if path_start is None else path_start
-    return (_fill(_RINSE, epochs=_int(s.epochs))
-            + "\n"
-            + _fill(_PATHS, path_epochs=_int(path_epochs), minibatch=_int(minibatch_size(s.batch, s.n_train)),
-                    path_b=_float(start[0]), path_w=_float(start[1]), max_passes=_int(MAX_PATH_POINT_PASSES)))
+    return (
+        _fill(_RINSE, epochs=_int(s.epochs))
+        + "\n"
+        + _fill(
+            _PATHS,
+            path_epochs=_int(path_epochs),
+            minibatch=_int(minibatch_size(s.batch, s.n_train)),
+            path_b=_float(start[0]),
+            path_w=_float(start[1]),
+            max_passes=_int(MAX_PATH_POINT_PASSES),
+        )
+    )
 
 
-def cells(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
-          path_start: tuple[float, float] | None = None) -> list[Cell]:
+def cells(
+    step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS, path_start: tuple[float, float] | None = None
+) -> list[Cell]:
     """The chapter's cells up to ``step`` (1 to 10) with the settings ``s``.
 
     Only the last step's cell prints (the numbers its page shows).
@@ -517,8 +528,9 @@ def cells(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
         4: lambda: _fill(_LOSS + ("\n" + _LOSS_REPORT if last == 4 else "")),
         5: lambda: _fill(_GRADIENTS + (_GRADIENTS_REPORT if last == 5 else "")),
         6: lambda: _fill(_UPDATE, lr=_float(s.lr)) + (_fill(_UPDATE_REPORT) if last == 6 else ""),
-        7: lambda: _fill(_LEARNING_RATE + ("\n" + _LEARNING_RATE_REPORT if last == 7 else ""),
-                         long_epochs=_int(LONG_EPOCHS)),
+        7: lambda: _fill(
+            _LEARNING_RATE + ("\n" + _LEARNING_RATE_REPORT if last == 7 else ""), long_epochs=_int(LONG_EPOCHS)
+        ),
         8: lambda: _fill(_BAD_FEATURE + ("\n" + _BAD_FEATURE_REPORT if last == 8 else "")),
         9: lambda: _fill(_SCALING + ("\n" + _SCALING_REPORT if last == 9 else "")),
         10: lambda: _rinse(s, path_epochs, path_start) + "\n" + _fill(_RINSE_REPORT + _PATHS_REPORT),
@@ -531,10 +543,12 @@ def cells(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
 
 def _header(step: int) -> str:
     name = STEPS[step - 1][1]
-    return (f'"""Gradient descent, step by step. Step {step} of {len(STEPS)}: {name}.\n\n'
-            "The chapter's code up to this page, with the page's settings. It prints\n"
-            "the page's key numbers as \"label: value\" lines, rounded as the page shows them.\n"
-            "Needs numpy" + (" and scikit-learn" if step >= 9 else "") + '.\n"""\n')
+    return (
+        f'"""Gradient descent, step by step. Step {step} of {len(STEPS)}: {name}.\n\n'
+        "The chapter's code up to this page, with the page's settings. It prints\n"
+        'the page\'s key numbers as "label: value" lines, rounded as the page shows them.\n'
+        "Needs numpy" + (" and scikit-learn" if step >= 9 else "") + '.\n"""\n'
+    )
 
 
 def script(step: int, s: Settings, **paths) -> str:
@@ -552,17 +566,32 @@ def _lines(text: str) -> list[str]:
 
 def notebook(step: int, s: Settings, **paths) -> str:
     """The same code as a Jupyter notebook (nbformat 4.5 JSON): a Markdown heading per cell."""
-    nb_cells = [{
-        "cell_type": "markdown", "id": "intro", "metadata": {},
-        "source": _lines(f"# Gradient descent, step by step: {STEPS[step - 1][1]}\n\n"
-                         "The chapter's code up to this page, with the page's settings. "
-                         "Run the cells in order; the last one prints the page's numbers."),
-    }]
+    nb_cells = [
+        {
+            "cell_type": "markdown",
+            "id": "intro",
+            "metadata": {},
+            "source": _lines(
+                f"# Gradient descent, step by step: {STEPS[step - 1][1]}\n\n"
+                "The chapter's code up to this page, with the page's settings. "
+                "Run the cells in order; the last one prints the page's numbers."
+            ),
+        }
+    ]
     for i, cell in enumerate(cells(step, s, **paths)):
-        nb_cells.append({"cell_type": "markdown", "id": f"heading-{i}", "metadata": {},
-                         "source": _lines(f"## {cell.title}")})
-        nb_cells.append({"cell_type": "code", "id": f"code-{i}", "metadata": {}, "execution_count": None,
-                         "outputs": [], "source": _lines(cell.code)})
+        nb_cells.append(
+            {"cell_type": "markdown", "id": f"heading-{i}", "metadata": {}, "source": _lines(f"## {cell.title}")}
+        )
+        nb_cells.append(
+            {
+                "cell_type": "code",
+                "id": f"code-{i}",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": _lines(cell.code),
+            }
+        )
     document = {
         "nbformat": 4,
         "nbformat_minor": 5,
@@ -575,11 +604,14 @@ def notebook(step: int, s: Settings, **paths) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
-def show_reproduce(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
-                   path_start: tuple[float, float] | None = None) -> None:
+def show_reproduce(
+    step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS, path_start: tuple[float, float] | None = None
+) -> None:
     """The "Reproduce this page in code" section: the script, a copy button and two downloads."""
-    paths = dict(path_epochs=int(path_epochs),
-                 path_start=None if path_start is None else (float(path_start[0]), float(path_start[1])))
+    paths = dict(
+        path_epochs=int(path_epochs),
+        path_start=None if path_start is None else (float(path_start[0]), float(path_start[1])),
+    )
     code = script(step, s, **paths)
     name = STEPS[step - 1][1].lower().replace(" ", "_")
     st.subheader("Reproduce this page in code")
@@ -587,14 +619,27 @@ def show_reproduce(step: int, s: Settings, *, path_epochs: int = PATH_EPOCHS,
         "The chapter's code up to this step, with your settings. It needs only numpy"
         + (" and scikit-learn" if step >= 9 else "")
         + " and prints the numbers of this page, rounded the same way. Copy it (top right of the box) "
-          "or download it as a script or a notebook."
+        "or download it as a script or a notebook."
     )
     # A fixed height keeps a long script from stretching the page; the copy button copies all of it.
     st.code(code, language="python", line_numbers=True, height=420)
     left, right = st.columns(2)
     # Downloads need no rerun of the page ("ignore").
-    left.download_button("Download the script (.py)", code, file_name=f"step{step:02d}_{name}.py",
-                         mime="text/x-python", key=f"reproduce_py_{step}", icon=":material/code:", on_click="ignore")
-    right.download_button("Download the notebook (.ipynb)", notebook(step, s, **paths),
-                          file_name=f"step{step:02d}_{name}.ipynb", mime="application/x-ipynb+json",
-                          key=f"reproduce_ipynb_{step}", icon=":material/description:", on_click="ignore")
+    left.download_button(
+        "Download the script (.py)",
+        code,
+        file_name=f"step{step:02d}_{name}.py",
+        mime="text/x-python",
+        key=f"reproduce_py_{step}",
+        icon=":material/code:",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download the notebook (.ipynb)",
+        notebook(step, s, **paths),
+        file_name=f"step{step:02d}_{name}.ipynb",
+        mime="application/x-ipynb+json",
+        key=f"reproduce_ipynb_{step}",
+        icon=":material/description:",
+        on_click="ignore",
+    )

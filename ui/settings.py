@@ -14,8 +14,8 @@ received and the value used.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Callable
 
 import streamlit as st
 
@@ -75,7 +75,13 @@ class Settings:
         """True when the data and start are the book's (its numbers apply)."""
         d = DEFAULTS
         return (self.seed, self.n, self.noise, self.true_b, self.true_w, self.b0, self.w0) == (
-            d.seed, d.n, d.noise, d.true_b, d.true_w, d.b0, d.w0,
+            d.seed,
+            d.n,
+            d.noise,
+            d.true_b,
+            d.true_w,
+            d.b0,
+            d.w0,
         )
 
 
@@ -105,7 +111,14 @@ PARAMS: dict[str, Param] = {
         Param("true_w", float, -5.0, 5.0, "True w", "Slope of the line that generates the data."),
         Param("lr", float, 0.001, 2.5, "Learning rate η", "Step size of every update."),
         Param("epochs", int, 1, 10_000, "Epochs", "Passes over the training set."),
-        Param("batch", int, 0, 1_000_000, "Mini-batch size", "Points per update; 0 uses all training points (batch descent)."),
+        Param(
+            "batch",
+            int,
+            0,
+            1_000_000,
+            "Mini-batch size",
+            "Points per update; 0 uses all training points (batch descent).",
+        ),
         Param("b0", float, -10.0, 10.0, "Start b", "Starting intercept; empty uses the random one.", optional=True),
         Param("w0", float, -10.0, 10.0, "Start w", "Starting slope; empty uses the random one.", optional=True),
     )
@@ -188,7 +201,8 @@ def _consistent(settings: Settings) -> tuple[Settings, list[str]]:
     n_train = settings.n_train
     if settings.batch > n_train:
         warnings.append(
-            f"`batch` = {settings.batch} is larger than the {n_train} training points; using all of them (batch descent)."
+            f"`batch` = {settings.batch} is larger than the {n_train} training points; "
+            "using all of them (batch descent)."
         )
         settings = replace(settings, batch=0)
     return settings, warnings
@@ -227,7 +241,7 @@ def reset_to_book() -> None:
 
 def _read_query() -> dict[str, list[str]]:
     qp = st.query_params
-    return {key: qp.get_all(key) for key in qp.keys()}
+    return {key: qp.get_all(key) for key in qp}
 
 
 def _sync_from_url() -> None:
@@ -252,7 +266,7 @@ def _sync_from_url() -> None:
 def _write_url(settings: Settings) -> None:
     wanted = to_query(settings)
     qp = st.query_params
-    if {k: qp.get_all(k) for k in qp.keys() if k in PARAMS} != {k: [v] for k, v in wanted.items()}:
+    if {k: qp.get_all(k) for k in qp if k in PARAMS} != {k: [v] for k, v in wanted.items()}:
         for key in list(qp.keys()):
             if key in PARAMS:
                 del qp[key]
@@ -262,10 +276,7 @@ def _write_url(settings: Settings) -> None:
 
 def _on_widget_change(name: str) -> None:
     raw = st.session_state.get(WIDGET_PREFIX + name)
-    if PARAMS[name].optional and raw is None:
-        value = None
-    else:
-        value = PARAMS[name].kind(raw)
+    value = None if PARAMS[name].optional and raw is None else PARAMS[name].kind(raw)
     updated, warnings = _consistent(replace(current(), **{name: value}))
     st.session_state[STATE_KEY] = updated
     st.session_state[WARNINGS_KEY] = warnings

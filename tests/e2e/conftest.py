@@ -25,6 +25,7 @@ CI
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -327,10 +328,8 @@ def page(browser, request, screenshot_dir):
         rep = getattr(request.node, "rep_call", None)
         if rep is not None and rep.failed:
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])
-            try:
+            with contextlib.suppress(Exception):
                 pg.screenshot(path=str(screenshot_dir / f"FAILED-{name}.png"), full_page=True)
-            except Exception:  # noqa: BLE001 - best effort, the test already failed
-                pass
         context.close()
 
 

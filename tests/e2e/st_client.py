@@ -47,7 +47,7 @@ def run_async(coro):
     def target() -> None:
         try:
             outcome["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+        except BaseException as exc:
             outcome["error"] = exc
 
     worker = threading.Thread(target=target, name="st-client")
@@ -107,9 +107,14 @@ class Session:
         if resume and self.session_id:
             protocols.append(self.session_id)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
-        self.ws = await connect(f"ws://{self.host}/_stcore/stream", subprotocols=protocols,
-                                origin=self.origin, additional_headers=headers, max_size=None,
-                                open_timeout=60)
+        self.ws = await connect(
+            f"ws://{self.host}/_stcore/stream",
+            subprotocols=protocols,
+            origin=self.origin,
+            additional_headers=headers,
+            max_size=None,
+            open_timeout=60,
+        )
         self.set_cookies = parse_set_cookies(self.ws.response.headers)
         self.cookies.update(self.set_cookies)
 
@@ -117,8 +122,9 @@ class Session:
         if self.ws is not None:
             await self.ws.close()
 
-    async def run_page(self, page_name: str, query_string: str, widget_states: list[WidgetState] | None = None,
-                       fragment_id: str = "") -> dict:
+    async def run_page(
+        self, page_name: str, query_string: str, widget_states: list[WidgetState] | None = None, fragment_id: str = ""
+    ) -> dict:
         """Request a run of ``page_name`` with ``query_string``; collect what the last run shows.
 
         ``widget_states`` are sent as the browser sends a widget's new value (the ids come

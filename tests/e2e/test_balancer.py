@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import http.client
 import os
 import re
@@ -46,12 +47,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-import gdcore
 from st_client import Session, parse_set_cookies
 from test_concurrency import expected_loss
 from test_flows import metrics as page_metrics
 from test_pages import wait_for_charts
+
+import gdcore
 from ui.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,8 +96,11 @@ def replica_metrics(port: int) -> dict[str, float]:
     """A replica's own counters (``/_stcore/metrics`` on its port): active sessions, connects, reconnects."""
     _status, _cookies, body = http_get(f"http://127.0.0.1:{port}", "/_stcore/metrics", {})
     values = {}
-    for name, key in (("active", r"active_sessions"), ("connects", r'session_events_total\{type="connect"\}'),
-                      ("reconnects", r'session_events_total\{type="reconnect"\}')):
+    for name, key in (
+        ("active", r"active_sessions"),
+        ("connects", r'session_events_total\{type="connect"\}'),
+        ("reconnects", r'session_events_total\{type="reconnect"\}'),
+    ):
         m = re.search(rf"^{key} (\S+)$", body, re.M)
         values[name] = float(m.group(1)) if m else float("nan")
     return values
@@ -166,10 +170,8 @@ def _alive(pid: int) -> bool:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _log_tail(path: Path, lines: int = 30) -> str:
@@ -191,20 +193,42 @@ def balancer(tmp_path):
     lb_port, *replica_ports = free_ports(1 + REPLICAS)
     run_dir = tmp_path / "replicas"
     out_path = tmp_path / "run_replicas.out"
-    cmd = ["bash", str(SCRIPT), "--replicas", str(REPLICAS), "--addr", "127.0.0.1", "--port", str(lb_port),
-           "--ports", ",".join(map(str, replica_ports)), "--dir", str(run_dir)]
+    cmd = [
+        "bash",
+        str(SCRIPT),
+        "--replicas",
+        str(REPLICAS),
+        "--addr",
+        "127.0.0.1",
+        "--port",
+        str(lb_port),
+        "--ports",
+        ",".join(map(str, replica_ports)),
+        "--dir",
+        str(run_dir),
+    ]
     env = dict(os.environ, PYTHON=sys.executable, HAPROXY=haproxy, START_TIMEOUT=str(int(START_TIMEOUT_S)))
     with out_path.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    bal = Balancer(f"http://127.0.0.1:{lb_port}", run_dir,
-                   {f"app{i}": port for i, port in enumerate(replica_ports, 1)}, proc)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    bal = Balancer(
+        f"http://127.0.0.1:{lb_port}", run_dir, {f"app{i}": port for i, port in enumerate(replica_ports, 1)}, proc
+    )
     try:
         t0 = time.monotonic()
         while "ready: " not in out_path.read_text():
             if proc.poll() is not None or time.monotonic() - t0 > START_TIMEOUT_S + 10:
-                pytest.fail(f"run_replicas.sh not ready (exit code {proc.poll()}):\n{out_path.read_text()}\n"
-                            f"HAProxy log:\n{_log_tail(run_dir / 'haproxy.log')}")
+                pytest.fail(
+                    f"run_replicas.sh not ready (exit code {proc.poll()}):\n{out_path.read_text()}\n"
+                    f"HAProxy log:\n{_log_tail(run_dir / 'haproxy.log')}"
+                )
             time.sleep(0.2)
         bal.start_s = time.monotonic() - t0
         yield bal
@@ -267,7 +291,8 @@ def sticky_cookie(page) -> str | None:
 
 def connection_state(page) -> str | None:
     return page.evaluate(
-        "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-connection-state')")
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-connection-state')"
+    )
 
 
 def replica_of(session: Session) -> str:
@@ -305,8 +330,13 @@ async def fail_over(s: Session, t_kill: float) -> dict:
     await s.connect(resume=True)
     connected_s = time.monotonic() - t_kill
     rerun = await s.run_page("Loss", "")
-    return {"run": rerun, "old_id": old_id, "closed_s": closed_s, "connected_s": connected_s,
-            "ran_s": time.monotonic() - t_kill}
+    return {
+        "run": rerun,
+        "old_id": old_id,
+        "closed_s": closed_s,
+        "connected_s": connected_s,
+        "ran_s": time.monotonic() - t_kill,
+    }
 
 
 # --------------------------------------------------------------------------- checks
@@ -325,8 +355,9 @@ def own_state_problems(runs: dict[int, tuple[dict, dict]]) -> list[str]:
     return problems
 
 
-def survivor_problems(steady: dict[int, dict], resumed_seed: int, resumed: tuple[dict, str],
-                      sessions: dict[int, Session]) -> list[str]:
+def survivor_problems(
+    steady: dict[int, dict], resumed_seed: int, resumed: tuple[dict, str], sessions: dict[int, Session]
+) -> list[str]:
     """Sessions on the live replica kept their state, through a rerun and through a resume."""
     problems = []
     for seed, rerun in steady.items():
@@ -336,8 +367,10 @@ def survivor_problems(steady: dict[int, dict], resumed_seed: int, resumed: tuple
     rerun, old_id = resumed
     problems += run_problems(f"survivor {resumed_seed} resumed", rerun)
     if sessions[resumed_seed].session_id != old_id or not shows_loss(rerun, resumed_seed):
-        problems.append(f"survivor {resumed_seed}: resuming by id gave session "
-                        f"{sessions[resumed_seed].session_id} (was {old_id}) showing {rerun['metrics']}")
+        problems.append(
+            f"survivor {resumed_seed}: resuming by id gave session "
+            f"{sessions[resumed_seed].session_id} (was {old_id}) showing {rerun['metrics']}"
+        )
     return problems
 
 
@@ -348,13 +381,14 @@ def moved_problems(moved: dict[int, dict], sessions: dict[int, Session], survivo
         s = sessions[seed]
         problems += run_problems(f"moved {seed}", m["run"])
         if s.set_cookies.get(STICKY_COOKIE) != survivor:
-            problems.append(f"moved {seed}: the handshake did not re-point the cookie to {survivor}: "
-                            f"{s.set_cookies}")
+            problems.append(f"moved {seed}: the handshake did not re-point the cookie to {survivor}: {s.set_cookies}")
         if s.session_id == m["old_id"]:
             problems.append(f"moved {seed}: kept session id {m['old_id']} on another replica")
         if not shows_loss(m["run"], DEFAULTS.seed):
-            problems.append(f"moved {seed}: a fresh session should show the book's loss "
-                            f"{expected_loss(DEFAULTS.seed)}: {m['run']['metrics']}")
+            problems.append(
+                f"moved {seed}: a fresh session should show the book's loss "
+                f"{expected_loss(DEFAULTS.seed)}: {m['run']['metrics']}"
+            )
     return problems
 
 
@@ -363,7 +397,8 @@ def wait_for_browser_on(page, replica: str) -> None:
     deadline = time.monotonic() + FAILOVER_TIMEOUT_S
     while not (sticky_cookie(page) == replica and connection_state(page) == "CONNECTED"):
         assert time.monotonic() < deadline, (
-            f"the browser did not reconnect: cookie {sticky_cookie(page)}, state {connection_state(page)}")
+            f"the browser did not reconnect: cookie {sticky_cookie(page)}, state {connection_state(page)}"
+        )
         time.sleep(0.05)
 
 
@@ -382,14 +417,16 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
                 sessions[seed] = await open_like_a_browser(base)
 
         loop.run(open_all())
-        per_replica = {name: sorted(s for s, sess in sessions.items() if replica_of(sess) == name)
-                       for name in balancer.ports}
+        per_replica = {
+            name: sorted(s for s, sess in sessions.items() if replica_of(sess) == name) for name in balancer.ports
+        }
         assert all(per_replica.values()), f"sessions did not spread over the replicas: {per_replica}"
         for name, port in balancer.ports.items():
             seen = replica_metrics_when(port, len(per_replica[name]))
             assert seen["active"] == len(per_replica[name]), (
                 f"replica {name} (port {port}) counts {seen['active']} sessions, but "
-                f"{len(per_replica[name])} cookies name it: {per_replica}")
+                f"{len(per_replica[name])} cookies name it: {per_replica}"
+            )
 
         # 2. Each session keeps its own state across a page switch.
         async def all_init_then_loss():
@@ -429,7 +466,8 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
             return await asyncio.gather(
                 asyncio.gather(*(rerun_loss(sessions[s], t_kill) for s in steady_seeds)),
                 drop_and_resume(sessions[resumed_seed]),
-                asyncio.gather(*(fail_over(sessions[s], t_kill) for s in per_replica[victim])))
+                asyncio.gather(*(fail_over(sessions[s], t_kill) for s in per_replica[victim])),
+            )
 
         sessions_after_kill = loop.submit(after_kill())
         wait_for_browser_on(page, survivor)  # HAProxy re-points the browser's cookie
@@ -437,8 +475,9 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
         steady, resumed, moved = sessions_after_kill.result(FAILOVER_TIMEOUT_S)
         steady = dict(zip(steady_seeds, steady))
         moved = dict(zip(per_replica[victim], moved))
-        problems = (survivor_problems({s: r for s, (r, _t) in steady.items()}, resumed_seed, resumed, sessions)
-                    + moved_problems(moved, sessions, survivor))
+        problems = survivor_problems(
+            {s: r for s, (r, _t) in steady.items()}, resumed_seed, resumed, sessions
+        ) + moved_problems(moved, sessions, survivor)
         assert not problems, "\n".join(problems)
 
         # The reconnected page stays as it was (the frontend expects to resume its session, so it
@@ -450,7 +489,8 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
         b, _w = gdcore.init_params(DEFAULTS.seed)
         shown = page_metrics(page).get("Random b", "").replace("\u2212", "-")
         assert page.evaluate("location.pathname") == "/Init" and shown == f"{b:.4f}", (
-            f"after the failover the browser's Init shows random b {shown!r}, expected the book's {b:.4f}")
+            f"after the failover the browser's Init shows random b {shown!r}, expected the book's {b:.4f}"
+        )
         assert page.locator('[data-testid="stException"]').count() == 0
         after = replica_metrics_when(balancer.ports[survivor], len(SEEDS) + 1)
         assert after["active"] == len(SEEDS) + 1, f"the live replica counts {after}"
@@ -458,27 +498,30 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
         down = f"Server streamlit/{victim} is DOWN" in (balancer.run_dir / "haproxy.log").read_text()
     finally:
         for s in sessions.values():
-            try:
+            with contextlib.suppress(Exception):
                 loop.run(s.close(), timeout=10)
-            except Exception:  # noqa: BLE001 - closing what may already be gone
-                pass
         loop.close()
 
     # 5. SIGTERM stops everything the script started.
     report = balancer.stop()
     assert report["rc"] == 143 and not report["left"], (
-        f"after SIGTERM: script exit code {report['rc']}, still running: {report['left']}")
+        f"after SIGTERM: script exit code {report['rc']}, still running: {report['left']}"
+    )
 
     print(
         f"\nbalancer ready {balancer.start_s:.1f} s after start ({REPLICAS} replicas); sessions per replica "
-        + ", ".join(f"{k}: {len(v)} {v}" for k, v in per_replica.items()) + f" (+ the browser on {victim})\n"
+        + ", ".join(f"{k}: {len(v)} {v}" for k, v in per_replica.items())
+        + f" (+ the browser on {victim})\n"
         f"{len(SEEDS)} sessions Init+Loss in {state_s:.1f} s; browser /Data through the balancer in "
         f"{browser_load_s:.1f} s ({charts['vega']} charts)\n"
         f"killed {victim}: its {len(moved)} sessions saw the socket close after "
         f"{max(m['closed_s'] for m in moved.values()):.2f} s, had a new one on {survivor} after "
-        + ", ".join(f"{m['connected_s']:.2f}" for m in moved.values()) + " s and a finished Loss run after "
-        + ", ".join(f"{m['ran_s']:.1f}" for m in moved.values()) + " s; survivor reruns done after "
-        + ", ".join(f"{t:.1f}" for _r, t in steady.values()) + " s; "
+        + ", ".join(f"{m['connected_s']:.2f}" for m in moved.values())
+        + " s and a finished Loss run after "
+        + ", ".join(f"{m['ran_s']:.1f}" for m in moved.values())
+        + " s; survivor reruns done after "
+        + ", ".join(f"{t:.1f}" for _r, t in steady.values())
+        + " s; "
         f"the browser reconnected by itself after {browser_back_s:.2f} s, its menu click ran Init after "
         f"{browser_init_s:.1f} s; HAProxy logged {victim} DOWN: {'yes' if down else 'no'}\n"
         f"stopped by SIGTERM in {report['seconds']:.1f} s; test took {time.monotonic() - t_test:.1f} s"

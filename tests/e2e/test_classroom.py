@@ -28,18 +28,28 @@ import time
 
 import numpy as np
 import pytest
-
-import gdcore
 from proc_stats import cpu_seconds, rss_mb
 from st_client import RUN_TIMEOUT_S, Session, component_state, run_async, slider_state
+
+import gdcore
 
 pytestmark = pytest.mark.e2e
 
 RSS_LIMIT_MB = 500
 PLAYING_CPU_LIMIT = 0.1
 BIG_N = 1_000_000
-PAGE_NAMES = ("Data", "Init", "Predict", "Loss", "Gradients", "Update", "Learning_Rate", "Bad_Feature",
-              "Scaling", "Rinse_and_Repeat")
+PAGE_NAMES = (
+    "Data",
+    "Init",
+    "Predict",
+    "Loss",
+    "Gradients",
+    "Update",
+    "Learning_Rate",
+    "Bad_Feature",
+    "Scaling",
+    "Rinse_and_Repeat",
+)
 LR_SLIDER = "Learning rate η"
 
 
@@ -122,7 +132,10 @@ async def _learner(url: str, i: int, go: asyncio.Event, out: dict) -> None:
 
         first = await act("Update", f"seed={seed}&n={n}")
         want = expected_update(seed, n, 0.1)
-        got = (shown(first["metrics"].get("b after one update", "")), shown(first["metrics"].get("w after one update", "")))
+        got = (
+            shown(first["metrics"].get("b after one update", "")),
+            shown(first["metrics"].get("w after one update", "")),
+        )
         if got != want:
             r["problems"].append(f"link: Update shows {got}, expected {want} (seed {seed}, n {n}, lr 0.1)")
         slider = first["widgets"].get(LR_SLIDER)
@@ -131,20 +144,24 @@ async def _learner(url: str, i: int, go: asyncio.Event, out: dict) -> None:
             return
         moved = await act("Update", s.query_string, [slider_state(slider[0], lr)])
         want = expected_update(seed, n, lr)
-        got = (shown(moved["metrics"].get("b after one update", "")), shown(moved["metrics"].get("w after one update", "")))
+        got = (
+            shown(moved["metrics"].get("b after one update", "")),
+            shown(moved["metrics"].get("w after one update", "")),
+        )
         if got != want:
             r["problems"].append(f"η → {lr}: Update shows {got}, expected {want}")
         if f"lr={lr:g}" not in (moved["query_string"] or "").split("&"):
             r["problems"].append(f"η → {lr}: the URL reads {moved['query_string']!r}")
         loss = await act("Loss", "")  # the menu drops the query: the session's settings must stay
         if shown(loss["metrics"].get("MSE (loss)", "")) != expected_loss(seed, n):
-            r["problems"].append(f"menu → Loss shows MSE {loss['metrics'].get('MSE (loss)')}, "
-                                 f"expected {expected_loss(seed, n)}")
+            r["problems"].append(
+                f"menu → Loss shows MSE {loss['metrics'].get('MSE (loss)')}, expected {expected_loss(seed, n)}"
+            )
         init = await act("Init", "")
         b_shown = next((shown(v) for k, v in init["metrics"].items() if "random b" in k.lower()), None)
         if b_shown != expected_random_b(seed):
             r["problems"].append(f"menu → Init shows random b {b_shown}, expected {expected_random_b(seed)}")
-    except Exception as exc:  # noqa: BLE001 - report every session's failure, not only the first
+    except Exception as exc:
         r["problems"].append(f"session failed: {type(exc).__name__}: {exc}")
     finally:
         await s.close()
@@ -168,10 +185,12 @@ def test_fifty_learners_each_read_their_own_numbers(app_server, app_server_pid):
 
     out, peak, wall = run_async(main())
     times = [t for r in out.values() for t in r["times"]]
-    print(f"\n{LEARNERS} learners ({sum(learner_n(i) == BIG_N for i in range(LEARNERS))} at N = 10⁶), "
-          f"{len(times)} actions in {wall:.0f} s: action → rerun end p50 {percentile(times, 50):.2f} s, "
-          f"p95 {percentile(times, 95):.2f} s, max {max(times, default=float('nan')):.2f} s; "
-          f"server RSS peak {peak:.0f} MiB (limit {RSS_LIMIT_MB})")
+    print(
+        f"\n{LEARNERS} learners ({sum(learner_n(i) == BIG_N for i in range(LEARNERS))} at N = 10⁶), "
+        f"{len(times)} actions in {wall:.0f} s: action → rerun end p50 {percentile(times, 50):.2f} s, "
+        f"p95 {percentile(times, 95):.2f} s, max {max(times, default=float('nan')):.2f} s; "
+        f"server RSS peak {peak:.0f} MiB (limit {RSS_LIMIT_MB})"
+    )
     problems = [f"learner {i}: {p}" for i, r in sorted(out.items()) for p in r["problems"]]
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:40])
     assert len(times) == 4 * LEARNERS
@@ -223,9 +242,12 @@ async def _player(url: str, i: int, opened: asyncio.Event, stop: asyncio.Event, 
             if stop.is_set():
                 break
             frame = rng.randrange(n_frames)  # where the browser paused, stepped or let go of the scrubber
-            run = await s.run_page("Rinse_and_Repeat", s.query_string,
-                                   [component_state(widget_id, {"frame": {"ident": frames["ident"], "frame": frame}})],
-                                   fragment_id)
+            run = await s.run_page(
+                "Rinse_and_Repeat",
+                s.query_string,
+                [component_state(widget_id, {"frame": {"ident": frames["ident"], "frame": frame}})],
+                fragment_id,
+            )
             r["reports"] += 1
             # Only the player's fragment reruns, and it shows the update after the reported epoch.
             if run["exceptions"] or run.get("status") != "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
@@ -233,7 +255,7 @@ async def _player(url: str, i: int, opened: asyncio.Event, stop: asyncio.Event, 
             epoch = frames["epoch"][frame]
             if not any(f"The update of epoch {epoch + 1:,}" in text for text in run["markdown"]):
                 r["problems"].append(f"after reporting epoch {epoch} the page shows {run['markdown'][:2]}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         r["problems"].append(f"session failed: {type(exc).__name__}: {exc}")
     finally:
         opened.set()
@@ -259,15 +281,18 @@ def test_thirty_players_do_not_slow_a_clicking_learner(app_server, app_server_pi
 
     idle, busy, out, cpu = run_async(main())
     reports = sum(r["reports"] for r in out.values())
-    print(f"\nclicking learner, idle server: p50 {percentile(idle, 50):.2f} s, p95 {percentile(idle, 95):.2f} s; "
-          f"beside {PLAYERS} players: p50 {percentile(busy, 50):.2f} s, p95 {percentile(busy, 95):.2f} s "
-          f"(server CPU {cpu:.2f} CPU-s/s, {reports} frame reports from the players)")
+    print(
+        f"\nclicking learner, idle server: p50 {percentile(idle, 50):.2f} s, p95 {percentile(idle, 95):.2f} s; "
+        f"beside {PLAYERS} players: p50 {percentile(busy, 50):.2f} s, p95 {percentile(busy, 95):.2f} s "
+        f"(server CPU {cpu:.2f} CPU-s/s, {reports} frame reports from the players)"
+    )
     problems = [f"player {i}: {p}" for i, r in sorted(out.items()) for p in r["problems"]]
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:40])
     assert reports >= PLAYERS, f"the players reported only {reports} frames"
     assert percentile(busy, 95) <= 2 * percentile(idle, 95), (
         f"beside {PLAYERS} players the clicking learner's p95 is {percentile(busy, 95):.2f} s, "
-        f"more than twice its idle p95 {percentile(idle, 95):.2f} s")
+        f"more than twice its idle p95 {percentile(idle, 95):.2f} s"
+    )
 
 
 # --------------------------------------------------------------------------- hostile sequence
@@ -304,10 +329,15 @@ def test_hostile_sequence_keeps_memory_bounded(app_server, app_server_pid):
     before = rss_mb(app_server_pid)
     out, peak, wall = run_async(main())
     after = rss_mb(app_server_pid)
-    print(f"\nhostile: {HOSTILE_SETTINGS} distinct N = 10⁶ settings across {len(PAGE_NAMES)} pages in {wall:.0f} s; "
-          f"server RSS {before:.0f} MiB before, peak {peak:.0f} MiB, {after:.0f} MiB after (limit {RSS_LIMIT_MB})")
-    failed = [f"{page} seed {seed}: {run.get('status')} {run['exceptions']}" for page, seed, run in out.values()
-              if run["exceptions"] or run.get("status") != "FINISHED_SUCCESSFULLY"]
+    print(
+        f"\nhostile: {HOSTILE_SETTINGS} distinct N = 10⁶ settings across {len(PAGE_NAMES)} pages in {wall:.0f} s; "
+        f"server RSS {before:.0f} MiB before, peak {peak:.0f} MiB, {after:.0f} MiB after (limit {RSS_LIMIT_MB})"
+    )
+    failed = [
+        f"{page} seed {seed}: {run.get('status')} {run['exceptions']}"
+        for page, seed, run in out.values()
+        if run["exceptions"] or run.get("status") != "FINISHED_SUCCESSFULLY"
+    ]
     assert not failed, "\n".join(failed)
     assert len(out) == HOSTILE_SETTINGS
     # The last settings of three pages, checked against gdcore.
@@ -317,16 +347,23 @@ def test_hostile_sequence_keeps_memory_bounded(app_server, app_server_pid):
     seed, run = last["Loss"]
     assert shown(run["metrics"]["MSE (loss)"]) == expected_loss(seed, BIG_N)
     seed, run = last["Update"]
-    assert (shown(run["metrics"]["b after one update"]), shown(run["metrics"]["w after one update"])) == \
-        expected_update(seed, BIG_N, 0.1)
+    assert (
+        shown(run["metrics"]["b after one update"]),
+        shown(run["metrics"]["w after one update"]),
+    ) == expected_update(seed, BIG_N, 0.1)
     assert peak < RSS_LIMIT_MB, f"server RSS peaked at {peak:.0f} MiB (limit {RSS_LIMIT_MB} MiB)"
 
 
 # --------------------------------------------------------------------------- five browser players
 
 
-PLAYING_PAGES = ("/Rinse_and_Repeat", "/Learning_Rate", "/Rinse_and_Repeat?seed=7", "/Learning_Rate?lr=0.5",
-                 "/Rinse_and_Repeat?lr=0.3")
+PLAYING_PAGES = (
+    "/Rinse_and_Repeat",
+    "/Learning_Rate",
+    "/Rinse_and_Repeat?seed=7",
+    "/Learning_Rate?lr=0.5",
+    "/Rinse_and_Repeat?lr=0.3",
+)
 PLAYER_JS = """() => {
   const hosts = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
   for (const h of hosts) {
@@ -359,7 +396,9 @@ def test_five_browser_players_cost_the_server_almost_nothing(browser, app_server
     finally:
         context.close()
     moved = [e["draws"] - s["draws"] for s, e in zip(start, end)]
-    print(f"\nfive players in one Chromium: server CPU {cpu:.3f} CPU-s/s (limit {PLAYING_CPU_LIMIT}); "
-          f"frames drawn in 5 s per tab: {moved}")
+    print(
+        f"\nfive players in one Chromium: server CPU {cpu:.3f} CPU-s/s (limit {PLAYING_CPU_LIMIT}); "
+        f"frames drawn in 5 s per tab: {moved}"
+    )
     assert all(m > 0 for m in moved), f"a player stopped drawing: {moved}"
     assert cpu <= PLAYING_CPU_LIMIT, f"five playing tabs cost the server {cpu:.3f} CPU-s/s"

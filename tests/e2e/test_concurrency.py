@@ -21,9 +21,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-import gdcore
 from proc_stats import rss_mb
 from st_client import RUN_TIMEOUT_S, Session, run_async
+
+import gdcore
 
 SESSIONS = 24
 SEEDS = [1000 + 37 * i for i in range(SESSIONS)]
@@ -36,8 +37,9 @@ def expected_loss(seed: int) -> str:
     return f"{gdcore.mse(b, w, data.x_train, data.y_train):.4f}"
 
 
-async def _one(base_url: str, seed: int, go: asyncio.Event, all_done: asyncio.Event, results: dict,
-               remaining: list) -> None:
+async def _one(
+    base_url: str, seed: int, go: asyncio.Event, all_done: asyncio.Event, results: dict, remaining: list
+) -> None:
     s = Session(base_url)
     r = results[seed] = {}
     try:
@@ -48,7 +50,7 @@ async def _one(base_url: str, seed: int, go: asyncio.Event, all_done: asyncio.Ev
         r["init_s"] = time.monotonic() - t0
         r["loss"] = await s.run_page("Loss", "")  # like the sidebar menu: no URL parameters
         r["total_s"] = time.monotonic() - t0
-    except Exception as exc:  # noqa: BLE001 - reported per session
+    except Exception as exc:
         r["failure"] = f"{type(exc).__name__}: {exc}"
     finally:
         remaining[0] -= 1

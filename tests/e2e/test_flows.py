@@ -76,8 +76,9 @@ def test_learning_rate_slider_changes_the_update(page, app_server, open_page, wa
     wait_charts(page)
     before_metrics = metrics(page)
     before_charts = page.evaluate(CHART_SIGNATURES_JS)
-    b_label = next((k for k in before_metrics if re.search(r"\bb\b", k) and re.search(r"after|updated|new", k, re.I)),
-                   None)
+    b_label = next(
+        (k for k in before_metrics if re.search(r"\bb\b", k) and re.search(r"after|updated|new", k, re.I)), None
+    )
     assert b_label, f"no metric for the updated b on /Update; metrics: {before_metrics}"
     assert before_metrics[b_label].replace("\u2212", "-") == "0.8012", before_metrics
 
@@ -124,9 +125,7 @@ def test_learning_rate_slider_changes_the_update(page, app_server, open_page, wa
 
 
 def _go_by_menu(page, label: str, wait_for_rerun) -> None:
-    link = page.locator('[data-testid="stSidebarNav"] a').filter(
-        has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")
-    )
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
     assert link.count() == 1, f"sidebar menu has {link.count()} entries named {label!r}"
     link.click()
     page.wait_for_url(re.compile(rf"/{re.escape(label.replace(' ', '_'))}(\?|$)"))

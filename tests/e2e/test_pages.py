@@ -63,9 +63,7 @@ CHART_STATE_JS = """
 def wait_for_charts(page, timeout_ms: int = 60_000) -> dict:
     """Wait until every chart in the main area is drawn; return the counts."""
     try:
-        page.wait_for_function(
-            f"() => ({CHART_STATE_JS})().undrawn.length === 0", timeout=timeout_ms, polling=100
-        )
+        page.wait_for_function(f"() => ({CHART_STATE_JS})().undrawn.length === 0", timeout=timeout_ms, polling=100)
     except Exception as exc:  # playwright TimeoutError: report which charts stayed empty
         if type(exc).__name__ != "TimeoutError":
             raise
@@ -97,8 +95,9 @@ def screenshot_whole_page(page, path: Path) -> None:
 
 
 @pytest.mark.parametrize(("slug", "label", "path", "number"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_loads_draws_charts_and_shows_key_number(page, app_server, open_page, wait_for_rerun, screenshot_dir,
-                                                      slug, label, path, number):
+def test_page_loads_draws_charts_and_shows_key_number(
+    page, app_server, open_page, wait_for_rerun, screenshot_dir, slug, label, path, number
+):
     open_page(page, app_server, path)
     if label in PLOTLY_PAGES:
         # The 3-D viewer loads on demand: switch it on like a reader would.
@@ -116,8 +115,7 @@ def test_page_loads_draws_charts_and_shows_key_number(page, app_server, open_pag
     if expected is not None:
         text = normalise(page.locator('[data-testid="stMain"]').inner_text())
         assert normalise(expected) in text, (
-            f"{path}: key number {expected!r} not visible with the default settings; page text starts:\n"
-            f"{text[:1500]}"
+            f"{path}: key number {expected!r} not visible with the default settings; page text starts:\n{text[:1500]}"
         )
 
     shot = screenshot_dir / f"{number:02d}_{slug}.png"

@@ -8,6 +8,7 @@ Screenshots go to artifacts/screenshots (gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -20,9 +21,9 @@ PLAYER = '[data-testid="gd-player"]'
 MAIN = '[data-testid="stMain"]'
 PAGES = {"rinse": "/Rinse_and_Repeat", "learning_rate": "/Learning_Rate"}
 #: Generous bounds (3x the targets) for a shared 2-core machine.
-MIN_DRAWS_PER_S = 8          # target 24
-MAX_SCRUB_MS = 150           # target 50
-MAX_SERVER_CPU = 0.06        # target 0.02 CPU-s per s while playing
+MIN_DRAWS_PER_S = 8  # target 24
+MAX_SCRUB_MS = 150  # target 50
+MAX_SERVER_CPU = 0.06  # target 0.02 CPU-s per s while playing
 
 
 def _attr(page, name: str) -> str:
@@ -55,8 +56,9 @@ def _open(page, open_page, base: str, name: str, query: str = ""):
     open_page(page, base, PAGES[name], query)
     root = page.locator(PLAYER)
     root.wait_for()
-    page.wait_for_function("(e) => Number(e.getAttribute('data-draws') || 0) > 0", arg=root.element_handle(),
-                           polling=100)
+    page.wait_for_function(
+        "(e) => Number(e.getAttribute('data-draws') || 0) > 0", arg=root.element_handle(), polling=100
+    )
     root.scroll_into_view_if_needed()
 
 
@@ -78,13 +80,14 @@ def _await_runs(page, count: int, timeout_ms: int = 5_000) -> None:
     that finishes within one commit goes uncounted. So this never fails by itself: the
     callers check what Python shows afterwards, and that the count did not go *over*.
     """
-    try:
+    with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function(
             """(n) => (window.__stRuns || 0) >= n && document.querySelector(
                  '[data-testid="stApp"][data-test-script-state="notRunning"]') !== null""",
-            arg=count, timeout=timeout_ms, polling=50)
-    except PlaywrightTimeoutError:
-        pass
+            arg=count,
+            timeout=timeout_ms,
+            polling=50,
+        )
 
 
 def _wait_python_epoch(page, name: str, expected: int, timeout_s: float = 20.0) -> None:
@@ -203,7 +206,7 @@ def test_buttons_step_and_jump_and_speed_sets_the_pace(page, app_server, open_pa
         return _frame(page)
 
     slow, fast = frames_in_one_second("¼×"), frames_in_one_second("4×")
-    assert 0 < slow and fast >= 4 * slow, f"1 s of play: {slow} frames at ¼×, {fast} at 4×"
+    assert slow > 0 and fast >= 4 * slow, f"1 s of play: {slow} frames at ¼×, {fast} at 4×"
     assert page.console_errors == []
 
 
@@ -225,8 +228,9 @@ def test_scrub_redraws_at_once_and_python_follows_the_end(page, app_server, open
                          Number(root.getAttribute('data-frame'))]);
              }
              return out;
-           }""")
-    for ms, drawn, frame in times:
+           }"""
+    )
+    for ms, drawn, _frame in times:
         assert drawn == 1 and ms <= MAX_SCRUB_MS, times
     assert [t[2] for t in times] == [100, 250, 400, 550]
     print(f"\nscrub redraw: {', '.join(f'{t[0]:.1f}' for t in times)} ms")
@@ -261,10 +265,10 @@ def test_click_on_the_paused_contour_sets_the_start(page, app_server, open_page,
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1400, 1024, 390])
-def test_looks_right_in_light_and_dark_at_every_width(browser, app_server, screenshot_dir, open_page, scheme,
-                                                      width):
-    context = browser.new_context(viewport={"width": width, "height": 2600}, color_scheme=scheme,
-                                  device_scale_factor=2 if width == 390 else 1)  # a phone's screen is high-DPI
+def test_looks_right_in_light_and_dark_at_every_width(browser, app_server, screenshot_dir, open_page, scheme, width):
+    context = browser.new_context(
+        viewport={"width": width, "height": 2600}, color_scheme=scheme, device_scale_factor=2 if width == 390 else 1
+    )  # a phone's screen is high-DPI
     try:
         page = context.new_page()
         page.console_errors = []
@@ -272,13 +276,16 @@ def test_looks_right_in_light_and_dark_at_every_width(browser, app_server, scree
         open_page(page, app_server, PAGES["rinse"])
         root = page.locator(PLAYER)
         root.wait_for()
-        page.wait_for_function("(e) => Number(e.getAttribute('data-draws') || 0) > 0", arg=root.element_handle(),
-                               polling=100)
+        page.wait_for_function(
+            "(e) => Number(e.getAttribute('data-draws') || 0) > 0", arg=root.element_handle(), polling=100
+        )
         root.scroll_into_view_if_needed()
         page.wait_for_timeout(600)
         bar = root.locator(".bar")
-        fits = bar.evaluate("(b) => ({over: b.scrollWidth - b.clientWidth, height: b.getBoundingClientRect().height,"
-                            " top: [...b.children].map(c => c.getBoundingClientRect().top)})")
+        fits = bar.evaluate(
+            "(b) => ({over: b.scrollWidth - b.clientWidth, height: b.getBoundingClientRect().height,"
+            " top: [...b.children].map(c => c.getBoundingClientRect().top)})"
+        )
         assert fits["over"] <= 1, f"the controls overflow by {fits['over']} px at {width} px"
         assert max(fits["top"]) - min(fits["top"]) < 12, "the controls wrapped onto a second row"
         # Text outside the panels has the theme's text colour (readable in dark mode).
@@ -288,7 +295,8 @@ def test_looks_right_in_light_and_dark_at_every_width(browser, app_server, scree
                    .map(s => s.querySelector('[data-testid="gd-player"]')).find(Boolean);
                  const p = document.querySelector('[data-testid="stMain"] [data-testid="stMarkdownContainer"] p');
                  return [getComputedStyle(root.querySelector('.numbers')).color, getComputedStyle(p).color];
-               }""")
+               }"""
+        )
         assert colors[0] == colors[1], colors
         canvas = root.locator("canvas").first
         sharp = canvas.evaluate("(c) => c.width / c.getBoundingClientRect().width")
@@ -332,8 +340,10 @@ def test_first_picture_comes_with_the_other_charts(browser, app_server, open_pag
         open_page(page, app_server, PAGES[name])
         page.wait_for_function("() => window.__gdFirstDraw && window.__gdChartsDrawn", polling=100)
         player_ms, charts_ms = page.evaluate("() => [window.__gdFirstDraw, window.__gdChartsDrawn]")
-        print(f"\n{name}: player's first picture at {player_ms / 1000:.2f} s, all Vega-Lite charts at "
-              f"{charts_ms / 1000:.2f} s after navigation")
+        print(
+            f"\n{name}: player's first picture at {player_ms / 1000:.2f} s, all Vega-Lite charts at "
+            f"{charts_ms / 1000:.2f} s after navigation"
+        )
         # Target: no later than the charts. The component's script is a module the browser loads after
         # the element arrives, so on a busy machine it may trail the charts by a little.
         assert player_ms <= charts_ms + 500, (player_ms, charts_ms)
@@ -363,10 +373,14 @@ def test_browser_maths_and_numbers_match_python(browser):
         got = page.evaluate(
             """async ([url, s, points, values]) => {
                  const m = await import(url);
-                 return {loss: points.map(([b, w]) => m.mse(s, b, w)), grad: points.map(([b, w]) => m.gradients(s, b, w)),
-                         num: values.map(m.num), ticks: [m.niceTicks(-2.03, 4.03, 6).ticks, m.niceTicks(0, 1000, 10).ticks],
+                 return {loss: points.map(([b, w]) => m.mse(s, b, w)),
+                         grad: points.map(([b, w]) => m.gradients(s, b, w)),
+                         num: values.map(m.num),
+                         ticks: [m.niceTicks(-2.03, 4.03, 6).ticks, m.niceTicks(0, 1000, 10).ticks],
                          log: [m.logTicks(0.005, 4.1, 6), m.logTicks(1e-3, 1e307, 6).length, m.logTicks(0.3, 0.9, 6)]};
-               }""", [url, fields, points, values])
+               }""",
+            [url, fields, points, values],
+        )
     finally:
         context.close()
     for (b, w), loss, grad in zip(points, got["loss"], got["grad"]):
@@ -387,8 +401,9 @@ def test_new_frames_while_playing_start_over(page, app_server, open_page):
     runs = _runs(page)
     page.get_by_role("button", name="η = 0.8 (high)").click()  # a new rate: new frames
     _await_runs(page, runs + 1)
-    page.wait_for_function("(e) => e.getAttribute('data-playing') === 'false'",
-                           arg=page.locator(PLAYER).element_handle(), polling=100)
+    page.wait_for_function(
+        "(e) => e.getAttribute('data-playing') === 'false'", arg=page.locator(PLAYER).element_handle(), polling=100
+    )
     assert _frame(page) == 0
     _wait_python_epoch(page, "learning_rate", 0)
     assert "lr=0.8" in page.evaluate("location.search")

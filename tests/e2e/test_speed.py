@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_pages import (
+from bench_pages import (  # noqa: E402 (benchmarks/ is put on the path just above)
     CLICK_TARGET_S,
     ETA_TARGET_S,
     LOAD_TARGET_S,
@@ -91,8 +91,11 @@ def test_every_page_within_three_times_its_targets(browser, app_server):
         finally:
             context.close()
 
-    limits = {"menu click": SLACK * CLICK_TARGET_S, "η change": SLACK * ETA_TARGET_S,
-              "fresh load": SLACK * LOAD_TARGET_S}
+    limits = {
+        "menu click": SLACK * CLICK_TARGET_S,
+        "η change": SLACK * ETA_TARGET_S,
+        "fresh load": SLACK * LOAD_TARGET_S,
+    }
 
     def over(label: str, row: dict[str, float]) -> list[str]:
         return [name for name, limit in limits.items() if row[name] > KNOWN_SLOW.get((label, name), limit)]
@@ -109,6 +112,9 @@ def test_every_page_within_three_times_its_targets(browser, app_server):
     print("\npage | " + " | ".join(f"{name} (limit {limit:.1f} s)" for name, limit in limits.items()))
     for label, row in figures.items():
         print(f"{label} | " + " | ".join(f"{row[name]:.2f} s" for name in limits))
-    too_slow = [f"{label}: {name} {row[name]:.2f} s > {KNOWN_SLOW.get((label, name), limits[name]):.1f} s"
-                for label, row in figures.items() for name in over(label, row)]
+    too_slow = [
+        f"{label}: {name} {row[name]:.2f} s > {KNOWN_SLOW.get((label, name), limits[name]):.1f} s"
+        for label, row in figures.items()
+        for name in over(label, row)
+    ]
     assert not too_slow, "pages slower than three times their targets:\n" + "\n".join(too_slow)
