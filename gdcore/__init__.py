@@ -17,6 +17,7 @@ from .curvature import (
     hessian_eigenvalues,
     iteration_matrix,
     loss_gap,
+    shrink_factor,
 )
 from .data import (
     MAX_SEED,
@@ -60,6 +61,7 @@ __all__ = [
     "closed_form",
     "condition_number",
     "convergence_factor",
+    "shrink_factor",
     "critical_lr",
     "critical_lr_for_rule",
     "cross_section_b",

@@ -120,8 +120,26 @@ def convergence_factor(x: np.ndarray, lr: float) -> float:
     ``max |1 - lr * lambda_i|`` over the Hessian's eigenvalues: below 1 the
     error shrinks geometrically at this rate, above 1 it grows at it.
     """
-    eig = hessian_eigenvalues(x)
-    return float(np.max(np.abs(1.0 - lr * eig)))
+    return shrink_factor(hessian_eigenvalues(x), lr)
+
+
+def shrink_factor(eigenvalues: np.ndarray, lr: float) -> float:
+    """Per-step factor ``max |1 - lr * lambda_i|`` from the Hessian's eigenvalues.
+
+    Parameters
+    ----------
+    eigenvalues : array_like of shape (2,)
+        The curvatures along the surface's principal directions.
+    lr : float
+        The learning rate.
+
+    Returns
+    -------
+    float
+        Below 1 the distance to the minimum shrinks by this factor each batch
+        step; above 1 it grows by it.
+    """
+    return float(np.max(np.abs(1.0 - lr * np.asarray(eigenvalues, dtype=np.float64))))
 
 
 def iteration_matrix(x: np.ndarray, lr: float, rule: str = "simultaneous", reduction: str = "mean") -> np.ndarray:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from ui import charts, compute
+from ui import charts, results
 from ui.charts import PALETTE
 from ui.numbers import fmt
 from ui.page import book_check, csv_download, header, metrics, navigation, setup
@@ -21,8 +21,8 @@ header(
     ),
 )
 
-data = compute.data_for(s)
-split = compute.features_for(s)  # the training and validation arrays, shared: no copy per use
+data = results.dataset(s.data_key)
+split = results.features(s.data_key, "original")  # the training and validation arrays, shared: no copy per use
 n_train, n_val = len(data.train_idx), len(data.val_idx)
 
 st.subheader("How y is generated")
@@ -41,7 +41,7 @@ x_dom = charts.padded(data.x, book=(-0.05, 1.05))  # every point, train and vali
 y_dom = charts.padded(data.y, book=(0, 3.1))
 left, right = st.columns(2)
 with left:
-    pick = compute.display_sample(n_train)
+    pick = results.display_sample(n_train)
     xt, yt = (split.x_train, split.y_train) if pick is None else (split.x_train[pick], split.y_train[pick])
     chart = charts.scatter(xt, yt, PALETTE["train"], "Generated data · train", x_domain=x_dom, y_domain=y_dom)
     charts.show(
@@ -51,7 +51,7 @@ with left:
         + ("" if pick is None else f" Showing a random {len(pick):,} of them."),
     )
 with right:
-    pick = compute.display_sample(n_val)
+    pick = results.display_sample(n_val)
     xv, yv = (split.x_val, split.y_val) if pick is None else (split.x_val[pick], split.y_val[pick])
     chart = charts.scatter(xv, yv, PALETTE["val"], "Generated data · validation", x_domain=x_dom, y_domain=y_dom)
     charts.show(
@@ -81,6 +81,6 @@ book_check(
     "(0.7713, 2.4745) — the point the Loss page highlights.",
 )
 
-csv_download("Download the data (CSV)", compute.data_csv, s, file_name=f"data_seed{s.seed}_n{s.n}.csv")
+csv_download("Download the data (CSV)", results.data_csv, s, file_name=f"data_seed{s.seed}_n{s.n}.csv")
 show_reproduce(1, s)
 navigation(1)

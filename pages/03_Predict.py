@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from ui import charts, compute
+from ui import charts, results
 from ui.charts import PALETTE, Line
 from ui.numbers import fmt, signed
 from ui.page import book_check, header, metrics, navigation, setup
@@ -21,8 +21,8 @@ header(
     ),
 )
 
-data = compute.train_summary_for(s)  # statistics and a drawing sample, never all N points
-pred = compute.prediction_for(s)
+data = results.train_summary(s.data_key)  # statistics and a drawing sample, never all N points
+pred = results.prediction_for(s)
 b, w = s.start
 x0, y0 = data.first_x, data.first_y
 

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import ui
-from ui import charts, compute, figs_loss
+from ui import charts, figs_loss, results
 from ui.charts import PALETTE, Marker
 from ui.figs_loss import human_bytes, sub
 from ui.interact import clickable_contour
@@ -26,7 +26,7 @@ header(
 )
 
 b, w = s.start
-summary = compute.train_summary_for(s)
+summary = results.train_summary(s.data_key)
 n_train = summary.n_train
 led = figs_loss.ledger_for(s, b, w)
 start_name = "Random start" if (s.b0, s.w0) == (None, None) else "Start"
@@ -102,7 +102,7 @@ st.markdown(
 
 # --- the loss surface -----------------------------------------------------------------
 st.subheader("The loss surface: the MSE of every possible line")
-surface = compute.surface_for(s, "original", extra=(b, w))
+surface = results.surface(s.data_key, "original", extra=(b, w))
 nb, nw = surface.b_values.size, surface.w_values.size
 st.markdown(
     "The MSE above belongs to one line. Nothing stops us from computing it for many lines at once: "

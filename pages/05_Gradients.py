@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from ui import charts, compute, figs_loss
+from ui import charts, figs_loss, results
 from ui.numbers import fmt
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
@@ -21,7 +21,7 @@ header(
 )
 
 b, w = s.start
-summary = compute.train_summary_for(s)
+summary = results.train_summary(s.data_key)
 n_train = summary.n_train
 led = figs_loss.ledger_for(s, b, w)
 mean_err, mean_xerr = led.means["error"], led.means["x·error"]
@@ -112,7 +112,7 @@ st.markdown(
 
 # --- Figure 0.7: the slopes of the cross-sections -------------------------------------------
 st.subheader("Seeing the gradients: the slopes of the two cross-sections")
-surface = compute.surface_for(s, "original", extra=(b, w))
+surface = results.surface(s.data_key, "original", extra=(b, w))
 snap = surface.snap(b, w)
 gb_snap, gw_snap = (float(v) for v in summary.stats.gradients(snap.b, snap.w))
 st.session_state.setdefault("grad_delta", figs_loss.BOOK_DELTA)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from ui import charts, compute, figs_lr
+from ui import charts, figs_lr, results
 from ui.numbers import fmt, num, numpy_print
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
@@ -22,7 +22,7 @@ header(
 )
 
 upd = figs_lr.one_update(s)
-data = compute.features_for(s)  # x_train, y_train shared, not copied
+data = results.features(s.data_key, "original")  # x_train, y_train shared, not copied
 eta = f"{upd.lr:g}"
 
 st.subheader("The update rule, with your numbers")
@@ -74,7 +74,7 @@ sequential = st.toggle(
     key="update_sequential",
     help="Update b first, then compute w's gradient at the new b.",
 )
-pick = compute.display_sample(data.x_train.size)
+pick = results.display_sample(data.x_train.size)
 xt, yt = (data.x_train, data.y_train) if pick is None else (data.x_train[pick], data.y_train[pick])
 chart, summary = figs_lr.update_figure(
     xt, yt, upd, sequential=sequential, book_layout=s.is_book, n_train=data.x_train.size

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from ui import charts, compute, figs_lr
+from ui import charts, figs_lr, results
 from ui.figs_descent import cross_section_domain
 from ui.numbers import fmt, num, tex_num
 from ui.page import book_check, header, metrics, navigation, setup
@@ -26,8 +26,8 @@ header(
 
 lr = s.lr
 b0, w0 = s.start
-stats = compute.train_summary_for(s).stats
-curv = compute.curvature_for(s)
+stats = results.train_summary(s.data_key).stats
+curv = results.curvature(s.data_key)
 factor = curv.factor(lr)
 step_w, step_b = figs_lr.axis_steps(stats, b0, w0, lr)
 
@@ -50,8 +50,8 @@ st.markdown(
 )
 guess = st.radio("Your prediction", figs_lr.GUESSES, index=None, key="lr_guess", horizontal=True)
 if st.button("Check", key="lr_check", disabled=guess is None):
-    st.session_state["lr_checked"] = (lr, guess, b0, w0, *s.data_key)
-if guess is not None and st.session_state.get("lr_checked") == (lr, guess, b0, w0, *s.data_key):
+    st.session_state["lr_checked"] = (lr, guess, b0, w0, s.data_key)
+if guess is not None and st.session_state.get("lr_checked") == (lr, guess, b0, w0, s.data_key):
     correct, why = figs_lr.check_explanation(guess, lr, curv, factor)
     (st.success if correct else st.error)(
         ("Right. " if correct else f"Not quite — you said “{guess}”. ") + why, icon="✅" if correct else "❌"
@@ -71,8 +71,8 @@ st.caption(
     "(0.52, −0.16), uses the slopes −2.90 and −1.79 read off Fig 0.8, and snaps the after points to its 0.06 "
     "grid — so its numbers (in the table below the figures) differ slightly from ours."
 )
-hist = compute.history_for(s, batch=0, epochs=figs_lr.LONG_EPOCHS)
-surface = compute.surface_for(s, "original", extra=(b0, w0, step_b.after, step_w.after))
+hist = results.history_for(s, batch=0, epochs=figs_lr.LONG_EPOCHS)
+surface = results.surface(s.data_key, "original", extra=(b0, w0, step_b.after, step_w.after))
 b_win, w_win = charts.surface_domains(surface, half_cell=False)
 exit_ = figs_lr.window_exit(hist.b, hist.w, b_win, w_win)
 n_frames = min(hist.epochs_run, figs_lr.PLAYER_EPOCHS) + 1
@@ -83,7 +83,7 @@ frames = player_frames(
     lr=lr,
     n_frames=n_frames,
     show_next=True,
-    loss_window=cross_section_domain(compute.train_summary_for(s), (b0, w0), s.is_book),
+    loss_window=cross_section_domain(results.train_summary(s.data_key), (b0, w0), s.is_book),
 )
 
 

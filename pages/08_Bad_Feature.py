@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import ui
-from ui import charts, compute
+from ui import charts, results
 from ui import figs_scaling as fs
 from ui.charts import PALETTE, Marker
 from ui.numbers import fmt, signed
@@ -24,9 +24,9 @@ header(
     ),
 )
 
-orig = compute.features_for(s, "original")
-bad = compute.features_for(s, "bad")
-c_orig, c_bad = compute.curvature_for(s, "original"), compute.curvature_for(s, "bad")
+orig = results.features(s.data_key, "original")
+bad = results.features(s.data_key, "bad")
+c_orig, c_bad = results.curvature(s.data_key, "original"), results.curvature(s.data_key, "bad")
 fast_orig, fast_bad = fs.fastest_for(s, "original"), fs.fastest_for(s, "bad")
 (b_star, w_star), (b_bad, w_bad) = fast_orig.minimum, fast_bad.minimum
 b0, w0 = s.start
@@ -48,7 +48,7 @@ st.markdown(
     "The prediction is the same number."
 )
 
-pick = compute.display_sample(orig.x_train.size)
+pick = results.display_sample(orig.x_train.size)
 sel = slice(None) if pick is None else pick
 left, right = st.columns(2)
 with left:
@@ -71,8 +71,8 @@ st.caption(
 
 st.subheader("Before and after: the loss surface")
 grid = fs.window("bad", s, [fast_orig.minimum, fast_bad.minimum, (b0, w0)])
-before = compute.surface_for(s, "original", grid=grid)
-after = compute.surface_for(s, "bad", grid=grid)
+before = results.surface(s.data_key, "original", grid=grid)
+after = results.surface(s.data_key, "bad", grid=grid)
 snap_before, snap_after = before.snap(b0, w0), after.snap(b0, w0)
 sb, sw = snap_before.b, snap_before.w
 start_name = "Random Start" if s.b0 is None and s.w0 is None else "Start"

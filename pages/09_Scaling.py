@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from ui import charts, compute
+from ui import charts, results
 from ui import figs_scaling as fs
 from ui.charts import Marker
 from ui.numbers import fmt
@@ -22,12 +22,12 @@ header(
     ),
 )
 
-orig = compute.features_for(s, "original")
-bad = compute.features_for(s, "bad")
-scaled = compute.features_for(s, "scaled")
+orig = results.features(s.data_key, "original")
+bad = results.features(s.data_key, "bad")
+scaled = results.features(s.data_key, "scaled")
 scaler = scaled.scaler
 kinds = ("original", "bad", "scaled")
-curv = {k: compute.curvature_for(s, k) for k in kinds}
+curv = {k: results.curvature(s.data_key, k) for k in kinds}
 fast = {k: fs.fastest_for(s, k) for k in kinds}
 x0 = float(orig.x_train[0])
 
@@ -70,7 +70,7 @@ metrics(
 )
 
 st.subheader("Three versions of one feature")
-pick = compute.display_sample(n_train)
+pick = results.display_sample(n_train)
 sel = slice(None) if pick is None else pick
 cols = st.columns(3)
 for col, kind, f in zip(cols, kinds, (orig, bad, scaled)):
@@ -96,7 +96,7 @@ shapes = {
 }
 for col, kind in zip(cols, kinds):
     c, m = curv[kind], fast[kind]
-    surf = compute.surface_for(s, kind, grid=grid)
+    surf = results.surface(s.data_key, kind, grid=grid)
     chart = charts.contour(
         surf,
         markers=[Marker(m.minimum[0], m.minimum[1], "Minimum", loss=m.min_loss)],

@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 import ui
-from ui import charts, compute
+from ui import charts, results
 from ui import figs_descent as figs
 from ui.charts import PALETTE
 from ui.numbers import fmt, num, numpy_print, signed
@@ -60,7 +60,7 @@ st.caption(
 )
 
 # --- batch descent for the sidebar's epochs -----------------------------------------------
-h = compute.history_for(s, batch=0)
+h = results.history_for(s, batch=0)
 conv = figs.convergence(h, f, s.lr)
 b_end, w_end = h.final
 b_star, w_star = f.minimum
@@ -144,7 +144,7 @@ st.markdown(
     "cuts through the current point (red: w varies with b held; black: b varies with w held), the loss curves, "
     "and the numbers. Press play, step with ← and →, scrub, or pause and click the contour to start somewhere else."
 )
-surface = compute.surface_for(s, extra=(*start, b_end, w_end))
+surface = results.surface(s.data_key, extra=(*start, b_end, w_end))
 frames = player_frames(
     h,
     f.stats,
@@ -265,11 +265,11 @@ st.markdown(
 c1, c2 = st.columns(2)
 sequential = c1.toggle("Sequential update (b first, then w with the new b)", key="rinse_sequential")
 sum_loss = c2.toggle("Sum of squared errors instead of the mean", key="rinse_sum_loss")
-factors = {key: figs.rule_factor(*s.data_key, s.lr, *key) for key in figs.VARIANTS}
+factors = {key: figs.rule_factor(s.data_key, s.lr, *key) for key in figs.VARIANTS}
 st.dataframe(figs.variants_table(f, factors, s.lr), hide_index=True)
 if sequential or sum_loss:
     key = ("sequential" if sequential else "simultaneous", "sum" if sum_loss else "mean")
-    hm = compute.history_for(s, batch=0, rule=key[0], reduction=key[1])
+    hm = results.history_for(s, batch=0, rule=key[0], reduction=key[1])
     name = figs.VARIANTS[key]
     chart = figs.compare_paths_chart(
         surface,
@@ -316,7 +316,7 @@ c1, c2 = st.columns(2)
 path_epochs = c1.slider("Epochs for the paths", 1, 100, 20, key="rinse_path_epochs")
 book_start = c2.toggle("Start from the reference figure's point (b = 0.83, w = 0.7645)", key="rinse_paths_book_start")
 p_start = figs.REFERENCE_START if book_start else start
-runs = figs.path_runs(*s.data_key, float(p_start[0]), float(p_start[1]), s.lr, int(path_epochs), k)
+runs = figs.path_runs(s.data_key, float(p_start[0]), float(p_start[1]), s.lr, int(path_epochs), k)
 final = {
     name: run.final
     for name, run in (("batch", runs.batch), ("mini-batch", runs.minibatch), ("stochastic", runs.stochastic))
@@ -367,7 +367,7 @@ if runs.subset < runs.n_train:
         icon="✂️",
     )
 win = figs.path_window(runs, f.minimum, p_start)
-path_surface = compute.surface_for(s, grid=win)
+path_surface = results.surface(s.data_key, grid=win)
 charts.show(
     figs.paths_chart(path_surface, runs, f, p_start),
     f"After {path_epochs} epochs from ({num(p_start[0])}, {num(p_start[1])}) batch descent is at "
@@ -398,7 +398,7 @@ if gone:
 st.subheader("Take the numbers with you")
 csv_download(
     "Download the descent history (CSV)",
-    compute.history_csv,
+    results.history_csv,
     h,
     file_name=f"descent_seed{s.seed}_n{s.n}_lr{s.lr:g}_epochs{s.epochs}.csv",
     key="rinse_download",

@@ -11,7 +11,7 @@ os.environ["GD_VALIDATE_CHARTS"] = "1"
 import pytest
 import streamlit as st
 
-from ui.compute import DATA_CACHE
+from ui.results import DATA_CACHE
 
 
 def _clear() -> None:

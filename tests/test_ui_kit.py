@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gdcore
-from ui import charts, interact, player, raster
+from ui import charts, interact, numbers, player, raster
 from ui.settings import DEFAULTS, PARAMS, Settings, parse_value, settings_from_query, to_query
 
 # --- URL parameters -----------------------------------------------------------
@@ -193,7 +193,7 @@ def test_clip_to_never_returns_non_finite():
 
 
 def test_fmt_and_signed():
-    assert charts.fmt(-0.00001) == "0.0000"
-    assert charts.fmt(2.74215777) == "2.7422"
-    assert charts.fmt(float("inf")) == "∞" and charts.fmt(float("nan")) == "undefined"
-    assert charts.signed(-0.1383) == "- 0.1383" and charts.signed(2) == "+ 2.0000"
+    assert numbers.fmt(-0.00001) == "0.0000"
+    assert numbers.fmt(2.74215777) == "2.7422"
+    assert numbers.fmt(float("inf")) == "∞" and numbers.fmt(float("nan")) == "undefined"
+    assert numbers.signed(-0.1383) == "- 0.1383" and numbers.signed(2) == "+ 2.0000"

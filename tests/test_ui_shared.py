@@ -1,5 +1,5 @@
 """The shared UI helpers the pages' modules now use: number formatting (ui.numbers),
-the cached curvature summary and grid snapping (ui.compute), paths and markers (ui.charts)."""
+the cached curvature summary and grid snapping (ui.results), paths and markers (ui.charts)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import gdcore
-from ui import charts, compute, numbers
+from ui import charts, numbers, results
+from ui.settings import DataKey
 
 
 @pytest.mark.parametrize(
@@ -34,13 +35,12 @@ def test_num_tex_num_and_signed():
     assert numbers.tex_num(1.23456e152) == r"1.2346 \times 10^{152}"
     assert numbers.signed(-0.1383) == "- 0.1383" and numbers.signed(2) == "+ 2.0000"
     assert numbers.signed(0.2, None) == "+ 0.2" and numbers.signed(-5.0, None) == "- 5"
-    assert charts.fmt is numbers.fmt and charts.signed is numbers.signed  # still importable from charts
 
 
 @pytest.mark.parametrize("kind", ["original", "bad", "scaled"])
 def test_curvature_summary_matches_gdcore(kind):
-    c = compute.curvature(42, 100, 0.1, 1.0, 2.0, kind)
-    x = compute.features(42, 100, 0.1, 1.0, 2.0, kind).x_train
+    c = results.curvature(DataKey(), kind)
+    x = results.features(DataKey(), kind).x_train
     assert [c.lam_min, c.lam_max] == list(gdcore.hessian_eigenvalues(x))
     assert c.critical_lr == gdcore.critical_lr(x) and c.smooth == c.critical_lr / 2
     assert (c.limit_b, c.limit_w) == gdcore.axis_lr_limits(x)
@@ -50,7 +50,7 @@ def test_curvature_summary_matches_gdcore(kind):
 
 
 def test_surface_snap_is_the_books_find_index():
-    surface = compute.surface(42, 100, 0.1, 1.0, 2.0, "original")
+    surface = results.surface(DataKey(), "original")
     snap = surface.snap(*gdcore.init_params(42))
     assert (snap.b, snap.w) == (0.52, -0.16000000000000003)
     assert snap.loss == pytest.approx(2.7113284116288243, rel=1e-12)

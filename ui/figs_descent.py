@@ -25,11 +25,11 @@ import streamlit as st
 
 import gdcore
 
-from . import charts, compute
+from . import charts, results
 from .charts import PALETTE, Line, Marker
 from .memo import heavy_work
 from .numbers import num, tex_num
-from .settings import Settings
+from .settings import DataKey, Settings
 
 #: Epoch indices of the book's intermediate-epochs table (Chapter 1 loop).
 BOOK_EPOCHS = (0, 1, 2, 3, 4, 5, 9, 19, 49, 99, 199, 499, 999)
@@ -81,12 +81,12 @@ class Facts:
     minimum : (b*, w*) from the normal equations (gdcore.closed_form).
     min_loss, min_val_loss : float
         Train and validation MSE at the minimum.
-    curvature : compute.Curvature
+    curvature : results.Curvature
         Hessian, eigenvalues and the per-epoch factor of batch descent.
     critical : dict
         Largest stable learning rate per (rule, reduction), see :data:`VARIANTS`.
     x_sample, y_sample : ndarray
-        At most ``compute.MAX_SCATTER_POINTS`` training points to draw.
+        At most ``results.MAX_SCATTER_POINTS`` training points to draw.
     """
 
     n_train: int
@@ -95,18 +95,18 @@ class Facts:
     minimum: tuple[float, float]
     min_loss: float
     min_val_loss: float
-    curvature: compute.Curvature
+    curvature: results.Curvature
     critical: dict
     x_sample: np.ndarray
     y_sample: np.ndarray
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def facts(seed: int, n: int, noise: float, true_b: float, true_w: float) -> Facts:
+def facts(key: DataKey) -> Facts:
     """The :class:`Facts` of one data set (one O(n) pass, then cached)."""
-    t = compute.train_summary(seed, n, noise, true_b, true_w)
-    curvature = compute.curvature(seed, n, noise, true_b, true_w)
-    data = compute.features(seed, n, noise, true_b, true_w, "original")
+    t = results.train_summary(key)
+    curvature = results.curvature(key)
+    data = results.features(key, "original")
     with heavy_work():
         val = gdcore.sufficient_stats(data.x_val, data.y_val)
         critical = {key: gdcore.critical_lr_for_rule(data.x_train, *key) for key in VARIANTS}
@@ -125,15 +125,13 @@ def facts(seed: int, n: int, noise: float, true_b: float, true_w: float) -> Fact
 
 
 def facts_for(s: Settings) -> Facts:
-    return facts(*s.data_key)
+    return facts(s.data_key)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def rule_factor(
-    seed: int, n: int, noise: float, true_b: float, true_w: float, lr: float, rule: str, reduction: str
-) -> float:
+def rule_factor(key: DataKey, lr: float, rule: str, reduction: str) -> float:
     """Per-epoch factor (spectral radius of gdcore.iteration_matrix) of one update rule."""
-    x = compute.features(seed, n, noise, true_b, true_w, "original").x_train
+    x = results.features(key, "original").x_train
     with heavy_work():
         return float(np.max(np.abs(np.linalg.eigvals(gdcore.iteration_matrix(x, lr, rule, reduction)))))
 
@@ -363,7 +361,7 @@ def final_model_chart(f: Facts, b: float, w: float, label: str = "Final model's 
 
 
 def cross_section_domain(
-    f: Facts | compute.TrainSummary, start: tuple[float, float], is_book: bool
+    f: Facts | results.TrainSummary, start: tuple[float, float], is_book: bool
 ) -> tuple[float, float]:
     """Fixed loss axis for the cross-section panels (the book's [-0.1, 6.1] by default)."""
     if is_book:
@@ -407,7 +405,7 @@ def update_text(h: gdcore.History, f: Facts, lr: float, e: int) -> None:
 
 
 def compare_paths_chart(
-    surface: compute.Surface,
+    surface: results.Surface,
     f: Facts,
     start: tuple[float, float],
     runs: Sequence[tuple[gdcore.History, str, str, bool]],
@@ -547,11 +545,7 @@ def _per_epoch_only(h: gdcore.History) -> gdcore.History:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def path_runs(
-    seed: int,
-    n: int,
-    noise: float,
-    true_b: float,
-    true_w: float,
+    key: DataKey,
     b0: float,
     w0: float,
     lr: float,
@@ -560,18 +554,18 @@ def path_runs(
     max_passes: int = MAX_PATH_POINT_PASSES,
 ) -> PathRuns:
     """Batch (all points), mini-batch and stochastic (capped subset) runs from (b0, w0)."""
-    data = compute.features(seed, n, noise, true_b, true_w, "original")
+    data = results.features(key, "original")
     x, y = data.x_train, data.y_train
     n_train = int(x.size)
     with heavy_work():
         batch = gdcore.descend(x, y, b0, w0, lr, epochs)
         m = path_subset_size(n_train, epochs, max_passes)
         if m < n_train:
-            pick = np.sort(np.random.RandomState(seed).choice(n_train, m, replace=False))
+            pick = np.sort(np.random.RandomState(key.seed).choice(n_train, m, replace=False))
             x, y = x[pick], y[pick]
         k = max(1, min(int(minibatch), m))
-        mini = gdcore.descend(x, y, b0, w0, lr, epochs, None if k >= m else k, seed)
-        sgd = gdcore.descend(x, y, b0, w0, lr, epochs, 1, seed)
+        mini = gdcore.descend(x, y, b0, w0, lr, epochs, None if k >= m else k, key.seed)
+        sgd = gdcore.descend(x, y, b0, w0, lr, epochs, 1, key.seed)
     return PathRuns(_per_epoch_only(batch), _per_epoch_only(mini), _per_epoch_only(sgd), k, m, n_train, epochs)
 
 
@@ -594,7 +588,7 @@ def path_window(runs: PathRuns, minimum: tuple[float, float], start: tuple[float
     return tuple(round(v, 3) for v in (cb - half_b, cb + half_b, cw - half_w, cw + half_w))
 
 
-def paths_chart(surface: compute.Surface, runs: PathRuns, f: Facts, start: tuple[float, float]) -> alt.LayerChart:
+def paths_chart(surface: results.Surface, runs: PathRuns, f: Facts, start: tuple[float, float]) -> alt.LayerChart:
     """Fig 0.19 on one contour: batch (black, solid), mini-batch (green, dashed)
     and stochastic (vermillion, dashed), one dot per epoch, with the labels
     Minimum, Start (at its true (b, w)) and Epoch 1."""

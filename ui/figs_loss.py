@@ -19,11 +19,11 @@ import streamlit as st
 
 import gdcore
 
-from . import charts, compute
+from . import charts, results
 from .charts import HEIGHT, PALETTE
 from .memo import heavy_work
 from .numbers import fmt
-from .settings import Settings
+from .settings import DataKey, Settings
 
 #: Rows of a per-point ledger sent to the browser (the means use every point).
 LEDGER_ROWS = 1000
@@ -55,15 +55,15 @@ def human_bytes(n_bytes: float) -> str:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def training_point(seed: int, n: int, noise: float, true_b: float, true_w: float, index: int) -> tuple[float, float]:
+def training_point(key: DataKey, index: int) -> tuple[float, float]:
     """(x_i, y_i) of one training point."""
-    data = compute.dataset(seed, n, noise, true_b, true_w)
+    data = results.dataset(key)
     i = int(data.train_idx[index])  # one point, without copying the training set
     return float(data.x[i]), float(data.y[i])
 
 
 def point_for(s: Settings, index: int) -> tuple[float, float]:
-    return training_point(*s.data_key, int(index))
+    return training_point(s.data_key, int(index))
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,10 @@ class Ledger:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def ledger(
-    seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float, rows: int = LEDGER_ROWS
-) -> Ledger:
+def ledger(key: DataKey, b: float, w: float, rows: int = LEDGER_ROWS) -> Ledger:
     """x, y, ŷ, error, error², x·error for the first ``rows`` training points,
     and each column's mean over every training point (vectorised, O(n))."""
-    data = compute.features(seed, n, noise, true_b, true_w, "original")
+    data = results.features(key, "original")
     x, y = data.x_train, data.y_train
     with heavy_work():
         yhat = gdcore.predict(b, w, x)
@@ -105,7 +103,7 @@ def ledger(
 
 
 def ledger_for(s: Settings, b: float, w: float) -> Ledger:
-    return ledger(*s.data_key, float(b), float(w))
+    return ledger(s.data_key, float(b), float(w))
 
 
 @dataclass(frozen=True)
@@ -127,13 +125,13 @@ class FiniteDifference:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def finite_differences(
-    seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float, deltas: tuple[float, ...]
+    key: DataKey, b: float, w: float, deltas: tuple[float, ...]
 ) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
     """For each δ, the (w, b) forward differences from (b, w) (:func:`gdcore.finite_difference_slope`)
     with the true partial derivatives at the same point."""
-    data = compute.features(seed, n, noise, true_b, true_w, "original")
+    data = results.features(key, "original")
     x, y = data.x_train, data.y_train
-    stats = compute.train_summary(seed, n, noise, true_b, true_w).stats
+    stats = results.train_summary(key).stats
     grad_b, grad_w = stats.gradients(b, w)
     before = float(stats.loss(b, w))
     out = []
@@ -150,7 +148,7 @@ def finite_differences(
 def finite_differences_for(
     s: Settings, b: float, w: float, deltas: Sequence[float]
 ) -> tuple[tuple[FiniteDifference, FiniteDifference], ...]:
-    return finite_differences(*s.data_key, float(b), float(w), tuple(float(d) for d in deltas))
+    return finite_differences(s.data_key, float(b), float(w), tuple(float(d) for d in deltas))
 
 
 def fd_table(rows: Sequence[tuple[FiniteDifference, FiniteDifference]]) -> pd.DataFrame:
@@ -201,7 +199,7 @@ def zoom_box(
     return (x0, x1), (lo - pad, hi + pad)
 
 
-def grid_text(surface: compute.Surface, s: Settings) -> str:
+def grid_text(surface: results.Surface, s: Settings) -> str:
     """How the surface grid was built, in words, with its numbers."""
     bv, wv = surface.b_values, surface.w_values
     step_b, step_w = bv[1] - bv[0], wv[1] - wv[0]
@@ -271,7 +269,7 @@ def show_ledger(
 
 
 def error_chart(
-    summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float]
+    summary: results.TrainSummary, b: float, w: float, index: int, point: tuple[float, float]
 ) -> alt.LayerChart:
     """Training points, the prediction line and one point's error segment (Fig 0.3)."""
     xi, yi = point
@@ -330,7 +328,7 @@ def error_chart(
 
 
 def contribution_chart(
-    summary: compute.TrainSummary, b: float, w: float, index: int, point: tuple[float, float], mean: float, which: str
+    summary: results.TrainSummary, b: float, w: float, index: int, point: tuple[float, float], mean: float, which: str
 ) -> alt.LayerChart:
     """Each sampled point's error (``which="error"``) or x·error against x, the mean
     over all points as a rule (half the gradient) and one point highlighted."""

@@ -25,11 +25,11 @@ import streamlit as st
 
 import gdcore
 
-from . import charts, compute
+from . import charts, results
 from .charts import PALETTE
 from .memo import heavy_work
 from .numbers import fmt, num, signed
-from .settings import Settings
+from .settings import DataKey, Settings
 
 #: The approximate gradients the book reads off Fig 0.8 and hard-codes.
 MANUAL_GRAD_B = -2.90
@@ -77,8 +77,8 @@ class Update:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _one_update(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float, lr: float) -> Update:
-    d = compute.features(seed, n, noise, true_b, true_w, "original")
+def _one_update(key: DataKey, b: float, w: float, lr: float) -> Update:
+    d = results.features(key, "original")
     x, y = d.x_train, d.y_train
     with heavy_work(), np.errstate(over="ignore", invalid="ignore"):
         db, dw = gdcore.gradients(b, w, x, y)
@@ -106,7 +106,7 @@ def _one_update(seed: int, n: int, noise: float, true_b: float, true_w: float, b
 def one_update(s: Settings) -> Update:
     """The update of step 4 from the current start at the sidebar's learning rate."""
     b, w = s.start
-    return _one_update(*s.data_key, float(b), float(w), float(s.lr))
+    return _one_update(s.data_key, float(b), float(w), float(s.lr))
 
 
 def zone(lr: float, limit: float) -> int:
@@ -116,12 +116,12 @@ def zone(lr: float, limit: float) -> int:
     return 1 if lr < limit else 2
 
 
-def verdict(lr: float, curv: compute.Curvature) -> str:
+def verdict(lr: float, curv: results.Curvature) -> str:
     """The right answer to "what will batch descent do?" (one of :data:`GUESSES`)."""
     return GUESSES[zone(lr, curv.critical_lr)]
 
 
-def check_explanation(guess: str, lr: float, curv: compute.Curvature, factor: float) -> tuple[bool, str]:
+def check_explanation(guess: str, lr: float, curv: results.Curvature, factor: float) -> tuple[bool, str]:
     """Compare the learner's guess with the computed behaviour; (correct, explanation)."""
     answer = verdict(lr, curv)
     axis_b, axis_w = ZONES[zone(lr, curv.limit_b)], ZONES[zone(lr, curv.limit_w)]
@@ -449,14 +449,14 @@ def book_table(rows: tuple[BookRow, ...], lr: float) -> str:
 # --- the learning-rate ruler ---------------------------------------------------------
 
 
-def ruler_extent(curv: compute.Curvature, lr: float) -> float:
+def ruler_extent(curv: results.Curvature, lr: float) -> float:
     """Right end of the ruler: past every limit worth showing and the current rate."""
     return float(
         max(2.6, 1.1 * lr, 1.12 * curv.critical_lr, min(1.08 * curv.limit_w, 5.0), min(1.08 * curv.limit_b, 5.0))
     )
 
 
-def lr_ruler(curv: compute.Curvature, lr: float) -> alt.LayerChart:
+def lr_ruler(curv: results.Curvature, lr: float) -> alt.LayerChart:
     """A horizontal ruler of learning rates with each row's zones and the current rate.
 
     Rows: a step along b alone (w fixed), along w alone (b fixed), and both
@@ -543,7 +543,7 @@ def lr_ruler(curv: compute.Curvature, lr: float) -> alt.LayerChart:
     )
 
 
-def ruler_summary(curv: compute.Curvature, lr: float) -> str:
+def ruler_summary(curv: results.Curvature, lr: float) -> str:
     """The ruler's one-sentence text summary."""
     return (
         f"Ruler of learning rates: a b-only step diverges above {fmt(curv.limit_b)}, a w-only step above "

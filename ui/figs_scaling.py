@@ -2,7 +2,7 @@
 
 Three versions of the same feature are compared: the original x, the "bad"
 x (times 10) and the standardised x. Their loss surfaces are drawn on one
-shared window per figure; :func:`ui.compute.curvature` summarises what the
+shared window per figure; :func:`ui.results.curvature` summarises what the
 Hessian of each implies for the learning rate, and :func:`fastest_descent`
 how many epochs batch descent then needs.
 """
@@ -19,11 +19,11 @@ import streamlit as st
 
 import gdcore
 
-from . import charts, compute
+from . import charts, results
 from .charts import PALETTE
 from .memo import heavy_work
 from .numbers import fmt
-from .settings import Settings
+from .settings import DataKey, Settings
 
 #: How each version of the feature is named and coloured (the book's blue, black, green).
 LABELS = {"original": "Original", "bad": '"Bad"', "scaled": "Scaled"}
@@ -92,12 +92,10 @@ def convergence_target(min_loss: float, start_loss: float) -> tuple[float, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def fastest_descent(
-    seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str, b0: float, w0: float
-) -> FastestDescent:
+def fastest_descent(key: DataKey, kind: str, b0: float, w0: float) -> FastestDescent:
     """The fastest of 99 learning rates (1 % … 99 % of the critical one) from (b0, w0), and its run."""
-    f = compute.features(seed, n, noise, true_b, true_w, kind)
-    critical = compute.curvature(seed, n, noise, true_b, true_w, kind).critical_lr
+    f = results.features(key, kind)
+    critical = results.curvature(key, kind).critical_lr
     with heavy_work():
         stats = gdcore.sufficient_stats(f.x_train, f.y_train)
         b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
@@ -128,7 +126,7 @@ def fastest_descent(
 def fastest_for(s: Settings, kind: str) -> FastestDescent:
     """:func:`fastest_descent` for the sidebar's data and start."""
     b0, w0 = s.start
-    return fastest_descent(*s.data_key, kind, float(b0), float(w0))
+    return fastest_descent(s.data_key, kind, float(b0), float(w0))
 
 
 def window(
@@ -165,7 +163,7 @@ def is_book_window(kind: str, grid: tuple[float, float, float, float]) -> bool:
 def feature_scatter(kind: str, x: np.ndarray, y: np.ndarray, *, height: int = charts.HEIGHT) -> alt.Chart:
     """Fig 0.13 / 0.16 panel: the training points of one feature version.
 
-    ``x`` and ``y`` should already be subsampled (:func:`compute.display_sample`).
+    ``x`` and ``y`` should already be subsampled (:func:`results.display_sample`).
     """
     book_x = {"original": (-0.05, 1.05), "bad": (-0.5, 10.5), "scaled": (-1.8, 1.9)}[kind]
     x_dom = charts.padded(x, book=book_x)

@@ -6,7 +6,12 @@
 - :func:`tex_num` :func:`num` for ``st.latex`` (``1.2346 \\times 10^{152}``), optionally
   in parentheses when negative (to follow a minus or a times sign);
 - :func:`signed` a term to append after another one (``+ 0.2000``, ``- 1.5``);
-- :func:`numpy_print` how numpy prints a one-element array, as the book's ``print(b, w)``.
+- :func:`numpy_print` how numpy prints a one-element array, as the book's ``print(b, w)``;
+- :func:`count` a count with thousands separators (``1,000``);
+- :func:`short` the shortest form of a value a learner set (``0.1``, ``1e-05``, ``2.5``);
+- :data:`D3_FORMAT` the same 4 decimals for tooltips and axis labels drawn by the browser.
+
+Pages and charts format numbers only through these: no raw format specs.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ import math
 
 import numpy as np
 
-__all__ = ["fmt", "num", "numpy_print", "signed", "tex_num"]
+__all__ = ["D3_FORMAT", "count", "fmt", "num", "numpy_print", "short", "signed", "tex_num"]
 
 #: :func:`num` switches to scientific notation from this magnitude on.
 HUGE = 1e6
+
+#: d3-format of :func:`fmt`'s default, for tooltips and labels that Vega formats in the browser.
+D3_FORMAT = ".4f"
 
 
 def fmt(value: float, digits: int = 4) -> str:
@@ -73,3 +81,15 @@ def numpy_print(value: float) -> str:
     zeros trimmed, scientific notation when numpy would use it.
     """
     return np.array2string(np.array([float(value)], dtype=np.float64))
+
+
+def count(value: int) -> str:
+    """A count with thousands separators: ``1,000``, ``800,000``."""
+    return f"{int(value):,}"
+
+
+def short(value: float) -> str:
+    """The shortest form of a value as a learner set it (``0.1``, ``2.5``, ``1e-05``, ``100``)."""
+    if value is None or not math.isfinite(value):
+        return fmt(value)
+    return f"{value:g}"

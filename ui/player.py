@@ -28,8 +28,8 @@ import streamlit as st
 import gdcore
 
 from . import charts
-from .compute import Surface
 from .interact import clamp_start
+from .results import Surface
 from .settings import set_settings
 
 #: Most frames sent; longer runs send every k-th epoch (always the first and the last).

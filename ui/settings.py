@@ -28,6 +28,21 @@ WIDGET_PREFIX = "gd_widget_"
 
 
 @dataclass(frozen=True)
+class DataKey:
+    """What a data set depends on: the one key of every cached result (see :mod:`ui.results`).
+
+    Streamlit's cache hashes a frozen dataclass by its fields, and the
+    byte-bounded cache by the tuple of them, so equal settings share entries.
+    """
+
+    seed: int = 42
+    n: int = 100
+    noise: float = 0.1
+    true_b: float = 1.0
+    true_w: float = 2.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the sidebar controls, validated.
 
@@ -48,9 +63,9 @@ class Settings:
     w0: float | None = None
 
     @property
-    def data_key(self) -> tuple[int, int, float, float, float]:
-        """(seed, n, noise, true_b, true_w): what the data set depends on (the cached helpers' first arguments)."""
-        return self.seed, self.n, self.noise, self.true_b, self.true_w
+    def data_key(self) -> DataKey:
+        """What the data set depends on: the first argument of every cached result."""
+        return DataKey(self.seed, self.n, self.noise, self.true_b, self.true_w)
 
     @property
     def n_train(self) -> int:

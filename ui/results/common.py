@@ -12,9 +12,10 @@ Two kinds of cache, chosen by what a result holds:
   10,000-epoch history about 400 KiB; ``tests/test_memo.py`` checks that
   bound).
 
-Every cached function takes primitives only (ints, floats, strings, tuples),
-so caches key by value; the ``*_for`` helpers unpack a
-:class:`~ui.settings.Settings`. O(N) work runs inside
+Every cached function takes a :class:`~ui.settings.DataKey` first, then
+primitives only (ints, floats, strings, tuples), so caches key by value.
+:func:`prediction_for` and :func:`history_for` read the start, η, epochs
+and batch from a :class:`~ui.settings.Settings` as well. O(N) work runs inside
 :func:`ui.memo.heavy_work`, which caps how many threads do it at once.
 """
 
@@ -28,9 +29,9 @@ import streamlit as st
 
 import gdcore
 
-from . import raster
-from .memo import ByteBoundedCache, byte_bounded, heavy_work
-from .settings import Settings
+from .. import raster
+from ..memo import ByteBoundedCache, byte_bounded, heavy_work
+from ..settings import DataKey, Settings
 
 #: Most points any scatter sends to the browser; larger sets are subsampled.
 MAX_SCATTER_POINTS = 1500
@@ -42,14 +43,10 @@ DATA_CACHE = ByteBoundedCache(max_bytes=96 * 2**20)
 
 
 @byte_bounded(DATA_CACHE)
-def dataset(seed: int, n: int, noise: float, true_b: float, true_w: float) -> gdcore.Dataset:
+def dataset(key: DataKey) -> gdcore.Dataset:
     """The generated data set (train/validation split included)."""
     with heavy_work():
-        return gdcore.make_data(n, true_b, true_w, noise, seed)
-
-
-def data_for(s: Settings) -> gdcore.Dataset:
-    return dataset(*s.data_key)
+        return gdcore.make_data(key.n, key.true_b, key.true_w, key.noise, key.seed)
 
 
 @dataclass(frozen=True)
@@ -65,11 +62,11 @@ class Features:
 
 
 @byte_bounded(DATA_CACHE)
-def features(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str) -> Features:
+def features(key: DataKey, kind: str) -> Features:
     """The original, "bad" (x times 10) or standardised feature."""
     if kind not in FEATURES:
         raise ValueError(f"unknown feature kind {kind!r}; use one of {FEATURES}")
-    data = dataset(seed, n, noise, true_b, true_w)
+    data = dataset(key)
     with heavy_work():
         if kind == "original":
             return Features(kind, data.x_train, data.x_val, data.y_train, data.y_val)
@@ -79,10 +76,6 @@ def features(seed: int, n: int, noise: float, true_b: float, true_w: float, kind
         scaler, xt, xv = gdcore.standardize(data.x_train, data.x_val)
         return Features(kind, xt, xv, data.y_train, data.y_val, scaler)
     raise ValueError(f"unknown feature kind {kind!r}; use one of {FEATURES}")
-
-
-def features_for(s: Settings, kind: str = "original") -> Features:
-    return features(*s.data_key, kind)
 
 
 @dataclass(frozen=True)
@@ -108,9 +101,9 @@ class TrainSummary:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def train_summary(seed: int, n: int, noise: float, true_b: float, true_w: float) -> TrainSummary:
+def train_summary(key: DataKey) -> TrainSummary:
     """Sufficient statistics, least-squares minimum and a display sample of the training set."""
-    f = features(seed, n, noise, true_b, true_w, "original")
+    f = features(key, "original")
     x, y = f.x_train, f.y_train
     with heavy_work():
         pick = display_sample(x.size)
@@ -134,10 +127,6 @@ def train_summary(seed: int, n: int, noise: float, true_b: float, true_w: float)
     )
 
 
-def train_summary_for(s: Settings) -> TrainSummary:
-    return train_summary(*s.data_key)
-
-
 @dataclass(frozen=True)
 class Prediction:
     """What the Predict page shows of the line b + w·x on the training set (O(1) to keep)."""
@@ -150,10 +139,10 @@ class Prediction:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def prediction(seed: int, n: int, noise: float, true_b: float, true_w: float, b: float, w: float) -> Prediction:
+def prediction(key: DataKey, b: float, w: float) -> Prediction:
     """ŷ = b + w·x over the training set, reduced to the numbers the page prints and the y range
     (labels and predictions) its chart spans."""
-    f = features(seed, n, noise, true_b, true_w, "original")
+    f = features(key, "original")
     with heavy_work():
         yhat = gdcore.predict(b, w, f.x_train)
         both = np.concatenate([f.y_train, yhat])
@@ -169,7 +158,7 @@ def prediction(seed: int, n: int, noise: float, true_b: float, true_w: float, b:
 
 def prediction_for(s: Settings) -> Prediction:
     b, w = s.start
-    return prediction(*s.data_key, float(b), float(w))
+    return prediction(s.data_key, float(b), float(w))
 
 
 @dataclass(frozen=True)
@@ -207,13 +196,13 @@ class Curvature:
 
     def factor(self, lr: float) -> float:
         """Per-epoch factor ``max |1 − lr·λ|`` of the distance to the minimum (above 1: it grows)."""
-        return float(np.max(np.abs(1.0 - lr * np.array([self.lam_min, self.lam_max]))))
+        return gdcore.shrink_factor((self.lam_min, self.lam_max), lr)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def curvature(seed: int, n: int, noise: float, true_b: float, true_w: float, kind: str = "original") -> Curvature:
+def curvature(key: DataKey, kind: str = "original") -> Curvature:
     """The :class:`Curvature` of one feature's training set."""
-    x = features(seed, n, noise, true_b, true_w, kind).x_train
+    x = features(key, kind).x_train
     with heavy_work():
         lo, hi = (float(v) for v in gdcore.hessian_eigenvalues(x))
         limit_b, limit_w = gdcore.axis_lr_limits(x)
@@ -227,10 +216,6 @@ def curvature(seed: int, n: int, noise: float, true_b: float, true_w: float, kin
             limit_b=limit_b,
             limit_w=limit_w,
         )
-
-
-def curvature_for(s: Settings, kind: str = "original") -> Curvature:
-    return curvature(*s.data_key, kind)
 
 
 @dataclass(frozen=True)
@@ -302,11 +287,7 @@ def _book_window_fits(grid: gdcore.Grid, b: float, w: float) -> bool:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def surface(
-    seed: int,
-    n: int,
-    noise: float,
-    true_b: float,
-    true_w: float,
+    key: DataKey,
     kind: str = "original",
     extra: tuple[float, ...] = (),
     grid: tuple[float, float, float, float] | None = None,
@@ -316,12 +297,12 @@ def surface(
     ``extra`` lists points (b0, w0, b1, w1, ...) that must be visible;
     ``grid`` = (b_low, b_high, w_low, w_high) forces a window instead.
     """
-    f = features(seed, n, noise, true_b, true_w, kind)
+    f = features(key, kind)
     with heavy_work():
         stats = gdcore.sufficient_stats(f.x_train, f.y_train)
         b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
     if grid is None:
-        g = _grid_window(kind, true_b, true_w, b_star, w_star, extra)
+        g = _grid_window(kind, key.true_b, key.true_w, b_star, w_star, extra)
     else:
         g = gdcore.Grid(np.linspace(grid[0], grid[1], 101), np.linspace(grid[2], grid[3], 101))
     losses = gdcore.loss_grid_from_stats(stats, g.b_values, g.w_values)
@@ -341,22 +322,9 @@ def surface(
     )
 
 
-def surface_for(
-    s: Settings,
-    kind: str = "original",
-    extra: tuple[float, ...] = (),
-    grid: tuple[float, float, float, float] | None = None,
-) -> Surface:
-    return surface(*s.data_key, kind, tuple(float(v) for v in extra), grid)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def history(
-    seed: int,
-    n: int,
-    noise: float,
-    true_b: float,
-    true_w: float,
+    key: DataKey,
     kind: str,
     b0: float,
     w0: float,
@@ -368,7 +336,7 @@ def history(
     shuffle_seed: int = 0,
 ) -> gdcore.History:
     """A descent run on one feature (``batch`` 0 = batch descent)."""
-    f = features(seed, n, noise, true_b, true_w, kind)
+    f = features(key, kind)
     batch_size = None if batch <= 0 or batch >= f.x_train.size else batch
     with heavy_work():
         return gdcore.descend(
@@ -399,7 +367,7 @@ def history_for(
 ) -> gdcore.History:
     b0, w0 = s.start if start is None else start
     return history(
-        *s.data_key,
+        s.data_key,
         kind,
         float(b0),
         float(w0),
@@ -445,7 +413,7 @@ def _csv(header: str, columns: list[np.ndarray], formats: list[str]) -> bytes:
 
 def data_csv(s: Settings) -> bytes:
     """The data set as CSV: set (0 train, 1 validation), index, x, y."""
-    d = data_for(s)
+    d = dataset(s.data_key)
     is_val = np.concatenate([np.zeros(d.train_idx.size), np.ones(d.val_idx.size)])
     idx = np.concatenate([d.train_idx, d.val_idx]).astype(float)
     return _csv(

@@ -24,8 +24,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .compute import Surface
-from .numbers import fmt, signed  # noqa: F401  (re-exported: charts.fmt, charts.signed)
+from ..results import Surface
 
 PALETTE = {
     "train": "#0072B2",
