@@ -24,15 +24,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from apptest_kit import metrics, run_page
+from kit import FORBIDDEN, FUZZ_SETS, metrics, run_page
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from test_robustness import FORBIDDEN, FUZZ_SETS
 
 from ui.page import STEPS
 from ui.reproduce import PATH_EPOCHS, cells, notebook, script
 from ui.settings import DEFAULTS, STATE_KEY
 
-#: Page names of tests/apptest_kit.py, in step order.
+#: Page names of tests/kit.py, in step order.
 PAGES = ("data", "init", "predict", "loss", "gradients", "update", "learning_rate", "bad_feature", "scaling", "rinse")
 SETTINGS: dict[str, dict[str, str]] = {
     "defaults": {},

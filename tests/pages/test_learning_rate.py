@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_kit import (
+from kit import (
     assert_charts_finite,
     metrics,
     page_text,

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from apptest_kit import assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on, vega_datasets
+from kit import assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on, vega_datasets
 
 import gdcore
 

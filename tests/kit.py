@@ -129,3 +129,104 @@ def stop_player_on(at: AppTest, key: str, frame: int) -> None:
     at.session_state[key] = {"frame": {"ident": player_data(at, key)["ident"], "frame": frame}}
     at.run()
     assert not at.exception, at.exception
+
+
+# --- hostile input: URL parameters a link could carry ----------------------------------
+
+XSS_IMG = "<img src=x onerror=alert(1)>"
+MD_LINK = "[x](javascript:alert(1))"
+
+#: Each set gives every parameter (or most) a malformed value. A value is a str, or a list
+#: of str for a key repeated in the link.
+FUZZ_SETS: dict[str, dict[str, str | list[str]]] = {
+    "not-numbers": dict(
+        seed="abc",
+        n="ten",
+        noise="0.1.2",
+        true_b="1,5",
+        true_w="two",
+        lr="0x1p-3",
+        epochs="1e3e",
+        batch="--1",
+        b0="b",
+        w0="null",
+    ),
+    "nan-inf": dict(
+        seed="nan",
+        n="inf",
+        noise="-inf",
+        true_b="NaN",
+        true_w="Infinity",
+        lr="-Infinity",
+        epochs="nan",
+        batch="inf",
+        b0="nan",
+        w0="-inf",
+    ),
+    "negative": dict(
+        seed="-5",
+        n="-100",
+        noise="-0.5",
+        true_b="-6",
+        true_w="-5.01",
+        lr="-0.1",
+        epochs="-1",
+        batch="-3",
+        b0="-11",
+        w0="-1e9",
+    ),
+    "huge": dict(
+        seed="1e309",
+        n=str(10**30),
+        noise="1e308",
+        true_b="1e308",
+        true_w="-1e308",
+        lr="1e308",
+        epochs=str(10**30),
+        batch="1e308",
+        b0="1e308",
+        w0=str(-(10**30)),
+    ),
+    "empty": dict(seed="", n="", noise=" ", true_b="", true_w="", lr="", epochs="", batch="", b0="", w0=" "),
+    "unicode": dict(
+        seed="４２", n="١٠٠", noise="½", true_b="−1", true_w="²", lr="0.1\u200b", epochs="🔥", batch="ℵ", b0="π", w0="∞"
+    ),
+    "html": dict(
+        seed=XSS_IMG,
+        n="<script>alert(1)</script>",
+        noise='"><svg onload=alert(1)>',
+        true_b="<!--",
+        true_w="</div>",
+        lr="<b>bold</b>",
+        epochs="javascript:alert(1)",
+        batch="<iframe src=javascript:alert(1)>",
+        b0=XSS_IMG,
+        w0="&lt;img src=x&gt;",
+    ),
+    "markdown": dict(
+        seed=MD_LINK,
+        n="![x](javascript:alert(1))",
+        noise=f"`{XSS_IMG}`",
+        true_b=f"``` {XSS_IMG} ```",
+        true_w="**bold** _it_",
+        lr="$\\alpha$",
+        epochs="[x](http://evil.example)",
+        batch=":red[x]",
+        b0="<javascript:alert(1)>",
+        w0=f"\\`{XSS_IMG}",
+    ),
+    "repeated": dict(seed=["1", "2"], n=["10", "abc"], lr=["0.5", "0.2", "0.3"], b0=["1", "2"], epochs=["5", XSS_IMG]),
+    "valid-edges": dict(
+        seed="0", n="10", noise="0", true_b="-5", true_w="5", lr=" 0.001 ", epochs="1.0", batch="1", b0="10", w0="-10"
+    ),
+}
+
+DIVERGENCE_SETS: dict[str, dict[str, str]] = {
+    "lr2.5-10k-epochs": dict(lr="2.5", epochs="10000"),
+    "lr2.5-10k-epochs-batch1-n10": dict(lr="2.5", epochs="10000", batch="1", n="10"),
+}
+
+#: Element kinds whose text is rendered as Markdown (or shown as plain text) on the page.
+
+#: What must never come back from the app as rendered markup.
+FORBIDDEN = ("<img", "javascript:", "<script", "<svg", "<iframe", "onerror", "alert(1)")

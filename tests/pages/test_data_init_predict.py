@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_kit import metrics, page_text, run_page, vega_datasets
+from kit import metrics, page_text, run_page, vega_datasets
 
 import gdcore
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_kit import assert_charts_finite, chart_title, metrics, page_text, run_page, vega_datasets, vega_specs
+from kit import assert_charts_finite, chart_title, metrics, page_text, run_page, vega_datasets, vega_specs
 
 import gdcore
 

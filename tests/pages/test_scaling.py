@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
+from kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
 
 import gdcore
 
