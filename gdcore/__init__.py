@@ -17,6 +17,8 @@ from .curvature import (
     hessian_eigenvalues,
     iteration_matrix,
     loss_gap,
+    predicted_distance,
+    rule_factor,
     shrink_factor,
 )
 from .data import (
@@ -31,7 +33,17 @@ from .data import (
     split_sizes,
     standardize,
 )
-from .descent import MAX_TOTAL_UPDATES, History, descend, first_epoch_within, measured_factor
+from .descent import (
+    MAX_TOTAL_UPDATES,
+    REFERENCE_MINIBATCH,
+    History,
+    descend,
+    descent_batch_size,
+    first_epoch_within,
+    measured_factor,
+    minibatch_size,
+    updates_per_epoch,
+)
 from .model import closed_form, errors, gradients, mse, predict, update
 from .surface import (
     Grid,
@@ -90,4 +102,10 @@ __all__ = [
     "standardize",
     "sufficient_stats",
     "update",
+    "REFERENCE_MINIBATCH",
+    "descent_batch_size",
+    "minibatch_size",
+    "predicted_distance",
+    "rule_factor",
+    "updates_per_epoch",
 ]

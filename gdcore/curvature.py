@@ -9,6 +9,8 @@ factor has magnitude below 1, i.e. when ``lr < 2 / largest eigenvalue``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .data import as_1d
@@ -23,6 +25,8 @@ __all__ = [
     "hessian_eigenvalues",
     "iteration_matrix",
     "loss_gap",
+    "predicted_distance",
+    "rule_factor",
 ]
 
 
@@ -210,3 +214,52 @@ def critical_lr_for_rule(x: np.ndarray, rule: str = "simultaneous", reduction: s
         if hi - lo <= 1e-12 * hi:
             break
     return float(lo)
+
+
+def rule_factor(x: np.ndarray, lr: float, rule: str = "simultaneous", reduction: str = "mean") -> float:
+    """Per-epoch factor of batch descent under an update rule and loss reduction.
+
+    Parameters
+    ----------
+    x : array_like of shape (n,)
+        The training feature.
+    lr : float
+        The learning rate.
+    rule, reduction : str
+        As in :func:`iteration_matrix`.
+
+    Returns
+    -------
+    float
+        The spectral radius of :func:`iteration_matrix`: the factor by which the
+        distance to the minimum eventually shrinks (below 1) or grows (above 1) each epoch.
+    """
+    return float(np.max(np.abs(np.linalg.eigvals(iteration_matrix(x, lr, rule, reduction)))))
+
+
+def predicted_distance(first: float, factor: float, epochs: int) -> np.ndarray:
+    """Distance to the minimum that a constant per-epoch factor predicts: ``factor ** e * first``.
+
+    Computed in logarithms, so a growing distance never overflows.
+
+    Parameters
+    ----------
+    first : float
+        The distance at epoch 0.
+    factor : float
+        The per-epoch factor (:func:`shrink_factor`).
+    epochs : int
+        Number of epochs after the start.
+
+    Returns
+    -------
+    ndarray of shape (epochs + 1,)
+        Entry ``e`` is ``factor ** e * first``; NaN where that exceeds about 1e300,
+        and everywhere when ``first`` or ``factor`` is not positive.
+    """
+    e = np.arange(int(epochs) + 1, dtype=float)
+    if not (factor > 0 and first > 0):
+        return np.full(e.size, np.nan)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        log_pred = e * math.log(factor) + math.log(first)
+        return np.where(log_pred < 690, np.exp(np.minimum(log_pred, 690)), np.nan)

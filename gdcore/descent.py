@@ -14,7 +14,17 @@ import numpy as np
 from .data import MAX_SEED, as_1d
 from .surface import SufficientStats, sufficient_stats
 
-__all__ = ["History", "descend", "first_epoch_within", "measured_factor", "MAX_TOTAL_UPDATES"]
+__all__ = [
+    "History",
+    "descend",
+    "first_epoch_within",
+    "measured_factor",
+    "MAX_TOTAL_UPDATES",
+    "REFERENCE_MINIBATCH",
+    "descent_batch_size",
+    "minibatch_size",
+    "updates_per_epoch",
+]
 
 #: Guard against requests that would keep a server busy for minutes.
 MAX_TOTAL_UPDATES = 20_000_000
@@ -416,3 +426,65 @@ def measured_factor(distance: np.ndarray, window: int = 100) -> float | None:
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         value = float(np.exp((np.log(d[j]) - np.log(d[i])) / (j - i)))
     return value if np.isfinite(value) else None
+
+
+#: Mini-batch size of the reference figure of the three paths (Fig 0.19), used while none is set.
+REFERENCE_MINIBATCH = 16
+
+
+def descent_batch_size(batch: int, n_train: int) -> int | None:
+    """The ``batch_size`` argument of :func:`descend` for a requested mini-batch size.
+
+    Parameters
+    ----------
+    batch : int
+        Points per update as a learner set it; 0 (or less) means all of them.
+    n_train : int
+        Size of the training set.
+
+    Returns
+    -------
+    int or None
+        None (batch descent) when ``batch`` is not positive or covers the
+        whole training set; ``batch`` otherwise.
+    """
+    return None if batch <= 0 or batch >= n_train else batch
+
+
+def updates_per_epoch(n_train: int, batch_size: int) -> int:
+    """Updates in one epoch of mini-batch descent: ``ceil(n / k)``.
+
+    Parameters
+    ----------
+    n_train : int
+        Size of the training set.
+    batch_size : int
+        Points per update ``k`` (values below 1 count as 1).
+
+    Returns
+    -------
+    int
+        1 for batch descent (``k >= n``), ``n`` for stochastic descent (``k = 1``).
+    """
+    return -(-int(n_train) // max(1, int(batch_size)))
+
+
+def minibatch_size(requested: int, n_train: int, default: int = REFERENCE_MINIBATCH) -> int:
+    """The mini-batch size k to show: the requested one, or ``default`` while none is set.
+
+    Parameters
+    ----------
+    requested : int
+        Points per update as a learner set it; 0 (or less) means none set.
+    n_train : int
+        Size of the training set.
+    default : int
+        The size used while none is set (the reference figure's 16).
+
+    Returns
+    -------
+    int
+        Between 1 and ``n_train``.
+    """
+    k = int(requested) if requested and requested > 0 else int(default)
+    return max(1, min(k, int(n_train)))

@@ -74,7 +74,7 @@ class Settings:
     @property
     def batch_size(self) -> int | None:
         """Batch size for :func:`gdcore.descend` (``None`` for batch descent)."""
-        return None if self.batch == 0 or self.batch >= self.n_train else self.batch
+        return gdcore.descent_batch_size(self.batch, self.n_train)
 
     @property
     def start(self) -> tuple[float, float]:

@@ -337,7 +337,7 @@ def history(
 ) -> gdcore.History:
     """A descent run on one feature (``batch`` 0 = batch descent)."""
     f = features(key, kind)
-    batch_size = None if batch <= 0 or batch >= f.x_train.size else batch
+    batch_size = gdcore.descent_batch_size(batch, f.x_train.size)
     with heavy_work():
         return gdcore.descend(
             f.x_train,
