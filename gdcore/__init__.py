@@ -37,6 +37,7 @@ from .descent import (
     MAX_TOTAL_UPDATES,
     REFERENCE_MINIBATCH,
     History,
+    convergence_target,
     descend,
     descent_batch_size,
     first_epoch_within,
@@ -57,6 +58,7 @@ from .surface import (
     loss_grid_from_stats,
     snap_to_grid,
     sufficient_stats,
+    widened_window,
 )
 
 __all__ = [
@@ -108,4 +110,6 @@ __all__ = [
     "predicted_distance",
     "rule_factor",
     "updates_per_epoch",
+    "convergence_target",
+    "widened_window",
 ]

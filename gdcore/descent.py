@@ -17,6 +17,7 @@ from .surface import SufficientStats, sufficient_stats
 __all__ = [
     "History",
     "descend",
+    "convergence_target",
     "first_epoch_within",
     "measured_factor",
     "MAX_TOTAL_UPDATES",
@@ -488,3 +489,31 @@ def minibatch_size(requested: int, n_train: int, default: int = REFERENCE_MINIBA
     """
     k = int(requested) if requested and requested > 0 else int(default)
     return max(1, min(k, int(n_train)))
+
+
+def convergence_target(min_loss: float, start_loss: float, tolerance: float = 0.01) -> tuple[float, bool]:
+    """The loss that counts as converged: within ``tolerance`` of the minimum loss.
+
+    Noise-free data have a minimum loss of (about) zero, where a share of it
+    cannot be reached in floating point; the target is then the minimum plus a
+    millionth of the starting loss.
+
+    Parameters
+    ----------
+    min_loss : float
+        The loss at the minimum (least squares).
+    start_loss : float
+        The loss at the start of the descent.
+    tolerance : float
+        Share of the minimum loss that still counts as converged (0.01: 1 %).
+
+    Returns
+    -------
+    (target, relative) : tuple of float and bool
+        ``relative`` is True when the target is ``min_loss * (1 + tolerance)``,
+        False when the minimum loss is (about) zero and the target is
+        ``min_loss + 1e-6 * start_loss``.
+    """
+    if min_loss > 1e-9 * max(start_loss, 1e-300):
+        return min_loss * (1.0 + tolerance), True
+    return min_loss + 1e-6 * start_loss, False

@@ -12,6 +12,7 @@ centred moments keeps it accurate when the data sit far from the origin.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "loss_grid",
     "snap_to_grid",
     "sufficient_stats",
+    "widened_window",
 ]
 
 
@@ -235,3 +237,30 @@ def finite_difference_slope(
     before = float(stats.loss(b, w))
     after = float(stats.loss(b + delta, w) if wrt == "b" else stats.loss(b, w + delta))
     return (after - before) / delta, float(delta), after - before
+
+
+def widened_window(
+    grid: Grid, points: Sequence[tuple[float, float]] = (), margin: float = 0.5
+) -> tuple[float, float, float, float]:
+    """The window of ``grid``, widened (never moved or shrunk) to show every point with a margin.
+
+    Parameters
+    ----------
+    grid : Grid
+        The window to start from (its first and last b and w values).
+    points : sequence of (b, w)
+        Points that must lie inside, at least ``margin`` from each edge.
+    margin : float
+        Distance kept between a point and the edge it widened.
+
+    Returns
+    -------
+    (b_low, b_high, w_low, w_high) : tuple of float
+        ``grid``'s own bounds when every point already fits.
+    """
+    b_lo, b_hi = float(grid.b_values[0]), float(grid.b_values[-1])
+    w_lo, w_hi = float(grid.w_values[0]), float(grid.w_values[-1])
+    for b, w in points:
+        b_lo, b_hi = min(b_lo, b - margin), max(b_hi, b + margin)
+        w_lo, w_hi = min(w_lo, w - margin), max(w_hi, w + margin)
+    return b_lo, b_hi, w_lo, w_hi

@@ -1,0 +1,48 @@
+"""gdcore.widened_window: a grid's window, widened to show given points.
+
+Checked by brute force: every point sits inside with the margin, the window never shrinks,
+and every edge is either the grid's own or exactly one point's coordinate plus the margin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gdcore as g
+
+
+@pytest.mark.parametrize("kind", ["original", "bad", "scaled"])
+def test_no_points_gives_the_grids_own_bounds(kind):
+    grid = g.book_grid(kind)
+    bounds = g.widened_window(grid)
+    assert bounds == (grid.b_values.min(), grid.b_values.max(), grid.w_values.min(), grid.w_values.max())
+    assert all(type(v) is float for v in bounds)
+
+
+def test_points_inside_leave_the_window_alone():
+    grid = g.book_grid("bad")  # b in [-2, 4], w in [-2.8, 3.2]
+    assert g.widened_window(grid, [(1.0235, 0.1969), (0.52, -0.16), (1.0, 2.0)]) == (-2.0, 4.0, -2.8, 3.2)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_points_brute_force(seed):
+    rng = np.random.RandomState(seed)
+    grid = g.Grid(np.linspace(-1, 2, 11), np.linspace(0, 5, 7))
+    points = [tuple(p) for p in rng.uniform(-6, 9, size=(rng.randint(1, 6), 2))]
+    margin = float(rng.uniform(0.1, 1.0))
+    b_lo, b_hi, w_lo, w_hi = g.widened_window(grid, points, margin)
+    assert b_lo <= -1.0 and w_lo <= 0.0 and b_hi >= 2.0 and w_hi >= 5.0  # never shrinks
+    for b, w in points:
+        assert b_lo <= b - margin and b + margin <= b_hi
+        assert w_lo <= w - margin and w + margin <= w_hi
+    # each edge is tight: the grid's own, or one point's coordinate plus the margin
+    assert b_lo in [-1.0] + [b - margin for b, _ in points]
+    assert b_hi in [2.0] + [b + margin for b, _ in points]
+    assert w_lo in [0.0] + [w - margin for _, w in points]
+    assert w_hi in [5.0] + [w + margin for _, w in points]
+
+
+def test_default_margin_is_half_a_unit():
+    grid = g.book_grid("scaled")  # b in [-1, 5], w in [-2.4, 3.6]
+    assert g.widened_window(grid, [(7.0, -4.0)]) == (-1.0, 7.5, -4.5, 3.6)
