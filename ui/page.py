@@ -1,4 +1,4 @@
-"""Page furniture shared by every step: config, headings, numbers, navigation."""
+"""Page furniture shared by every step: config, the menu, headings, numbers, navigation."""
 
 from __future__ import annotations
 
@@ -9,34 +9,47 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-#: The steps in the book's order: (file under pages/, menu label).
-STEPS: tuple[tuple[str, str], ...] = (
-    ("pages/01_Data.py", "Data"),
-    ("pages/02_Init.py", "Init"),
-    ("pages/03_Predict.py", "Predict"),
-    ("pages/04_Loss.py", "Loss"),
-    ("pages/05_Gradients.py", "Gradients"),
-    ("pages/06_Update.py", "Update"),
-    ("pages/07_Learning_Rate.py", "Learning Rate"),
-    ("pages/08_Bad_Feature.py", "Bad Feature"),
-    ("pages/09_Scaling.py", "Scaling"),
-    ("pages/10_Rinse_and_Repeat.py", "Rinse and Repeat"),
-)
+from .registry import APP_NAME, HOME, HOME_LABEL, STEPS, step
+from .settings import Settings
+from .settings import sidebar as settings_sidebar
 
 
-def setup(title: str, icon: str = "📉") -> None:
-    """Page config; must be the first Streamlit call of a page."""
+def setup(number: int = 0, _old_icon: str | None = None) -> None:
+    """Page config for step ``number`` (0: the landing page); must be a page's first Streamlit call."""
+    if isinstance(number, str):  # TRANSITION: old call setup(title, icon)
+        number = next((i for i, e in enumerate(STEPS, start=1) if e.label == number), 0)
+    label, icon = (HOME_LABEL, "📉") if number == 0 else (step(number).label, step(number).icon)
     st.set_page_config(
-        page_title=f"{title} · Gradient Descent, Step by Step",
+        page_title=f"{label} · {APP_NAME}",
         page_icon=icon,
         layout="wide",
         initial_sidebar_state="auto",
     )
 
 
-def header(step: int, title: str, intro: str) -> None:
-    """Step number, title and the short teaching introduction."""
-    st.title(f"Step {step} · {title}" if step else title)
+def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None] | None = None) -> Settings:
+    """The shared sidebar: the menu of pages, then the settings (see :func:`ui.settings.sidebar`)."""
+    menu()
+    return settings_sidebar(extra, on_settings)
+
+
+def menu() -> None:
+    """The menu at the top of the sidebar: the overview and the numbered steps, from the registry.
+
+    Streamlit's own page list is switched off (``client.showSidebarNavigation``): it would name the
+    landing page after its file, "streamlit app".
+    """
+    with st.sidebar.container(key="menu"):
+        link(HOME, HOME_LABEL, icon=":material/home:")
+        for number, entry in enumerate(STEPS, start=1):
+            link(entry.file, f"{number} · {entry.label}")
+
+
+def header(number: int, intro: str, _old_intro: str | None = None) -> None:
+    """Step number, title (from the registry) and the short teaching introduction."""
+    if _old_intro is not None:  # TRANSITION: old call header(step, title, intro)
+        intro = _old_intro
+    st.title(f"Step {number} · {step(number).title}")
     st.markdown(intro)
 
 
@@ -70,28 +83,27 @@ def csv_download(label: str, build: Callable[..., bytes], *args, file_name: str,
     st.download_button(label, partial(build, *args), file_name=file_name, mime="text/csv", key=key)
 
 
-def link(path: str, label: str, container=st) -> None:
+def link(path: str, label: str, container=st, icon: str | None = None) -> None:
     """A link to another page that keeps the session (and so the settings).
 
     A page run on its own (as the tests run them) knows no other pages; it
     then shows a plain link instead of failing.
     """
     try:
-        container.page_link(path, label=label)
+        container.page_link(path, label=label, icon=icon)
     except StreamlitPageNotFoundError:
         name = Path(path).stem.split("_", 1)[-1] if path.startswith("pages/") else ""
         container.markdown(f"[{label}](/{name})")
 
 
-def navigation(step: int) -> None:
+def navigation(number: int) -> None:
     """Previous/next links at the foot of a step page (they keep the session)."""
     st.divider()
-    left, _, right = st.columns([1, 2, 1])
-    if step > 1:
-        path, name = STEPS[step - 2]
-        link(path, f"← {name}", left)
+    row = st.container(horizontal=True, horizontal_alignment="distribute", key="step_links")
+    left, right = row.container(width="content"), row.container(width="content")
+    if number > 1:
+        link(step(number - 1).file, f"← {step(number - 1).label}", left)
     else:
-        link("streamlit_app.py", "← Overview", left)
-    if step < len(STEPS):
-        path, name = STEPS[step]
-        link(path, f"{name} →", right)
+        link(HOME, f"← {HOME_LABEL}", left)
+    if number < len(STEPS):
+        link(step(number + 1).file, f"{step(number + 1).label} →", right)

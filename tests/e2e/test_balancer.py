@@ -483,7 +483,7 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
         # The reconnected page stays as it was (the frontend expects to resume its session, so it
         # does not rerun). Its next action runs on the survivor in a new session: a menu click (no
         # URL parameters, like the moved sessions above) shows the book's numbers.
-        page.locator('[data-testid="stSidebarNav"] a', has_text="Init").first.click()
+        page.locator('.st-key-menu a[data-testid="stPageLink-NavLink"]', has_text="Init").first.click()
         wait_for_rerun(page)
         browser_init_s = time.monotonic() - t_kill
         b, _w = gdcore.init_params(DEFAULTS.seed)

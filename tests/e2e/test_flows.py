@@ -125,7 +125,8 @@ def test_learning_rate_slider_changes_the_update(page, app_server, open_page, wa
 
 
 def _go_by_menu(page, label: str, wait_for_rerun) -> None:
-    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    entries = page.locator('.st-key-menu a[data-testid="stPageLink-NavLink"]')
+    link = entries.filter(has_text=re.compile(rf"^\s*(\d+ · )?{re.escape(label)}\s*$"))
     assert link.count() == 1, f"sidebar menu has {link.count()} entries named {label!r}"
     link.click()
     page.wait_for_url(re.compile(rf"/{re.escape(label.replace(' ', '_'))}(\?|$)"))

@@ -1,6 +1,6 @@
 """Every page in a real browser: it loads cleanly, draws every chart and shows its key number.
 
-Parametrized over the landing page plus ``ui.page.STEPS``, so a step added there is
+Parametrized over the landing page plus ``ui.registry.STEPS``, so a step added there is
 covered too (without a key number until one is listed in :data:`KEY_NUMBERS`).
 
 Each test leaves ``artifacts/screenshots/NN_<Page>.png`` (the whole page, not just the
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.page import STEPS
+from ui.registry import STEPS
 
 #: The number each page shows with the default (the book's) settings.
 KEY_NUMBERS: dict[str, str] = {
@@ -36,7 +36,7 @@ PLOTLY_PAGES = {"Loss"}
 
 #: (test id, menu label, URL path, screenshot number)
 PAGES = [("landing", "landing", "/", 0)] + [
-    (label.replace(" ", "_"), label, "/" + label.replace(" ", "_"), i) for i, (_path, label) in enumerate(STEPS, 1)
+    (entry.url_path, entry.label, "/" + entry.url_path, i) for i, entry in enumerate(STEPS, 1)
 ]
 
 #: JS: the state of every chart in the main area. A Vega-Lite chart is drawn when it holds
