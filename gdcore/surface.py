@@ -12,7 +12,6 @@ centred moments keeps it accurate when the data sit far from the origin.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -240,7 +239,7 @@ def finite_difference_slope(
 
 
 def widened_window(
-    grid: Grid, points: Sequence[tuple[float, float]] = (), margin: float = 0.5
+    grid: Grid, points: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (), margin: float = 0.5
 ) -> tuple[float, float, float, float]:
     """The window of ``grid``, widened (never moved or shrunk) to show every point with a margin.
 
