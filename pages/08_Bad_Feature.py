@@ -5,11 +5,286 @@ import streamlit as st
 
 import ui
 from ui import charts, results
-from ui import figs_scaling as fs
 from ui.charts import PALETTE, Marker
-from ui.numbers import fmt, signed
+from ui.charts import scaling as scaling_charts
+from ui.numbers import count, fmt, short, signed
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
+from ui.results import Curvature, Surface
+from ui.results import scaling as scaling_results
+from ui.results.scaling import FastestDescent
+from ui.settings import Settings
+
+#: The two versions of the feature this page compares.
+KINDS = ("original", "bad")
+Window = tuple[float, float, float, float]
+
+
+def show_same_points_same_predictions(s: Settings, fast: dict[str, FastestDescent]) -> None:
+    """Same points, same predictions: the best line written both ways, and the two scatters (Fig 0.13)."""
+    orig = results.features(s.data_key, "original")
+    bad = results.features(s.data_key, "bad")
+    (b_star, w_star), (b_bad, w_bad) = fast["original"].minimum, fast["bad"].minimum
+    x0, y0 = float(orig.x_train[0]), float(orig.y_train[0])
+    st.subheader("Same points, same predictions")
+    st.latex(
+        rf"y = b + w\,x = b + \frac{{w}}{{10}}\,(10\,x) \;\Rightarrow\; "
+        rf"{short(s.true_b)} {signed(s.true_w, None)}\,x = {short(s.true_b)} {signed(s.true_w / 10, None)}\,(10\,x)"
+    )
+    st.latex(
+        rf"\hat y_0 = {fmt(b_star)} {signed(w_star)} \times {fmt(x0)} = "
+        rf"{fmt(b_bad)} {signed(w_bad)} \times {fmt(10 * x0)} = {fmt(b_star + w_star * x0)}"
+        rf"\quad (y_0 = {fmt(y0)})"
+    )
+    st.markdown(
+        f"The best line for the first training point, written both ways: the intercept stays at **{fmt(b_star)}**, "
+        f"the slope drops from **{fmt(w_star)}** to **{fmt(w_bad)}** and x grows from {fmt(x0)} to {fmt(10 * x0)}. "
+        "The prediction is the same number."
+    )
+
+    pick = results.display_sample(orig.x_train.size)
+    sel = slice(None) if pick is None else pick
+    left, right = st.columns(2)
+    with left:
+        charts.show(
+            scaling_charts.feature_scatter("original", orig.x_train[sel], orig.y_train[sel]),
+            f"The {count(orig.x_train.size)} training points with x between {fmt(float(orig.x_train.min()), 2)} "
+            f"and {fmt(float(orig.x_train.max()), 2)}.",
+        )
+    with right:
+        charts.show(
+            scaling_charts.feature_scatter("bad", bad.x_train[sel], bad.y_train[sel]),
+            f"The same points with x ten times larger, between {fmt(float(bad.x_train.min()), 2)} and "
+            f"{fmt(float(bad.x_train.max()), 2)}: only the numbers on the x axis change.",
+        )
+    st.caption(
+        'A note on y: the book draws the "bad" data again from the same seed, and computing y as '
+        "1 + 0.2·(10x) instead of 1 + 2x rounds a few values differently (by at most 4.4·10⁻¹⁶). "
+        "We keep y exactly the same, so the two data sets differ in x alone."
+    )
+
+
+def show_before_and_after_the_loss_surface(
+    s: Settings, fast: dict[str, FastestDescent]
+) -> tuple[Window, Surface, Surface]:
+    """Before and after: both loss surfaces on one window, cut through the snapped start (Fig 0.14).
+
+    Returns the window and the two surfaces, for the cross-sections.
+    """
+    b0, w0 = s.start
+    grid = scaling_results.surface_window(s.data_key, "bad", [fast["original"].minimum, fast["bad"].minimum, (b0, w0)])
+    before = results.surface(s.data_key, "original", grid=grid)
+    after = results.surface(s.data_key, "bad", grid=grid)
+    snap_before, snap_after = before.snap(b0, w0), after.snap(b0, w0)
+    sb, sw = snap_before.b, snap_before.w
+    start_name = "Random Start" if s.b0 is None and s.w0 is None else "Start"
+    st.subheader("Before and after: the loss surface")
+    st.markdown(
+        f"Both surfaces on the same window (b from {fmt(grid[0], 2)} to {fmt(grid[1], 2)}, w from "
+        f"{fmt(grid[2], 2)} to {fmt(grid[3], 2)}), each with its own minimum. Like the book we snap the start "
+        f"({fmt(b0)}, {fmt(w0)}) to the nearest grid point, **({fmt(sb, 2)}, {fmt(sw, 2)})**, and cut through it: "
+        "the vermillion line holds b fixed, the black one holds w fixed."
+    )
+    cols = st.columns(2)
+    for col, surf, c, snapped, name in (
+        (cols[0], before, fast["original"], snap_before, "Before"),
+        (cols[1], after, fast["bad"], snap_after, "After"),
+    ):
+        mb, mw = c.minimum
+        start = charts.marker_layer(
+            [Marker(sb, sw, start_name, loss=snapped.loss, **charts.BELOW_LEFT)],
+            *charts.surface_domains(surf),
+            color=PALETTE["marker"],
+        )
+        chart = charts.contour(
+            surf,
+            markers=[Marker(mb, mw, "Minimum", loss=c.min_loss)],
+            vlines=[(sb, PALETTE["w_varies"])],
+            hlines=[(sw, PALETTE["b_varies"])],
+            extra=[start],
+            title=f"Loss Surface - {name}",
+        )
+        shape = (
+            "a long diagonal valley" if name == "Before" else "a valley squeezed into narrow, almost horizontal bands"
+        )
+        with col:
+            charts.show(
+                chart,
+                f"Loss surface {name.lower()} the change of units: {shape}, minimum "
+                f"({fmt(mb)}, {fmt(mw)}), loss from {fmt(surf.low)} to {fmt(surf.high, 2)} on this window.",
+            )
+    (b_star, w_star), (b_bad, w_bad) = fast["original"].minimum, fast["bad"].minimum
+    metrics(
+        [
+            ("Minimum before (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", "least-squares line with the original x"),
+            ("Minimum after (b, w)", f"({fmt(b_bad)}, {fmt(w_bad)})", "least-squares line with x times 10"),
+        ]
+    )
+    metrics(
+        [
+            ("Loss at the minimum", fmt(fast["original"].min_loss), "the same for both: the predictions are the same"),
+            ("Largest loss on the window, before", fmt(before.high, 2), None),
+            ("Largest loss on the window, after", fmt(after.high, 2), None),
+        ]
+    )
+    return grid, before, after
+
+
+def show_cross_sections_through_the_start(
+    s: Settings, grid: Window, before: Surface, after: Surface, curv: dict[str, Curvature]
+) -> None:
+    """Cross-sections through the start: the same two cuts of both surfaces, before and after (Fig 0.15)."""
+    b0, w0 = s.start
+    snap_before, snap_after = before.snap(b0, w0), after.snap(b0, w0)
+    sb, sw = snap_before.b, snap_before.w
+    st.subheader("Cross-sections through the start")
+    st.markdown(
+        "Cut both surfaces along the same two lines. Holding w fixed (black), the curve along b barely "
+        "changes shape. Holding b fixed (vermillion), the curve along w becomes far steeper: a small change "
+        "of w now moves every prediction ten times as much."
+    )
+    y_dom = (-0.1, max(15.1, 1.1 * max(snap_before.loss, snap_after.loss)))
+    w_dom = (-1.0, 3.2) if scaling_results.is_book_window("bad", grid) else (grid[2], grid[3])
+    cols = st.columns(2)
+    with cols[0]:
+        chart = scaling_charts.before_after_cross_section(
+            "w", before.w_values, snap_before, snap_after, x_domain=w_dom, y_domain=y_dom
+        )
+        i_b, i_a = int(np.argmin(snap_before.along_w)), int(np.argmin(snap_after.along_w))
+        charts.show(
+            chart,
+            f"Loss along w with b fixed at {fmt(sb, 2)}: the thin curve (before) is a wide bowl with its "
+            f"lowest point at w = {fmt(before.w_values[i_b], 2)}, the thick one (after) a narrow, steep bowl "
+            f"at w = {fmt(after.w_values[i_a], 2)}; at the start the loss is {fmt(snap_before.loss)} before "
+            f"and {fmt(snap_after.loss)} after.",
+        )
+    with cols[1]:
+        chart = scaling_charts.before_after_cross_section(
+            "b", before.b_values, snap_before, snap_after, x_domain=(grid[0], grid[1]), y_domain=y_dom
+        )
+        i_b, i_a = int(np.argmin(snap_before.along_b)), int(np.argmin(snap_after.along_b))
+        charts.show(
+            chart,
+            f"Loss along b with w fixed at {fmt(sw, 2)}: both curves are parabolas of the same width, "
+            f"lowest at b = {fmt(before.b_values[i_b], 2)} before and b = {fmt(after.b_values[i_a], 2)} after.",
+        )
+    c_orig, c_bad = curv["original"], curv["bad"]
+    metrics(
+        [
+            ("Loss at the start, before", fmt(snap_before.loss), f"original x at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
+            ("Loss at the start, after", fmt(snap_after.loss), f"x times 10 at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
+            (
+                "Curvature along w, before",
+                fmt(float(c_orig.hessian[1, 1])),
+                "2·mean(x²): how fast the w-parabola bends",
+            ),
+            ("Curvature along w, after", fmt(float(c_bad.hessian[1, 1])), "100 times larger: x² grew a hundredfold"),
+        ]
+    )
+
+
+def show_what_it_does_to_the_learning_rate(curv: dict[str, Curvature]) -> None:
+    """What it does to the learning rate: both Hessians, their eigenvalues and critical rates."""
+    c_orig, c_bad = curv["original"], curv["bad"]
+    h_o, h_b = c_orig.hessian, c_bad.hessian
+    st.subheader("What it does to the learning rate")
+    st.latex(r"H = 2\begin{bmatrix}1 & \overline{x} \\ \overline{x} & \overline{x^2}\end{bmatrix}")
+    st.latex(
+        rf"H_{{\text{{before}}}} = \begin{{bmatrix}}{fmt(h_o[0, 0])} & {fmt(h_o[0, 1])} \\ {fmt(h_o[1, 0])} & "
+        rf"{fmt(h_o[1, 1])}\end{{bmatrix}},\quad H_{{\text{{after}}}} = \begin{{bmatrix}}{fmt(h_b[0, 0])} & "
+        rf"{fmt(h_b[0, 1])} \\ {fmt(h_b[1, 0])} & {fmt(h_b[1, 1])}\end{{bmatrix}}"
+    )
+    st.markdown(
+        "The Hessian holds the curvature of the bowl. Its eigenvalues are the curvatures along the bowl's two "
+        "axes; their ratio, the **condition number**, says how stretched the valley is (1 is a round bowl). "
+        "Batch descent stays stable only while η is below 2 / (largest eigenvalue): the steepest direction "
+        "sets the limit for every direction."
+    )
+    st.latex(
+        rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}}:\qquad "
+        rf"\text{{before}}\ \frac{{2}}{{{fmt(c_orig.lam_max)}}} = {fmt(c_orig.critical_lr)},\qquad "
+        rf"\text{{after}}\ \frac{{2}}{{{fmt(c_bad.lam_max)}}} = {fmt(c_bad.critical_lr)}"
+    )
+    for c in (c_orig, c_bad):
+        name = "Before" if c.kind == "original" else "After"
+        st.markdown(f"**{name}** ({'original x' if c.kind == 'original' else 'x times 10'})")
+        metrics(
+            [
+                (
+                    f"{name}: λ min",
+                    fmt(c.lam_min),
+                    "smallest Hessian eigenvalue: curvature along the flattest direction",
+                ),
+                (
+                    f"{name}: λ max",
+                    fmt(c.lam_max),
+                    "largest Hessian eigenvalue: curvature along the steepest direction",
+                ),
+                (f"{name}: condition number", fmt(c.condition), "largest / smallest eigenvalue"),
+                (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue: batch descent diverges above it"),
+                (f"{name}: η limit, b alone", fmt(c.limit_b), "a step along b alone overshoots for good above it"),
+                (f"{name}: η limit, w alone", fmt(c.limit_w), "a step along w alone overshoots for good above it"),
+            ],
+            columns=3,
+        )
+    ratio = c_orig.critical_lr / c_bad.critical_lr
+    st.markdown(
+        f"The condition number grows from **{fmt(c_orig.condition, 2)}** to **{fmt(c_bad.condition, 2)}**, and the "
+        f"largest usable learning rate shrinks **{fmt(ratio, 1)} times**, from {fmt(c_orig.critical_lr)} to "
+        f"{fmt(c_bad.critical_lr)}. A step along b alone still tolerates η up to {fmt(c_bad.limit_b)}, but "
+        f"along w only up to {fmt(c_bad.limit_w)} (before: {fmt(c_orig.limit_w)}). With such a small "
+        "η, the flat direction of the valley is crossed at a crawl."
+    )
+
+
+def show_how_many_epochs(s: Settings, fast: dict[str, FastestDescent]) -> None:
+    """How many epochs? The fastest of 99 learning rates on each feature, and its loss per epoch."""
+    fast_orig, fast_bad = fast["original"], fast["bad"]
+    b0, w0 = s.start
+    st.markdown(
+        f"**How many epochs?** We ran batch descent from the start ({fmt(b0)}, {fmt(w0)}) with 99 learning rates "
+        "(1%, 2%, …, 99% of each critical η) and kept the fastest one to get "
+        f"{fast_orig.target_rule}:"
+    )
+    metrics(
+        [
+            ("Epochs needed, before", fast_orig.epochs_text(), "batch descent at the fastest learning rate found"),
+            ("Fastest η, before", fast_orig.best_lr_text(), None),
+            ("Epochs needed, after", fast_bad.epochs_text(), "batch descent at the fastest learning rate found"),
+            ("Fastest η, after", fast_bad.best_lr_text(), None),
+        ]
+    )
+    charts.show(
+        scaling_charts.excess_loss_chart([fast_orig, fast_bad]),
+        f"Loss above the minimum per epoch on a log scale: the original feature gets {fast_orig.target_rule} "
+        f"after {fast_orig.epochs_text()} epochs, the bad one after {fast_bad.epochs_text()}.",
+    )
+
+
+def show_your_learning_rate(s: Settings, curv: dict[str, Curvature]) -> None:
+    """Your learning rate: does the sidebar's η converge or diverge on each feature?"""
+    lr = s.lr
+    verdicts = []
+    for c in (curv["original"], curv["bad"]):
+        r = c.factor(lr)
+        name = "the original x" if c.kind == "original" else "the bad x"
+        if lr < c.critical_lr:
+            verdicts.append(
+                f"with {name} descent converges (the distance to the minimum shrinks to "
+                f"{fmt(r)} of itself every epoch at worst)"
+            )
+        else:
+            verdicts.append(
+                f"with {name} descent **diverges**: η is above {fmt(c.critical_lr)}, and the "
+                f"distance to the minimum grows {fmt(r)} times every epoch"
+            )
+    st.markdown(f"**Your learning rate η = {short(lr)}** (sidebar): {verdicts[0]}; {verdicts[1]}.")
+
+
+def show_the_fix_comes_next() -> None:
+    """The closing line: the next page fixes the bad feature."""
+    st.markdown("The fix is on the next page: put every feature on the same, standard scale.")
+
 
 setup("Bad Feature", "📏")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -23,238 +298,14 @@ header(
         "a different landscape, and gradient descent walks on the surface."
     ),
 )
-
-orig = results.features(s.data_key, "original")
-bad = results.features(s.data_key, "bad")
-c_orig, c_bad = results.curvature(s.data_key, "original"), results.curvature(s.data_key, "bad")
-fast_orig, fast_bad = fs.fastest_for(s, "original"), fs.fastest_for(s, "bad")
-(b_star, w_star), (b_bad, w_bad) = fast_orig.minimum, fast_bad.minimum
-b0, w0 = s.start
-x0, y0 = float(orig.x_train[0]), float(orig.y_train[0])
-
-st.subheader("Same points, same predictions")
-st.latex(
-    rf"y = b + w\,x = b + \frac{{w}}{{10}}\,(10\,x) \;\Rightarrow\; "
-    rf"{s.true_b:g} {signed(s.true_w, None)}\,x = {s.true_b:g} {signed(s.true_w / 10, None)}\,(10\,x)"
-)
-st.latex(
-    rf"\hat y_0 = {fmt(b_star)} {signed(w_star)} \times {fmt(x0)} = "
-    rf"{fmt(b_bad)} {signed(w_bad)} \times {fmt(10 * x0)} = {fmt(b_star + w_star * x0)}"
-    rf"\quad (y_0 = {fmt(y0)})"
-)
-st.markdown(
-    f"The best line for the first training point, written both ways: the intercept stays at **{fmt(b_star)}**, "
-    f"the slope drops from **{fmt(w_star)}** to **{fmt(w_bad)}** and x grows from {fmt(x0)} to {fmt(10 * x0)}. "
-    "The prediction is the same number."
-)
-
-pick = results.display_sample(orig.x_train.size)
-sel = slice(None) if pick is None else pick
-left, right = st.columns(2)
-with left:
-    charts.show(
-        fs.feature_scatter("original", orig.x_train[sel], orig.y_train[sel]),
-        f"The {orig.x_train.size:,} training points with x between {fmt(float(orig.x_train.min()), 2)} "
-        f"and {fmt(float(orig.x_train.max()), 2)}.",
-    )
-with right:
-    charts.show(
-        fs.feature_scatter("bad", bad.x_train[sel], bad.y_train[sel]),
-        f"The same points with x ten times larger, between {fmt(float(bad.x_train.min()), 2)} and "
-        f"{fmt(float(bad.x_train.max()), 2)}: only the numbers on the x axis change.",
-    )
-st.caption(
-    'A note on y: the book draws the "bad" data again from the same seed, and computing y as '
-    "1 + 0.2·(10x) instead of 1 + 2x rounds a few values differently (by at most 4.4·10⁻¹⁶). "
-    "We keep y exactly the same, so the two data sets differ in x alone."
-)
-
-st.subheader("Before and after: the loss surface")
-grid = fs.window("bad", s, [fast_orig.minimum, fast_bad.minimum, (b0, w0)])
-before = results.surface(s.data_key, "original", grid=grid)
-after = results.surface(s.data_key, "bad", grid=grid)
-snap_before, snap_after = before.snap(b0, w0), after.snap(b0, w0)
-sb, sw = snap_before.b, snap_before.w
-start_name = "Random Start" if s.b0 is None and s.w0 is None else "Start"
-st.markdown(
-    f"Both surfaces on the same window (b from {fmt(grid[0], 2)} to {fmt(grid[1], 2)}, w from "
-    f"{fmt(grid[2], 2)} to {fmt(grid[3], 2)}), each with its own minimum. Like the book we snap the start "
-    f"({fmt(b0)}, {fmt(w0)}) to the nearest grid point, **({fmt(sb, 2)}, {fmt(sw, 2)})**, and cut through it: "
-    "the vermillion line holds b fixed, the black one holds w fixed."
-)
-cols = st.columns(2)
-for col, surf, c, snapped, name in (
-    (cols[0], before, fast_orig, snap_before, "Before"),
-    (cols[1], after, fast_bad, snap_after, "After"),
-):
-    mb, mw = c.minimum
-    start = charts.marker_layer(
-        [Marker(sb, sw, start_name, loss=snapped.loss, **charts.BELOW_LEFT)],
-        *charts.surface_domains(surf),
-        color=PALETTE["marker"],
-    )
-    chart = charts.contour(
-        surf,
-        markers=[Marker(mb, mw, "Minimum", loss=c.min_loss)],
-        vlines=[(sb, PALETTE["w_varies"])],
-        hlines=[(sw, PALETTE["b_varies"])],
-        extra=[start],
-        title=f"Loss Surface - {name}",
-    )
-    shape = "a long diagonal valley" if name == "Before" else "a valley squeezed into narrow, almost horizontal bands"
-    with col:
-        charts.show(
-            chart,
-            f"Loss surface {name.lower()} the change of units: {shape}, minimum "
-            f"({fmt(mb)}, {fmt(mw)}), loss from {fmt(surf.low)} to {fmt(surf.high, 2)} on this window.",
-        )
-metrics(
-    [
-        ("Minimum before (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", "least-squares line with the original x"),
-        ("Minimum after (b, w)", f"({fmt(b_bad)}, {fmt(w_bad)})", "least-squares line with x times 10"),
-    ]
-)
-metrics(
-    [
-        ("Loss at the minimum", fmt(fast_orig.min_loss), "the same for both: the predictions are the same"),
-        ("Largest loss on the window, before", fmt(before.high, 2), None),
-        ("Largest loss on the window, after", fmt(after.high, 2), None),
-    ]
-)
-
-st.subheader("Cross-sections through the start")
-st.markdown(
-    "Cut both surfaces along the same two lines. Holding w fixed (black), the curve along b barely "
-    "changes shape. Holding b fixed (vermillion), the curve along w becomes far steeper: a small change "
-    "of w now moves every prediction ten times as much."
-)
-y_dom = (-0.1, max(15.1, 1.1 * max(snap_before.loss, snap_after.loss)))
-w_dom = (-1.0, 3.2) if fs.is_book_window("bad", grid) else (grid[2], grid[3])
-cols = st.columns(2)
-with cols[0]:
-    chart = fs.before_after_section(
-        before.w_values,
-        snap_before.along_w,
-        snap_after.along_w,
-        "w",
-        f"Fixed: b = {fmt(sb, 2)}",
-        sw,
-        (snap_before.loss, snap_after.loss),
-        x_domain=w_dom,
-        y_domain=y_dom,
-    )
-    i_b, i_a = int(np.argmin(snap_before.along_w)), int(np.argmin(snap_after.along_w))
-    charts.show(
-        chart,
-        f"Loss along w with b fixed at {fmt(sb, 2)}: the thin curve (before) is a wide bowl with its "
-        f"lowest point at w = {fmt(before.w_values[i_b], 2)}, the thick one (after) a narrow, steep bowl "
-        f"at w = {fmt(after.w_values[i_a], 2)}; at the start the loss is {fmt(snap_before.loss)} before "
-        f"and {fmt(snap_after.loss)} after.",
-    )
-with cols[1]:
-    chart = fs.before_after_section(
-        before.b_values,
-        snap_before.along_b,
-        snap_after.along_b,
-        "b",
-        f"Fixed: w = {fmt(sw, 2)}",
-        sb,
-        (snap_before.loss, snap_after.loss),
-        x_domain=(grid[0], grid[1]),
-        y_domain=y_dom,
-    )
-    i_b, i_a = int(np.argmin(snap_before.along_b)), int(np.argmin(snap_after.along_b))
-    charts.show(
-        chart,
-        f"Loss along b with w fixed at {fmt(sw, 2)}: both curves are parabolas of the same width, "
-        f"lowest at b = {fmt(before.b_values[i_b], 2)} before and b = {fmt(after.b_values[i_a], 2)} after.",
-    )
-metrics(
-    [
-        ("Loss at the start, before", fmt(snap_before.loss), f"original x at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
-        ("Loss at the start, after", fmt(snap_after.loss), f"x times 10 at ({fmt(sb, 2)}, {fmt(sw, 2)})"),
-        ("Curvature along w, before", fmt(float(c_orig.hessian[1, 1])), "2·mean(x²): how fast the w-parabola bends"),
-        ("Curvature along w, after", fmt(float(c_bad.hessian[1, 1])), "100 times larger: x² grew a hundredfold"),
-    ]
-)
-
-st.subheader("What it does to the learning rate")
-h_o, h_b = c_orig.hessian, c_bad.hessian
-st.latex(r"H = 2\begin{bmatrix}1 & \overline{x} \\ \overline{x} & \overline{x^2}\end{bmatrix}")
-st.latex(
-    rf"H_{{\text{{before}}}} = \begin{{bmatrix}}{fmt(h_o[0, 0])} & {fmt(h_o[0, 1])} \\ {fmt(h_o[1, 0])} & "
-    rf"{fmt(h_o[1, 1])}\end{{bmatrix}},\quad H_{{\text{{after}}}} = \begin{{bmatrix}}{fmt(h_b[0, 0])} & "
-    rf"{fmt(h_b[0, 1])} \\ {fmt(h_b[1, 0])} & {fmt(h_b[1, 1])}\end{{bmatrix}}"
-)
-st.markdown(
-    "The Hessian holds the curvature of the bowl. Its eigenvalues are the curvatures along the bowl's two "
-    "axes; their ratio, the **condition number**, says how stretched the valley is (1 is a round bowl). "
-    "Batch descent stays stable only while η is below 2 / (largest eigenvalue): the steepest direction "
-    "sets the limit for every direction."
-)
-st.latex(
-    rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}}:\qquad "
-    rf"\text{{before}}\ \frac{{2}}{{{fmt(c_orig.lam_max)}}} = {fmt(c_orig.critical_lr)},\qquad "
-    rf"\text{{after}}\ \frac{{2}}{{{fmt(c_bad.lam_max)}}} = {fmt(c_bad.critical_lr)}"
-)
-for c in (c_orig, c_bad):
-    name = "Before" if c.kind == "original" else "After"
-    st.markdown(f"**{name}** ({'original x' if c.kind == 'original' else 'x times 10'})")
-    metrics(
-        [
-            (f"{name}: λ min", fmt(c.lam_min), "smallest Hessian eigenvalue: curvature along the flattest direction"),
-            (f"{name}: λ max", fmt(c.lam_max), "largest Hessian eigenvalue: curvature along the steepest direction"),
-            (f"{name}: condition number", fmt(c.condition), "largest / smallest eigenvalue"),
-            (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue: batch descent diverges above it"),
-            (f"{name}: η limit, b alone", fmt(c.limit_b), "a step along b alone overshoots for good above it"),
-            (f"{name}: η limit, w alone", fmt(c.limit_w), "a step along w alone overshoots for good above it"),
-        ],
-        columns=3,
-    )
-ratio = c_orig.critical_lr / c_bad.critical_lr
-st.markdown(
-    f"The condition number grows from **{fmt(c_orig.condition, 2)}** to **{fmt(c_bad.condition, 2)}**, and the "
-    f"largest usable learning rate shrinks **{fmt(ratio, 1)} times**, from {fmt(c_orig.critical_lr)} to "
-    f"{fmt(c_bad.critical_lr)}. A step along b alone still tolerates η up to {fmt(c_bad.limit_b)}, but "
-    f"along w only up to {fmt(c_bad.limit_w)} (before: {fmt(c_orig.limit_w)}). With such a small "
-    "η, the flat direction of the valley is crossed at a crawl."
-)
-
-st.markdown(
-    f"**How many epochs?** We ran batch descent from the start ({fmt(b0)}, {fmt(w0)}) with 99 learning rates "
-    "(1%, 2%, …, 99% of each critical η) and kept the fastest one to get "
-    f"{fast_orig.target_rule}:"
-)
-metrics(
-    [
-        ("Epochs needed, before", fast_orig.epochs_text(), "batch descent at the fastest learning rate found"),
-        ("Fastest η, before", fmt(fast_orig.best_lr) if fast_orig.best_lr else "none", None),
-        ("Epochs needed, after", fast_bad.epochs_text(), "batch descent at the fastest learning rate found"),
-        ("Fastest η, after", fmt(fast_bad.best_lr) if fast_bad.best_lr else "none", None),
-    ]
-)
-charts.show(
-    fs.excess_loss_chart([fast_orig, fast_bad]),
-    f"Loss above the minimum per epoch on a log scale: the original feature gets {fast_orig.target_rule} "
-    f"after {fast_orig.epochs_text()} epochs, the bad one after {fast_bad.epochs_text()}.",
-)
-
-lr = s.lr
-verdicts = []
-for c in (c_orig, c_bad):
-    r = c.factor(lr)
-    name = "the original x" if c.kind == "original" else "the bad x"
-    if lr < c.critical_lr:
-        verdicts.append(
-            f"with {name} descent converges (the distance to the minimum shrinks to "
-            f"{fmt(r)} of itself every epoch at worst)"
-        )
-    else:
-        verdicts.append(
-            f"with {name} descent **diverges**: η is above {fmt(c.critical_lr)}, and the "
-            f"distance to the minimum grows {fmt(r)} times every epoch"
-        )
-st.markdown(f"**Your learning rate η = {lr:g}** (sidebar): {verdicts[0]}; {verdicts[1]}.")
+curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
+fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
+show_same_points_same_predictions(s, fast)
+grid, before, after = show_before_and_after_the_loss_surface(s, fast)
+show_cross_sections_through_the_start(s, grid, before, after, curv)
+show_what_it_does_to_the_learning_rate(curv)
+show_how_many_epochs(s, fast)
+show_your_learning_rate(s, curv)
 book_check(
     s.is_book,
     "the minima are (1.0235, 1.9690) before and (1.0235, 0.1969) after; the cross-sections "
@@ -262,6 +313,6 @@ book_check(
     "eigenvalues are [0.1511, 2.4829] before and [0.5787, 64.8196] after, so the critical "
     "learning rate falls from 0.8055 to 0.0309. The book's η = 0.1 would diverge on the bad feature.",
 )
-st.markdown("The fix is on the next page: put every feature on the same, standard scale.")
+show_the_fix_comes_next()
 show_reproduce(8, s)
 navigation(8)

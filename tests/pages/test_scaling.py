@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -135,3 +137,21 @@ def test_edge_settings_run_with_finite_charts(query):
     assert_charts_finite(at)
     for value in metrics(at).values():
         assert "nan" not in value.lower() and "inf" not in value.lower()
+
+
+@pytest.mark.parametrize("query", [{}, {"seed": "11", "n": "400"}])
+def test_scikit_learn_standard_scaler_is_shown_beside_gdcores(query):
+    at = run_page("scaling", query)
+    assert not at.exception, at.exception
+    d = gdcore.make_data(n=int(query.get("n", 100)), seed=int(query.get("seed", 42)))
+    ours = gdcore.fit_scaler(d.x_train)
+    text = page_text(at)
+    sentence = next(line for line in text.splitlines() if "sklearn.preprocessing.StandardScaler" in line)
+    assert f"gives mean {ours.mean:.4f}, scale {ours.scale:.4f} — the same as ours." in sentence
+    shown = {
+        name: float(re.search(rf"`{name} = ([-+0-9.eE]+)`", sentence).group(1))
+        for name in ("mean_", "scale_", "mean", "scale")
+    }
+    assert shown["mean_"] == pytest.approx(ours.mean, rel=1e-12, abs=1e-12)
+    assert shown["scale_"] == pytest.approx(ours.scale, rel=1e-12, abs=1e-12)
+    assert (shown["mean"], shown["scale"]) == (ours.mean, ours.scale)  # gdcore's own, every digit

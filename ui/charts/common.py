@@ -45,6 +45,8 @@ GRID = "#cbcbcb"
 HEIGHT = 320
 #: A value this far outside a chart's domain is clipped (never sent as is).
 CLIP_FACTOR = 50.0
+#: Data for a layer whose marks are all placed by ``alt.datum`` (Vega-Lite draws one mark per row).
+ONE_ROW = pd.DataFrame({"_": [0]})
 
 
 def cut_color(param: str) -> str:
