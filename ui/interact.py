@@ -1,11 +1,16 @@
-"""Interactions shared by pages: click a contour to choose the starting point."""
+"""Interactions shared by pages: click a contour to choose the starting point; pick a row of a
+per-point ledger to choose the point a page highlights."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from . import charts
+from .numbers import TABLE_FORMAT, count
 from .settings import PARAMS, set_settings
 
 
@@ -36,3 +41,55 @@ def clickable_contour(chart: alt.TopLevelMixin, summary: str, key: str) -> None:
         b0, w0 = clamp_start(*picked)
         set_settings(b0=b0, w0=w0)
         st.rerun()
+
+
+def sync_table_pick(table_key: str, input_key: str, n_points: int) -> None:
+    """Let a row picked in a ledger table (:func:`show_ledger`) drive the point selector.
+
+    :func:`pick_point` calls it before drawing the ``input_key`` number input: a newly selected row
+    (positional = training index) becomes its value; the value is always kept
+    inside 0 … n_points − 1 (N may have changed since).
+    """
+    state = st.session_state.get(table_key)
+    rows: list = []
+    try:
+        selection = state["selection"] if isinstance(state, dict) else getattr(state, "selection", None)
+        rows = list(selection["rows"] if isinstance(selection, dict) else getattr(selection, "rows", []) or [])
+    except (KeyError, TypeError, AttributeError):
+        rows = []
+    seen_key = f"{table_key}_seen"
+    if rows and rows != st.session_state.get(seen_key):
+        st.session_state[input_key] = int(rows[0])
+    st.session_state[seen_key] = rows
+    current = st.session_state.get(input_key, 0)
+    st.session_state[input_key] = int(min(max(int(current), 0), n_points - 1))
+
+
+def pick_point(n_points: int, *, key: str, table_key: str, help: str) -> int:
+    """The "Training point i to highlight" number input (widget ``key``), which a row picked in the
+    ledger ``table_key`` also sets (:func:`sync_table_pick`); returns the chosen index."""
+    sync_table_pick(table_key, key, n_points)
+    return int(st.number_input("Training point i to highlight", 0, n_points - 1, step=1, key=key, help=help))
+
+
+def show_ledger(
+    frame: pd.DataFrame, columns: Sequence[str], means: dict[str, float], n_train: int, key: str, mean_label: str
+) -> None:
+    """The ledger table (one selectable row) and, right under it, the column means over all points."""
+    fmt4 = {c: st.column_config.NumberColumn(c, format=TABLE_FORMAT) for c in columns}
+    st.dataframe(
+        frame[list(columns)],
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config=fmt4,
+        height=260,
+        width="stretch",
+    )
+    if n_train > len(frame):
+        st.caption(
+            f"Showing the first {count(len(frame))} of the {count(n_train)} training points; "
+            "the means below use all of them."
+        )
+    means_frame = pd.DataFrame({c: [means[c]] for c in columns}, index=pd.Index([mean_label], name="i"))
+    st.dataframe(means_frame, column_config=fmt4, width="stretch")

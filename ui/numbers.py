@@ -9,7 +9,9 @@
 - :func:`numpy_print` how numpy prints a one-element array, as the book's ``print(b, w)``;
 - :func:`count` a count with thousands separators (``1,000``);
 - :func:`short` the shortest form of a value a learner set (``0.1``, ``1e-05``, ``2.5``);
-- :data:`D3_FORMAT` the same 4 decimals for tooltips and axis labels drawn by the browser.
+- :data:`D3_FORMAT` the same 4 decimals for tooltips and axis labels drawn by the browser,
+  :data:`TABLE_FORMAT` for table columns;
+- :func:`subscript` an index as subscript digits, :func:`human_bytes` a size in KiB, MiB, …
 
 Pages and charts format numbers only through these: no raw format specs.
 """
@@ -20,13 +22,28 @@ import math
 
 import numpy as np
 
-__all__ = ["D3_FORMAT", "count", "fmt", "num", "numpy_print", "short", "signed", "tex_num"]
+__all__ = [
+    "D3_FORMAT",
+    "TABLE_FORMAT",
+    "count",
+    "fmt",
+    "human_bytes",
+    "num",
+    "numpy_print",
+    "short",
+    "signed",
+    "subscript",
+    "tex_num",
+]
 
 #: :func:`num` switches to scientific notation from this magnitude on.
 HUGE = 1e6
 
 #: d3-format of :func:`fmt`'s default, for tooltips and labels that Vega formats in the browser.
 D3_FORMAT = ".4f"
+
+#: printf format of :func:`fmt`'s default, for ``st.column_config.NumberColumn`` table columns.
+TABLE_FORMAT = "%.4f"
 
 
 def fmt(value: float, digits: int = 4) -> str:
@@ -93,3 +110,21 @@ def short(value: float) -> str:
     if value is None or not math.isfinite(value):
         return fmt(value)
     return f"{value:g}"
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def subscript(index: int) -> str:
+    """An index as Unicode subscript digits (``error₀``, ``ŷ₁₁``)."""
+    return str(int(index)).translate(_SUBSCRIPTS)
+
+
+def human_bytes(n_bytes: float) -> str:
+    """A byte count in binary units (``512 bytes``, ``6.23 MiB``), 3 significant figures above 1 KiB."""
+    value = float(n_bytes)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:.3g} {unit}"
+        value /= 1024
+    return f"{value:.3g} TiB"
