@@ -3,85 +3,93 @@
 import streamlit as st
 
 import ui
-from ui import charts, figs_lr, results
-from ui.numbers import fmt, num, numpy_print
+from ui import charts, results
+from ui.charts import update as update_charts
+from ui.numbers import count, fmt, num, numpy_print, short, signed
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
+from ui.results import update as update_results
+from ui.settings import Settings
 
-setup("Update", "👣")
-s = ui.sidebar(extra=("b0", "w0"))
-header(
-    6,
-    "Update the parameters",
-    (
-        "The gradients told us, for each parameter, which way the loss rises and how fast. To improve "
-        "the line we move each parameter a little in the *opposite* direction. How little is set by the "
-        "**learning rate** η (eta): the step is η times the gradient. One such move of both parameters "
-        "is one **update**."
-    ),
-)
 
-upd = figs_lr.one_update(s)
-data = results.features(s.data_key, "original")  # x_train, y_train shared, not copied
-eta = f"{upd.lr:g}"
-
-st.subheader("The update rule, with your numbers")
-st.latex(
-    r"b \leftarrow b - \eta\,\frac{\partial \mathrm{MSE}}{\partial b} = "
-    rf"{fmt(upd.b)} - {eta}\cdot({fmt(upd.db)}) = {fmt(upd.b_new)}"
-)
-st.latex(
-    r"w \leftarrow w - \eta\,\frac{\partial \mathrm{MSE}}{\partial w} = "
-    rf"{fmt(upd.w)} - {eta}\cdot({fmt(upd.dw)}) = {fmt(upd.w_new)}"
-)
-st.markdown(
-    f"Both gradients are negative — the loss falls as b and w grow — so subtracting η times them "
-    f"*raises* both parameters. b moves further ({fmt(abs(upd.b_new - upd.b))} against "
-    f"{fmt(abs(upd.w_new - upd.w))}) because its gradient is steeper."
-    if upd.db < 0 and upd.dw < 0
-    else "Each parameter moves against the sign of its own gradient, by η times its size: the steeper "
-    "gradient gets the bigger move."
-)
-st.markdown(
-    f"Printed the way numpy shows the book's one-element arrays, before and after: "
-    f"`{numpy_print(upd.b)} {numpy_print(upd.w)}` → "
-    f"`{numpy_print(upd.b_new)} {numpy_print(upd.w_new)}`"
-)
-
-metrics(
-    [
-        ("b after one update", fmt(upd.b_new), f"was {fmt(upd.b)}"),
-        ("w after one update", fmt(upd.w_new), f"was {fmt(upd.w)}"),
-        ("Loss before", num(upd.loss_before), "training MSE at the starting b, w"),
-        ("Loss after", num(upd.loss_after), "training MSE at the updated b, w"),
-    ]
-)
-if upd.loss_after < upd.loss_before:
+def show_the_update_rule(upd: update_results.Update) -> None:
+    """The update rule, with your numbers: both equations, the numbers before and after, the loss."""
+    eta = short(upd.lr)
+    st.subheader("The update rule, with your numbers")
+    st.latex(
+        r"b \leftarrow b - \eta\,\frac{\partial \mathrm{MSE}}{\partial b} = "
+        rf"{fmt(upd.b)} - {eta}\cdot({fmt(upd.db)}) = {fmt(upd.b_new)}"
+    )
+    st.latex(
+        r"w \leftarrow w - \eta\,\frac{\partial \mathrm{MSE}}{\partial w} = "
+        rf"{fmt(upd.w)} - {eta}\cdot({fmt(upd.dw)}) = {fmt(upd.w_new)}"
+    )
     st.markdown(
-        f"One step took the loss from **{num(upd.loss_before)}** to "
-        f"**{num(upd.loss_after)}** ({100 * (1 - upd.loss_after / upd.loss_before):.1f}% lower)."
+        f"Both gradients are negative — the loss falls as b and w grow — so subtracting η times them "
+        f"*raises* both parameters. b moves further ({fmt(abs(upd.b_new - upd.b))} against "
+        f"{fmt(abs(upd.w_new - upd.w))}) because its gradient is steeper."
+        if upd.db < 0 and upd.dw < 0
+        else "Each parameter moves against the sign of its own gradient, by η times its size: the steeper "
+        "gradient gets the bigger move."
     )
-else:
-    st.warning(
-        f"At η = {eta} this step made the loss **worse** ({num(upd.loss_before)} → "
-        f"{num(upd.loss_after)}): the step overshot the valley. The Learning Rate page shows why.",
-        icon="⚠️",
+    st.markdown(
+        f"Printed the way numpy shows the book's one-element arrays, before and after: "
+        f"`{numpy_print(upd.b)} {numpy_print(upd.w)}` → "
+        f"`{numpy_print(upd.b_new)} {numpy_print(upd.w_new)}`"
+    )
+    metrics(
+        [
+            ("b after one update", fmt(upd.b_new), f"was {fmt(upd.b)}"),
+            ("w after one update", fmt(upd.w_new), f"was {fmt(upd.w)}"),
+            ("Loss before", num(upd.loss_before), "training MSE at the starting b, w"),
+            ("Loss after", num(upd.loss_after), "training MSE at the updated b, w"),
+        ]
+    )
+    if upd.loss_after < upd.loss_before:
+        st.markdown(
+            f"One step took the loss from **{num(upd.loss_before)}** to "
+            f"**{num(upd.loss_after)}** ({fmt(100 * (1 - upd.loss_after / upd.loss_before), 1)}% lower)."
+        )
+    else:
+        st.warning(
+            f"At η = {eta} this step made the loss **worse** ({num(upd.loss_before)} → "
+            f"{num(upd.loss_after)}): the step overshot the valley. The Learning Rate page shows why.",
+            icon="⚠️",
+        )
+
+
+def update_summary(upd: update_results.Update, n_train: int) -> str:
+    """Fig 0.9's one-sentence text summary."""
+    better = upd.loss_after < upd.loss_before
+    return (
+        f"The {count(n_train)} training points with the starting line ŷ = {fmt(upd.b)} {signed(upd.w)}·x "
+        f"(black) and, after one update at η = {short(upd.lr)}, ŷ = {fmt(upd.b_new)} {signed(upd.w_new)}·x "
+        f"(green), which sits {'closer to' if better else 'further from'} the points: the loss "
+        f"{'drops' if better else 'rises'} from {num(upd.loss_before)} to {num(upd.loss_after)}."
     )
 
-st.subheader("The line after one update")
-sequential = st.toggle(
-    "Show a common mistake: the sequential update",
-    key="update_sequential",
-    help="Update b first, then compute w's gradient at the new b.",
-)
-pick = results.display_sample(data.x_train.size)
-xt, yt = (data.x_train, data.y_train) if pick is None else (data.x_train[pick], data.y_train[pick])
-chart, summary = figs_lr.update_figure(
-    xt, yt, upd, sequential=sequential, book_layout=s.is_book, n_train=data.x_train.size
-)
-charts.show(chart, summary + ("" if pick is None else f" Showing a random {len(pick):,} of the points."))
 
-if sequential:
+def show_the_line_after_one_update(s: Settings, upd: update_results.Update) -> None:
+    """The line after one update (Fig 0.9), and on request the sequential update beside it."""
+    st.subheader("The line after one update")
+    sequential = st.toggle(
+        "Show a common mistake: the sequential update",
+        key="update_sequential",
+        help="Update b first, then compute w's gradient at the new b.",
+    )
+    data = results.features(s.data_key, "original")  # x_train, y_train shared, not copied
+    pick = results.display_sample(data.x_train.size)
+    xt, yt = (data.x_train, data.y_train) if pick is None else (data.x_train[pick], data.y_train[pick])
+    chart = update_charts.update_figure(xt, yt, upd, sequential=sequential, book_layout=s.is_book)
+    shown = "" if pick is None else f" Showing a random {count(len(pick))} of the points."
+    charts.show(chart, update_summary(upd, data.x_train.size) + shown)
+    if sequential:
+        show_the_sequential_update(upd)
+
+
+def show_the_sequential_update(upd: update_results.Update) -> None:
+    """The common mistake: w's gradient taken at the already-updated b, beside the correct update."""
+    eta = short(upd.lr)
     st.markdown(
         "Both gradients must be measured **at the same point** — the current (b, w) — and only then "
         "applied. A tempting shortcut updates b first and then computes w's gradient with the *new* b. "
@@ -107,6 +115,22 @@ if sequential:
         "Compute every gradient first, then update everything."
     )
 
+
+setup("Update", "👣")
+s = ui.sidebar(extra=("b0", "w0"))
+header(
+    6,
+    "Update the parameters",
+    (
+        "The gradients told us, for each parameter, which way the loss rises and how fast. To improve "
+        "the line we move each parameter a little in the *opposite* direction. How little is set by the "
+        "**learning rate** η (eta): the step is η times the gradient. One such move of both parameters "
+        "is one **update**."
+    ),
+)
+upd = update_results.one_update(s.data_key, *s.start, s.lr)
+show_the_update_rule(upd)
+show_the_line_after_one_update(s, upd)
 book_check(
     s.is_book,
     "with η = 0.1, b and w go from 0.4967, −0.1383 to 0.8012, 0.0451 "

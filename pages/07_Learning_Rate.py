@@ -1,15 +1,315 @@
 """Step 7 · Learning Rate: small steps are safe, large ones overshoot, too large ones diverge."""
 
+from functools import partial
+
 import streamlit as st
 
+import gdcore
 import ui
-from ui import charts, figs_lr, results
-from ui.figs_descent import cross_section_domain
-from ui.numbers import fmt, num, tex_num
+from ui import charts, results
+from ui.charts import cross_section_domain
+from ui.charts import update as update_charts
+from ui.numbers import count, fmt, num, short, tex_num
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.player import player_frames, player_section
 from ui.reproduce import show_reproduce
-from ui.settings import set_settings
+from ui.results import update as update_results
+from ui.settings import Settings, set_settings
+
+#: What the learner can predict (the radio's options), in the order of the ruler's zones.
+GUESSES = ("Converges", "Oscillates but converges", "Diverges")
+ZONES = update_charts.ZONES
+
+
+# --- prose ------------------------------------------------------------------------------------
+
+
+def verdict(lr: float, curv: results.Curvature) -> str:
+    """The right answer to "what will batch descent do?" (one of :data:`GUESSES`)."""
+    return GUESSES[gdcore.lr_zone(lr, curv.critical_lr)]
+
+
+def check_explanation(guess: str, lr: float, curv: results.Curvature, factor: float) -> tuple[bool, str]:
+    """Compare the learner's guess with the computed behaviour; (correct, explanation)."""
+    answer = verdict(lr, curv)
+    axis_b, axis_w = ZONES[gdcore.lr_zone(lr, curv.limit_b)], ZONES[gdcore.lr_zone(lr, curv.limit_w)]
+    lines = [
+        f"At η = {short(lr)} batch descent **{answer.lower()}**.",
+        f"Along b alone (w fixed) the limit is 2 / curvature = {fmt(curv.limit_b)}, so a b-only step "
+        f"{axis_b}; along w alone it is {fmt(curv.limit_w)}, so a w-only step {axis_w}.",
+        f"Moving both together, the steepest direction of the bowl is a diagonal with curvature "
+        f"λ_max = {fmt(curv.lam_max)} — steeper than either axis — so the real limit is "
+        f"2 / λ_max = {fmt(curv.critical_lr)}, and steps start to overshoot above 1 / λ_max = {fmt(curv.smooth)}.",
+        f"Each step multiplies the distance to the minimum by up to {fmt(factor)} "
+        + ("(below 1: it shrinks)." if factor < 1 else "(above 1: it grows)."),
+    ]
+    return guess == answer, " ".join(lines)
+
+
+def step_summary(step: update_results.AxisStep) -> str:
+    """One sentence describing a step panel."""
+    other = "b" if step.param == "w" else "w"
+    change = step.loss_after - step.loss_before
+    return (
+        f"With {other} fixed at {fmt(step.fixed)}, {step.param} moves from {num(step.start)} by "
+        f"−η·∂MSE/∂{step.param} = {num(step.move)} to {num(step.after)}, and the loss goes from "
+        f"{num(step.loss_before)} to {num(step.loss_after)} "
+        f"({'down' if change <= 0 else 'UP'} by {num(abs(change))})."
+    )
+
+
+def step_story(step: update_results.AxisStep, stats: gdcore.SufficientStats) -> str:
+    """What this step did on its cross-section: safe, overshot, or climbed."""
+    best = gdcore.cross_section_minimum(stats, step.param, step.fixed)
+    if step.loss_after > step.loss_before:
+        return "overshoots so far that the loss goes **up**"
+    if (step.start - best) * (step.after - best) < 0:
+        return "lands on the **other side** of the valley (the loss still goes down)"
+    return "is a **safe** step that stays on the same side of the valley"
+
+
+def book_table(rows: tuple[update_results.BookRow, ...], lr: float) -> str:
+    """The book's learning-rate numbers as a Markdown table; the current rate's row in bold."""
+    head = (
+        "| η | w after (snapped) | loss at w after | −η·∂MSE/∂w ≈ | b after (snapped) | loss at b after "
+        "| −η·∂MSE/∂b ≈ | b loss vs start |\n|---|---|---|---|---|---|---|---|"
+    )
+    out = [head]
+    for r in rows:
+        went = "**up**" if r.loss_b > r.loss_before else "down"
+        cells = [
+            fmt(r.lr, 1),
+            f"{fmt(r.w_target, 3)} → {fmt(r.w_after, 2)}",
+            fmt(r.loss_w),
+            fmt(r.text_w, 2),
+            f"{fmt(r.b_target, 3)} → {fmt(r.b_after, 2)}",
+            fmt(r.loss_b),
+            fmt(r.text_b, 2),
+            f"{went} ({fmt(r.loss_before)} → {fmt(r.loss_b)})",
+        ]
+        if abs(r.lr - lr) < 1e-9:
+            cells = [f"**{c}**" if not c.startswith(("down", "**")) else c for c in cells]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def ruler_summary(curv: results.Curvature, lr: float) -> str:
+    """The ruler's one-sentence text summary."""
+    return (
+        f"Ruler of learning rates: a b-only step diverges above {fmt(curv.limit_b)}, a w-only step above "
+        f"{fmt(curv.limit_w)}, and batch descent on both above {fmt(curv.critical_lr)} (smooth up to "
+        f"{fmt(curv.smooth)}); the current η = {short(lr)} lies in the "
+        f"'{ZONES[gdcore.lr_zone(lr, curv.critical_lr)]}' zone."
+    )
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def show_book_presets(lr: float) -> None:
+    """The book's three rates as buttons that set the shared η (the sidebar follows)."""
+    st.markdown("The book tries three rates. One click sets the shared η (the sidebar follows):")
+    cols = st.columns(len(update_results.BOOK_LRS) + 1)
+    for col, preset, name in zip(cols, update_results.BOOK_LRS, ("low", "high", "very high")):
+        if col.button(
+            f"η = {short(preset)} ({name})",
+            key=f"lr_preset_{short(preset)}",
+            width="stretch",
+            type="primary" if abs(lr - preset) < 1e-12 else "secondary",
+        ):
+            set_settings(lr=preset)
+            st.rerun()
+
+
+def show_predict_then_check(s: Settings, curv: results.Curvature) -> None:
+    """Predict, then check: the learner's guess about batch descent, checked against the curvature."""
+    lr, (b0, w0) = s.lr, s.start
+    st.subheader("Predict, then check")
+    st.markdown(
+        f"Starting from b = {fmt(b0)}, w = {fmt(w0)} with **η = {short(lr)}**, what will batch gradient "
+        "descent do? Decide before you scroll down."
+    )
+    guess = st.radio("Your prediction", GUESSES, index=None, key="lr_guess", horizontal=True)
+    # The verdict stays up only for the guess, rate, start and data it was checked for.
+    checked = (lr, guess, b0, w0, s.data_key)
+    if st.button("Check", key="lr_check", disabled=guess is None):
+        st.session_state["lr_checked"] = checked
+    if guess is not None and st.session_state.get("lr_checked") == checked:
+        correct, why = check_explanation(guess, lr, curv, curv.factor(lr))
+        (st.success if correct else st.error)(
+            ("Right. " if correct else f"Not quite — you said “{guess}”. ") + why, icon="✅" if correct else "❌"
+        )
+
+
+def show_one_step_along_each_cross_section(s: Settings) -> tuple[gdcore.History, int | None]:
+    """One step along each cross-section (Figs 0.10-0.12), the player of the next epochs, the book's numbers.
+
+    Returns the long batch-descent run and the epoch it leaves the contour's window (None if it stays).
+    """
+    lr, (b0, w0) = s.lr, s.start
+    stats = results.train_summary(s.data_key).stats
+    step_w, step_b = update_results.axis_steps(stats, b0, w0, lr)
+    st.subheader("One step along each cross-section (Figs 0.10–0.12)")
+    st.markdown(
+        "As in the book, each parameter takes its step on its own cross-section: w moves with b held fixed "
+        "(red), b moves with w held fixed (black). The flat segment is the step −η·gradient at the starting "
+        "loss; the dot at its end, on the curve, is where the loss lands. On the contour, the green segment is the "
+        "real update, which moves both at once. Play or step through the next epochs of batch descent: every "
+        "panel of the player follows the same epoch, and the step panels below it show the epoch it stops on."
+    )
+    st.caption(
+        "We use the **true** gradients at the exact point. The book instead starts from the grid-snapped point "
+        "(0.52, −0.16), uses the slopes −2.90 and −1.79 read off Fig 0.8, and snaps the after points to its 0.06 "
+        "grid — so its numbers (in the table below the figures) differ slightly from ours."
+    )
+    hist = results.history_for(s, batch=0, epochs=update_results.LONG_EPOCHS)
+    surface = results.surface(s.data_key, "original", extra=(b0, w0, step_b.after, step_w.after))
+    b_win, w_win = charts.surface_domains(surface, half_cell=False)
+    frames = player_frames(
+        hist,
+        stats,
+        surface,
+        lr=lr,
+        n_frames=min(hist.epochs_run, update_results.PLAYER_EPOCHS) + 1,
+        show_next=True,
+        loss_window=cross_section_domain(results.train_summary(s.data_key), (b0, w0), s.is_book),
+    )
+    # New data, rate or start: new frames, and the player replays from epoch 0.
+    below = partial(show_step_from_epoch, hist=hist, stats=stats, lr=lr, windows=(w_win, b_win))
+    player_section("lr_player", frames, start=0, below=below)
+    show_the_books_numbers(lr)
+    return hist, update_charts.window_exit(hist.b, hist.w, b_win, w_win)
+
+
+def show_step_from_epoch(
+    frame: int,
+    *,
+    hist: gdcore.History,
+    stats: gdcore.SufficientStats,
+    lr: float,
+    windows: tuple[tuple[float, float], tuple[float, float]],
+) -> None:
+    """The two one-parameter steps from the player's paused epoch, with their numbers.
+
+    ``windows`` are the contour's w and b ranges, the step panels' book windows.
+    """
+    bk, wk = float(hist.b[frame]), float(hist.w[frame])
+    fw, fb = update_results.axis_steps(stats, bk, wk, lr)
+    loss_k = float(hist.train_loss[frame])
+    st.markdown(f"**The step from epoch {frame}**, one parameter at a time (the player's paused epoch):")
+    for col, step, base in zip(st.columns(2), (fw, fb), windows):
+        x_dom, y_dom = update_charts.step_domains(step, base)
+        other = "b" if step.param == "w" else "w"
+        with col:
+            charts.show(
+                update_charts.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
+                step_summary(step),
+            )
+    eta = short(lr)
+    st.latex(
+        rf"\begin{{aligned}}b &\leftarrow {tex_num(bk)} - {eta}\cdot({tex_num(fb.grad)}) = {tex_num(fb.after)}\\ "
+        rf"w &\leftarrow {tex_num(wk)} - {eta}\cdot({tex_num(fw.grad)}) = {tex_num(fw.after)}\end{{aligned}}"
+    )
+    metrics(
+        [
+            ("Epoch", str(frame), None),
+            ("b at this epoch", num(bk), None),
+            ("w at this epoch", num(wk), None),
+            ("Loss at this epoch", num(loss_k), "training MSE"),
+        ]
+    )
+    metrics(
+        [
+            ("w step: −η·∂MSE/∂w", num(fw.move), f"η = {eta} times the true gradient {num(fw.grad)}"),
+            ("w after (b fixed)", num(fw.after), None),
+            ("Loss after the w step", num(fw.loss_after), f"from {num(fw.loss_before)}"),
+            ("b step: −η·∂MSE/∂b", num(fb.move), f"η = {eta} times the true gradient {num(fb.grad)}"),
+            ("b after (w fixed)", num(fb.after), None),
+            ("Loss after the b step", num(fb.loss_after), f"from {num(fb.loss_before)}"),
+        ],
+        columns=3,
+    )
+    st.markdown(f"At η = {eta} the w step {step_story(fw, stats)}; the b step {step_story(fb, stats)}.")
+
+
+def show_the_books_numbers(lr: float) -> None:
+    """The book's numbers for Figs 0.10-0.12 (snapped start, manual gradients), the current rate in bold."""
+    st.markdown("**In the book** (its snapped start 0.52, −0.16 and its manual gradients −2.90, −1.79):")
+    st.markdown(book_table(update_results.book_rows(), lr))
+    st.markdown(
+        "At 0.2 both steps are small and safe; at 0.8 the b step lands on the other side of the valley; "
+        "at 1.1 it climbs so far up the other side that the loss *rises* (3.2240 > 2.7113), while the "
+        "flatter w curve still copes. The b curve is the steeper one: the learning rate is limited by the "
+        "**steepest** curve."
+    )
+
+
+def show_where_eta_stops_working(
+    lr: float, curv: results.Curvature, hist: gdcore.History, leaves_window: int | None
+) -> None:
+    """Where does η stop working? The limits from the curvature, the ruler, and what this rate does."""
+    factor = curv.factor(lr)
+    st.subheader("Where does η stop working?")
+    st.markdown(
+        "A cross-section is a parabola. A step of η·gradient on a parabola of curvature c shrinks the distance "
+        "to its bottom by the factor 1 − η·c: it never overshoots while η ≤ 1/c, overshoots but still gets "
+        "closer while η < 2/c, and moves away when η > 2/c. With both parameters moving, the bowl's steepest "
+        "direction — curvature λ_max, the largest eigenvalue of the Hessian — sets the limit 2/λ_max."
+    )
+    st.latex(
+        rf"\eta_b = \frac{{2}}{{c_b}} = {fmt(curv.limit_b)},\qquad \eta_w = \frac{{2}}{{c_w}} = {fmt(curv.limit_w)},"
+        rf"\qquad \eta_{{\text{{critical}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(curv.lam_max)}}} "
+        rf"= {fmt(curv.critical_lr)}"
+    )
+    charts.show(update_charts.lr_ruler(curv, lr), ruler_summary(curv, lr))
+    metrics(
+        [
+            ("Limit along b (2/curvature)", fmt(curv.limit_b), "a step along b alone (w fixed) diverges above this"),
+            ("Limit along w (2/curvature)", fmt(curv.limit_w), "a step along w alone (b fixed) diverges above this"),
+            ("Critical rate 2/λ_max", fmt(curv.critical_lr), "batch descent on both parameters diverges above this"),
+            (
+                "Per-step factor max|1 − η·λ|",
+                num(factor),
+                "the distance to the minimum is multiplied by this each epoch",
+            ),
+        ]
+    )
+    eta = short(lr)
+    if lr >= curv.critical_lr:
+        where = (
+            f"From your start the parameters leave the chart's window at **epoch {leaves_window}** "
+            f"(b = {num(hist.b[leaves_window])}, w = {num(hist.w[leaves_window])})."
+            if leaves_window is not None
+            else f"Growth this slow takes more than {count(update_results.LONG_EPOCHS)} epochs to leave the "
+            "chart's window."
+        )
+        blow = gdcore.first_epoch_above(hist.train_loss, 1e6)
+        tail = f" The loss passes 1,000,000 at epoch {count(blow)}." if blow is not None else ""
+        if hist.diverged:
+            tail += f" After epoch {count(hist.epochs_run)} the numbers no longer fit in a float and the run stops."
+        st.error(
+            f"**Diverges.** η = {eta} is above 2/λ_max = {fmt(curv.critical_lr)}. "
+            "Each step multiplies the distance to the "
+            f"minimum along the steepest direction by |1 − η·λ_max| = |1 − {eta} × {fmt(curv.lam_max)}| = "
+            f"{num(factor)}, "
+            f"flipping its sign every time: the path ping-pongs across the valley with growing swings. {where}{tail}",
+            icon="💥",
+        )
+    elif lr > curv.smooth:
+        st.warning(
+            f"**Oscillates but converges.** η = {eta} is above 1/λ_max = {fmt(curv.smooth)}, so along the "
+            "steepest direction every step overshoots to the other side, but below "
+            f"{fmt(curv.critical_lr)}, so each swing is smaller than the last (factor {num(factor)}).",
+            icon="↔️",
+        )
+    else:
+        st.info(
+            f"**Converges smoothly.** η = {eta} is at most 1/λ_max = {fmt(curv.smooth)}: no step overshoots. "
+            f"The distance to the minimum shrinks by the factor {num(factor)} per epoch — the flat direction "
+            f"(λ_min = {fmt(curv.lam_min)}) is what makes it slow.",
+            icon="✅",
+        )
+
 
 setup("Learning Rate", "🎚️")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -23,182 +323,11 @@ header(
         "a matter of taste: the steepness (curvature) of the loss surface sets them, and we can compute them."
     ),
 )
-
-lr = s.lr
-b0, w0 = s.start
-stats = results.train_summary(s.data_key).stats
 curv = results.curvature(s.data_key)
-factor = curv.factor(lr)
-step_w, step_b = figs_lr.axis_steps(stats, b0, w0, lr)
-
-st.markdown("The book tries three rates. One click sets the shared η (the sidebar follows):")
-cols = st.columns(len(figs_lr.BOOK_LRS) + 1)
-for col, (preset, name) in zip(cols, zip(figs_lr.BOOK_LRS, ("low", "high", "very high"))):
-    if col.button(
-        f"η = {preset:g} ({name})",
-        key=f"lr_preset_{preset:g}",
-        width="stretch",
-        type="primary" if abs(lr - preset) < 1e-12 else "secondary",
-    ):
-        set_settings(lr=preset)
-        st.rerun()
-
-st.subheader("Predict, then check")
-st.markdown(
-    f"Starting from b = {fmt(b0)}, w = {fmt(w0)} with **η = {lr:g}**, what will batch gradient "
-    "descent do? Decide before you scroll down."
-)
-guess = st.radio("Your prediction", figs_lr.GUESSES, index=None, key="lr_guess", horizontal=True)
-if st.button("Check", key="lr_check", disabled=guess is None):
-    st.session_state["lr_checked"] = (lr, guess, b0, w0, s.data_key)
-if guess is not None and st.session_state.get("lr_checked") == (lr, guess, b0, w0, s.data_key):
-    correct, why = figs_lr.check_explanation(guess, lr, curv, factor)
-    (st.success if correct else st.error)(
-        ("Right. " if correct else f"Not quite — you said “{guess}”. ") + why, icon="✅" if correct else "❌"
-    )
-
-# --- Figs 0.10-0.12, then the following epochs ----------------------------------------------
-st.subheader("One step along each cross-section (Figs 0.10–0.12)")
-st.markdown(
-    "As in the book, each parameter takes its step on its own cross-section: w moves with b held fixed "
-    "(red), b moves with w held fixed (black). The flat segment is the step −η·gradient at the starting "
-    "loss; the dot at its end, on the curve, is where the loss lands. On the contour, the green segment is the "
-    "real update, which moves both at once. Play or step through the next epochs of batch descent: every "
-    "panel of the player follows the same epoch, and the step panels below it show the epoch it stops on."
-)
-st.caption(
-    "We use the **true** gradients at the exact point. The book instead starts from the grid-snapped point "
-    "(0.52, −0.16), uses the slopes −2.90 and −1.79 read off Fig 0.8, and snaps the after points to its 0.06 "
-    "grid — so its numbers (in the table below the figures) differ slightly from ours."
-)
-hist = results.history_for(s, batch=0, epochs=figs_lr.LONG_EPOCHS)
-surface = results.surface(s.data_key, "original", extra=(b0, w0, step_b.after, step_w.after))
-b_win, w_win = charts.surface_domains(surface, half_cell=False)
-exit_ = figs_lr.window_exit(hist.b, hist.w, b_win, w_win)
-n_frames = min(hist.epochs_run, figs_lr.PLAYER_EPOCHS) + 1
-frames = player_frames(
-    hist,
-    stats,
-    surface,
-    lr=lr,
-    n_frames=n_frames,
-    show_next=True,
-    loss_window=cross_section_domain(results.train_summary(s.data_key), (b0, w0), s.is_book),
-)
-
-
-def show_step_from(frame: int) -> None:
-    """The two one-parameter steps from the player's paused epoch, with their numbers."""
-    bk, wk = float(hist.b[frame]), float(hist.w[frame])
-    fw, fb = figs_lr.axis_steps(stats, bk, wk, lr)
-    loss_k = float(hist.train_loss[frame])
-    st.markdown(f"**The step from epoch {frame}**, one parameter at a time (the player's paused epoch):")
-    c1, c2 = st.columns(2)
-    for col, step, base in ((c1, fw, w_win), (c2, fb, b_win)):
-        x_dom, y_dom = figs_lr.step_domains(step, base)
-        other = "b" if step.param == "w" else "w"
-        with col:
-            charts.show(
-                figs_lr.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
-                figs_lr.step_summary(step),
-            )
-    st.latex(
-        rf"\begin{{aligned}}b &\leftarrow {tex_num(bk)} - {lr:g}\cdot({tex_num(fb.grad)}) = {tex_num(fb.after)}\\ "
-        rf"w &\leftarrow {tex_num(wk)} - {lr:g}\cdot({tex_num(fw.grad)}) = {tex_num(fw.after)}\end{{aligned}}"
-    )
-    metrics(
-        [
-            ("Epoch", str(frame), None),
-            ("b at this epoch", num(bk), None),
-            ("w at this epoch", num(wk), None),
-            ("Loss at this epoch", num(loss_k), "training MSE"),
-        ]
-    )
-    metrics(
-        [
-            ("w step: −η·∂MSE/∂w", num(fw.move), f"η = {lr:g} times the true gradient {num(fw.grad)}"),
-            ("w after (b fixed)", num(fw.after), None),
-            ("Loss after the w step", num(fw.loss_after), f"from {num(fw.loss_before)}"),
-            ("b step: −η·∂MSE/∂b", num(fb.move), f"η = {lr:g} times the true gradient {num(fb.grad)}"),
-            ("b after (w fixed)", num(fb.after), None),
-            ("Loss after the b step", num(fb.loss_after), f"from {num(fb.loss_before)}"),
-        ],
-        columns=3,
-    )
-    st.markdown(
-        f"At η = {lr:g} the w step {figs_lr.step_story(fw, stats)}; the b step {figs_lr.step_story(fb, stats)}."
-    )
-
-
-# New data, rate or start: new frames, and the player replays from epoch 0.
-player_section("lr_player", frames, start=0, below=show_step_from)
-
-st.markdown("**In the book** (its snapped start 0.52, −0.16 and its manual gradients −2.90, −1.79):")
-st.markdown(figs_lr.book_table(figs_lr.book_rows(), lr))
-st.markdown(
-    "At 0.2 both steps are small and safe; at 0.8 the b step lands on the other side of the valley; "
-    "at 1.1 it climbs so far up the other side that the loss *rises* (3.2240 > 2.7113), while the "
-    "flatter w curve still copes. The b curve is the steeper one: the learning rate is limited by the "
-    "**steepest** curve."
-)
-
-# --- zones ----------------------------------------------------------------------------------
-st.subheader("Where does η stop working?")
-st.markdown(
-    "A cross-section is a parabola. A step of η·gradient on a parabola of curvature c shrinks the distance "
-    "to its bottom by the factor 1 − η·c: it never overshoots while η ≤ 1/c, overshoots but still gets "
-    "closer while η < 2/c, and moves away when η > 2/c. With both parameters moving, the bowl's steepest "
-    "direction — curvature λ_max, the largest eigenvalue of the Hessian — sets the limit 2/λ_max."
-)
-st.latex(
-    rf"\eta_b = \frac{{2}}{{c_b}} = {fmt(curv.limit_b)},\qquad \eta_w = \frac{{2}}{{c_w}} = {fmt(curv.limit_w)},"
-    rf"\qquad \eta_{{\text{{critical}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(curv.lam_max)}}} "
-    rf"= {fmt(curv.critical_lr)}"
-)
-charts.show(figs_lr.lr_ruler(curv, lr), figs_lr.ruler_summary(curv, lr))
-metrics(
-    [
-        ("Limit along b (2/curvature)", fmt(curv.limit_b), "a step along b alone (w fixed) diverges above this"),
-        ("Limit along w (2/curvature)", fmt(curv.limit_w), "a step along w alone (b fixed) diverges above this"),
-        ("Critical rate 2/λ_max", fmt(curv.critical_lr), "batch descent on both parameters diverges above this"),
-        ("Per-step factor max|1 − η·λ|", num(factor), "the distance to the minimum is multiplied by this each epoch"),
-    ]
-)
-
-if lr >= curv.critical_lr:
-    where = (
-        f"From your start the parameters leave the chart's window at **epoch {exit_.epoch}** "
-        f"(b = {num(exit_.b)}, w = {num(exit_.w)})."
-        if exit_ is not None
-        else f"Growth this slow takes more than {figs_lr.LONG_EPOCHS:,} epochs to leave the chart's window."
-    )
-    blow = figs_lr.first_above(hist.train_loss, 1e6)
-    tail = f" The loss passes 1,000,000 at epoch {blow:,}." if blow is not None else ""
-    if hist.diverged:
-        tail += f" After epoch {hist.epochs_run:,} the numbers no longer fit in a float and the run stops."
-    st.error(
-        f"**Diverges.** η = {lr:g} is above 2/λ_max = {fmt(curv.critical_lr)}. "
-        "Each step multiplies the distance to the "
-        f"minimum along the steepest direction by |1 − η·λ_max| = |1 − {lr:g} × {fmt(curv.lam_max)}| = "
-        f"{num(factor)}, "
-        f"flipping its sign every time: the path ping-pongs across the valley with growing swings. {where}{tail}",
-        icon="💥",
-    )
-elif lr > curv.smooth:
-    st.warning(
-        f"**Oscillates but converges.** η = {lr:g} is above 1/λ_max = {fmt(curv.smooth)}, so along the "
-        "steepest direction every step overshoots to the other side, but below "
-        f"{fmt(curv.critical_lr)}, so each swing is smaller than the last (factor {num(factor)}).",
-        icon="↔️",
-    )
-else:
-    st.info(
-        f"**Converges smoothly.** η = {lr:g} is at most 1/λ_max = {fmt(curv.smooth)}: no step overshoots. "
-        f"The distance to the minimum shrinks by the factor {num(factor)} per epoch — the flat direction "
-        f"(λ_min = {fmt(curv.lam_min)}) is what makes it slow.",
-        icon="✅",
-    )
-
+show_book_presets(s.lr)
+show_predict_then_check(s, curv)
+hist, leaves_window = show_one_step_along_each_cross_section(s)
+show_where_eta_stops_working(s.lr, curv, hist, leaves_window)
 book_check(
     s.is_book,
     "the limits are 1.0 along b, about 3.155 along w and 0.8055 for both together; the "

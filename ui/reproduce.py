@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from .figs_descent import MAX_PATH_POINT_PASSES, minibatch_size
-from .figs_lr import LONG_EPOCHS
 from .page import STEPS
+from .results.update import LONG_EPOCHS
 from .settings import Settings
 
 __all__ = ["Cell", "PATH_EPOCHS", "cells", "notebook", "script", "show_reproduce"]
