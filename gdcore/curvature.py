@@ -25,6 +25,7 @@ __all__ = [
     "hessian_eigenvalues",
     "iteration_matrix",
     "loss_gap",
+    "lr_zone",
     "predicted_distance",
     "rule_factor",
 ]
@@ -102,6 +103,32 @@ def axis_lr_limits(x: np.ndarray) -> tuple[float, float]:
     """
     h = hessian(x)
     return float(2.0 / h[0, 0]), float(2.0 / h[1, 1])
+
+
+def lr_zone(lr: float, limit: float) -> int:
+    """What steps of size ``lr`` do along a direction whose learning-rate limit is ``limit``.
+
+    Along a direction of curvature c (``limit = 2 / c``) a step multiplies the
+    distance to the bottom by ``1 - lr * c``: it keeps its sign while
+    ``lr <= limit / 2``, flips but shrinks while ``lr < limit``, and no longer
+    shrinks from ``limit`` on.
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate.
+    limit : float
+        ``2 / curvature`` of the direction (:func:`axis_lr_limits`, or :func:`critical_lr`
+        for batch descent on both parameters).
+
+    Returns
+    -------
+    int
+        0 converges smoothly, 1 oscillates but converges, 2 diverges.
+    """
+    if lr <= limit / 2.0:
+        return 0
+    return 1 if lr < limit else 2
 
 
 def condition_number(x: np.ndarray) -> float:

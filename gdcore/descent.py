@@ -18,6 +18,7 @@ __all__ = [
     "History",
     "descend",
     "convergence_target",
+    "first_epoch_above",
     "first_epoch_within",
     "measured_factor",
     "MAX_TOTAL_UPDATES",
@@ -394,6 +395,24 @@ def first_epoch_within(
             if hit.any():
                 return epoch, int(np.argmin(np.where(hit, loss, np.inf)))
     return None, None
+
+
+def first_epoch_above(values: np.ndarray, threshold: float) -> int | None:
+    """First epoch whose value exceeds ``threshold`` (a diverging loss passing a mark).
+
+    Parameters
+    ----------
+    values : array_like of shape (epochs + 1,)
+        One value per epoch (entry 0: the start); NaN never counts as above.
+    threshold : float
+
+    Returns
+    -------
+    int or None
+        The index of the first value above ``threshold``; None if there is none.
+    """
+    hit = np.nonzero(np.asarray(values, dtype=np.float64) > threshold)[0]
+    return int(hit[0]) if hit.size else None
 
 
 def measured_factor(distance: np.ndarray, window: int = 100) -> float | None:

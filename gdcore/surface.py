@@ -24,6 +24,7 @@ __all__ = [
     "book_grid",
     "cross_section_b",
     "cross_section_from_stats",
+    "cross_section_minimum",
     "cross_section_w",
     "finite_difference_slope",
     "loss_grid",
@@ -208,6 +209,34 @@ def cross_section_from_stats(stats: SufficientStats, param: str, fixed: float, v
     values = np.asarray(values, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.asarray(stats.loss(fixed, values) if param == "w" else stats.loss(values, fixed), dtype=np.float64)
+
+
+def cross_section_minimum(stats: SufficientStats, param: str, fixed: float) -> float:
+    """Where a cross-section bottoms out: the best value of one parameter with the other held fixed.
+
+    Each cross-section of the MSE is a parabola; setting its derivative to zero gives
+    ``b* = mean(y) - w mean(x)`` along b (w fixed) and
+    ``w* = (cov(x, y) + mean(x) (mean(y) - b)) / mean(x**2)`` along w (b fixed).
+
+    Parameters
+    ----------
+    stats : SufficientStats
+    param : {"b", "w"}
+        The parameter that varies (as in :func:`cross_section_from_stats`).
+    fixed : float
+        The value of the other parameter.
+
+    Returns
+    -------
+    float
+        The minimising value of ``param`` (NaN along w when every x is 0: the cut is flat).
+    """
+    if param not in ("b", "w"):
+        raise ValueError(f"param must be 'b' or 'w', got {param!r}")
+    if param == "b":
+        return float(stats.mean_y - fixed * stats.mean_x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(stats.cov_xy + stats.mean_x * (stats.mean_y - fixed)) / np.float64(stats.mean_x2))
 
 
 def finite_difference_slope(
