@@ -1,13 +1,93 @@
 """Step 1 · Data: generate noisy points on a line and split them."""
 
+import numpy as np
 import streamlit as st
 
 import ui
 from ui import charts, results
 from ui.charts import PALETTE
-from ui.numbers import fmt
+from ui.numbers import count, fmt, short
 from ui.page import book_check, csv_download, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
+from ui.settings import Settings
+
+
+def show_how_y_is_generated(s: Settings) -> None:
+    """How y is generated: the line, the noise, and how one seed splits the points into training and validation."""
+    data = results.dataset(s.data_key)
+    st.subheader("How y is generated")
+    st.latex(
+        rf"y = b + w\,x + \varepsilon = {short(s.true_b)} + {short(s.true_w)}\,x + \varepsilon,"
+        rf"\qquad \varepsilon \sim \mathcal{{N}}(0,\ {short(s.noise)}^2)"
+    )
+    st.markdown(
+        f"With seed **{s.seed}**, one random stream draws all {count(s.n)} x values first, then the {count(s.n)} "
+        f"noise values, then shuffles the indices 0…{s.n - 1}. The first 80% of the shuffled indices "
+        f"(**{count(data.train_idx.size)}** points) form the **training set**; the other "
+        f"**{count(data.val_idx.size)}** form the **validation set**, which the model never learns from."
+    )
+
+
+def show_data_scatter(x: np.ndarray, y: np.ndarray, color: str, title: str, summary: str, x_dom, y_dom) -> None:
+    """One set's scatter (at most :data:`results.MAX_SCATTER_POINTS` of its points) and its text summary."""
+    xs, ys = results.display_points(x, y)
+    charts.show(
+        charts.scatter(xs, ys, color, title, x_domain=x_dom, y_domain=y_dom),
+        summary + ("" if xs.size == x.size else f" Showing a random {count(xs.size)} of them."),
+    )
+
+
+def show_the_two_sets(s: Settings) -> None:
+    """The training and the validation points side by side, on the same axes."""
+    data = results.dataset(s.data_key)
+    split = results.features(s.data_key, "original")  # the training and validation arrays, shared: no copy per use
+    x_dom = charts.padded(data.x, book=(-0.05, 1.05))  # every point, train and validation
+    y_dom = charts.padded(data.y, book=(0, 3.1))
+    left, right = st.columns(2)
+    with left:
+        show_data_scatter(
+            split.x_train,
+            split.y_train,
+            PALETTE["train"],
+            "Generated data · train",
+            f"Scatter of the {count(split.x_train.size)} training points: y rises with x along a line of slope "
+            f"about {short(s.true_w)}, with noise of about ±{short(s.noise)}.",
+            x_dom,
+            y_dom,
+        )
+    with right:
+        show_data_scatter(
+            split.x_val,
+            split.y_val,
+            PALETTE["val"],
+            "Generated data · validation",
+            f"Scatter of the {count(split.x_val.size)} validation points, drawn from the same line as the "
+            "training points.",
+            x_dom,
+            y_dom,
+        )
+
+
+def show_the_numbers(s: Settings) -> None:
+    """The numbers: the sizes of the two sets, the first training point and the first shuffled indices."""
+    data = results.dataset(s.data_key)
+    split = results.features(s.data_key, "original")
+    st.subheader("The numbers")
+    metrics(
+        [
+            ("Training points", count(split.x_train.size), None),
+            ("Validation points", count(split.x_val.size), None),
+            (
+                "First training point",
+                f"({fmt(split.x_train[0])}, {fmt(split.y_train[0])})",
+                "x and y of the first point of the shuffled training set",
+            ),
+            ("Mean of x (train)", fmt(float(split.x_train.mean())), None),
+        ]
+    )
+    head = ", ".join(str(i) for i in data.train_idx[:10])
+    st.markdown(f"First training indices: `{head}, …`")
+
 
 setup("Data", "🎲")
 s = ui.sidebar()
@@ -20,67 +100,14 @@ header(
         "exactly on it. Because we know the true line, we can later check what gradient descent finds."
     ),
 )
-
-data = results.dataset(s.data_key)
-split = results.features(s.data_key, "original")  # the training and validation arrays, shared: no copy per use
-n_train, n_val = len(data.train_idx), len(data.val_idx)
-
-st.subheader("How y is generated")
-st.latex(
-    rf"y = b + w\,x + \varepsilon = {s.true_b:g} + {s.true_w:g}\,x + \varepsilon,"
-    rf"\qquad \varepsilon \sim \mathcal{{N}}(0,\ {s.noise:g}^2)"
-)
-st.markdown(
-    f"With seed **{s.seed}**, one random stream draws all {s.n:,} x values first, then the {s.n:,} noise "
-    f"values, then shuffles the indices 0…{s.n - 1}. The first 80% of the shuffled indices "
-    f"(**{n_train:,}** points) form the **training set**; the other **{n_val:,}** form the **validation set**, "
-    "which the model never learns from."
-)
-
-x_dom = charts.padded(data.x, book=(-0.05, 1.05))  # every point, train and validation
-y_dom = charts.padded(data.y, book=(0, 3.1))
-left, right = st.columns(2)
-with left:
-    pick = results.display_sample(n_train)
-    xt, yt = (split.x_train, split.y_train) if pick is None else (split.x_train[pick], split.y_train[pick])
-    chart = charts.scatter(xt, yt, PALETTE["train"], "Generated data · train", x_domain=x_dom, y_domain=y_dom)
-    charts.show(
-        chart,
-        f"Scatter of the {n_train:,} training points: y rises with x along a line of slope "
-        f"about {s.true_w:g}, with noise of about ±{s.noise:g}."
-        + ("" if pick is None else f" Showing a random {len(pick):,} of them."),
-    )
-with right:
-    pick = results.display_sample(n_val)
-    xv, yv = (split.x_val, split.y_val) if pick is None else (split.x_val[pick], split.y_val[pick])
-    chart = charts.scatter(xv, yv, PALETTE["val"], "Generated data · validation", x_domain=x_dom, y_domain=y_dom)
-    charts.show(
-        chart,
-        f"Scatter of the {n_val:,} validation points, drawn from the same line as the training points."
-        + ("" if pick is None else f" Showing a random {len(pick):,} of them."),
-    )
-
-st.subheader("The numbers")
-metrics(
-    [
-        ("Training points", f"{n_train:,}", None),
-        ("Validation points", f"{n_val:,}", None),
-        (
-            "First training point",
-            f"({fmt(split.x_train[0])}, {fmt(split.y_train[0])})",
-            "x and y of the first point of the shuffled training set",
-        ),
-        ("Mean of x (train)", fmt(float(split.x_train.mean())), None),
-    ]
-)
-head = ", ".join(str(i) for i in data.train_idx[:10])
-st.markdown(f"First training indices: `{head}, …`")
+show_how_y_is_generated(s)
+show_the_two_sets(s)
+show_the_numbers(s)
 book_check(
     s.is_book,
     "the split starts with indices 76, 83, 80, 98, 2, and the first training point is "
     "(0.7713, 2.4745) — the point the Loss page highlights.",
 )
-
 csv_download("Download the data (CSV)", results.data_csv, s, file_name=f"data_seed{s.seed}_n{s.n}.csv")
 show_reproduce(1, s)
 navigation(1)

@@ -4,9 +4,53 @@ import streamlit as st
 
 import gdcore
 import ui
-from ui.numbers import fmt, numpy_print
+from ui.numbers import fmt, numpy_print, short
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
+from ui.settings import Settings
+
+
+def show_random_draw(s: Settings) -> None:
+    """The random draw: b and w from a standard normal, seeded, as the book prints them."""
+    b_rand, w_rand = gdcore.init_params(s.seed)
+    st.latex(
+        rf"b \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; b = {fmt(b_rand)} \qquad "
+        rf"w \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; w = {fmt(w_rand)}"
+    )
+    st.markdown(
+        f"A fresh random stream seeded with **{s.seed}** gives b first, then w. "
+        "(The book re-seeds with the same seed it used for the data, so these are the first two normals "
+        "of that stream.) Printed the way numpy shows one-element arrays: "
+        f"`{numpy_print(b_rand)} {numpy_print(w_rand)}`."
+    )
+    metrics(
+        [
+            ("Random b", fmt(b_rand, 4), "intercept of the starting line"),
+            ("Random w", fmt(w_rand, 4), "slope of the starting line"),
+            ("True b (unknown to the model)", short(s.true_b), None),
+            ("True w (unknown to the model)", short(s.true_w), None),
+        ]
+    )
+
+
+def show_your_own_start(s: Settings) -> None:
+    """A note when the learner typed or clicked a start of their own instead of the random one."""
+    b0, w0 = s.start
+    if (b0, w0) != gdcore.init_params(s.seed):
+        st.info(
+            f"You chose your own start in the sidebar: b = {fmt(b0)}, w = {fmt(w0)}. "
+            "Every page starts from it; clear the two fields to go back to the random start.",
+            icon="📍",
+        )
+
+
+def show_other_starts() -> None:
+    """Where else a start can come from: the sidebar fields or a click on a loss contour."""
+    st.markdown(
+        "You can also type a starting point in the sidebar (*Start b*, *Start w*) — or click on a loss "
+        "contour on the Loss, Learning Rate and Rinse and Repeat pages — to see how the start changes the path."
+    )
+
 
 setup("Init", "🎯")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -20,38 +64,9 @@ header(
         "runs and reproduce the book."
     ),
 )
-
-b_rand, w_rand = gdcore.init_params(s.seed)
-b0, w0 = s.start
-
-st.latex(
-    rf"b \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; b = {fmt(b_rand)} \qquad "
-    rf"w \sim \mathcal{{N}}(0, 1) \;\Rightarrow\; w = {fmt(w_rand)}"
-)
-st.markdown(
-    f"A fresh random stream seeded with **{s.seed}** gives b first, then w. "
-    "(The book re-seeds with the same seed it used for the data, so these are the first two normals "
-    "of that stream.) Printed the way numpy shows one-element arrays: "
-    f"`{numpy_print(b_rand)} {numpy_print(w_rand)}`."
-)
-metrics(
-    [
-        ("Random b", fmt(b_rand, 4), "intercept of the starting line"),
-        ("Random w", fmt(w_rand, 4), "slope of the starting line"),
-        ("True b (unknown to the model)", f"{s.true_b:g}", None),
-        ("True w (unknown to the model)", f"{s.true_w:g}", None),
-    ]
-)
-if (b0, w0) != (b_rand, w_rand):
-    st.info(
-        f"You chose your own start in the sidebar: b = {fmt(b0)}, w = {fmt(w0)}. "
-        "Every page starts from it; clear the two fields to go back to the random start.",
-        icon="📍",
-    )
+show_random_draw(s)
+show_your_own_start(s)
 book_check(s.is_book, "b = 0.4967 and w = −0.1383 (numpy prints `[0.49671415] [-0.1382643]`).")
-st.markdown(
-    "You can also type a starting point in the sidebar (*Start b*, *Start w*) — or click on a loss "
-    "contour on the Loss, Learning Rate and Rinse and Repeat pages — to see how the start changes the path."
-)
+show_other_starts()
 show_reproduce(2, s)
 navigation(2)

@@ -5,9 +5,58 @@ import streamlit as st
 import ui
 from ui import charts, results
 from ui.charts import PALETTE, Line
-from ui.numbers import fmt, signed
+from ui.numbers import count, fmt, signed
 from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
+from ui.settings import Settings
+
+
+def show_forward_pass(s: Settings) -> None:
+    """The forward pass as a formula: ŷ = b + w·x, and the prediction for the first training point."""
+    data = results.train_summary(s.data_key)  # statistics and a drawing sample, never all N points
+    pred = results.prediction(s.data_key, *s.start)
+    b, w = s.start
+    st.latex(rf"\hat{{y}}_i = b + w\,x_i = {fmt(b)} {signed(w)}\,x_i")
+    st.latex(
+        rf"\hat{{y}}_0 = {fmt(b)} {signed(w)} \times {fmt(data.first_x)} = {fmt(pred.first)}"
+        rf"\quad(\text{{true }} y_0 = {fmt(data.first_y)})"
+    )
+
+
+def show_predictions(s: Settings) -> None:
+    """The prediction line over the training points, and the numbers beside it."""
+    data = results.train_summary(s.data_key)
+    pred = results.prediction(s.data_key, *s.start)
+    b, w = s.start
+    x_dom = charts.padded(data.x_range, book=(-0.05, 1.05))
+    y_dom = charts.padded((pred.low, pred.high), book=(0, 3))
+    label_y = 0.55 if s.is_book else y_dom[0] + 0.15 * (y_dom[1] - y_dom[0])
+    chart = charts.overlay(
+        charts.scatter(
+            data.sample_x,
+            data.sample_y,
+            PALETTE["train"],
+            "Model's predictions with random parameters",
+            x_domain=x_dom,
+            y_domain=y_dom,
+        ),
+        charts.model_lines([Line(b, w, "Model's predictions", PALETTE["b_varies"])], (0, 1), y_domain=y_dom),
+        charts.label(0.2, label_y, f"b = {fmt(b)}  w = {fmt(w)}"),
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        charts.show(
+            chart,
+            f"The {count(data.n_train)} training points with the dashed prediction line "
+            f"ŷ = {fmt(b)} {signed(w)}·x, which misses them by {fmt(pred.mean_abs_error, 2)} "
+            "on average.",
+        )
+    with right:
+        st.subheader("The numbers")
+        metrics([("b", fmt(b), None), ("w", fmt(w), None)])
+        metrics([("Mean prediction ŷ", fmt(pred.mean), None), ("Mean of y", fmt(data.stats.mean_y), None)])
+        st.markdown("Only the **training** points are used to predict here: the validation set stays unseen.")
+
 
 setup("Predict", "📈")
 s = ui.sidebar(extra=("b0", "w0"))
@@ -20,41 +69,8 @@ header(
         "and that is fine — the next steps measure how poor and fix it."
     ),
 )
-
-data = results.train_summary(s.data_key)  # statistics and a drawing sample, never all N points
-pred = results.prediction_for(s)
-b, w = s.start
-x0, y0 = data.first_x, data.first_y
-
-st.latex(rf"\hat{{y}}_i = b + w\,x_i = {fmt(b)} {signed(w)}\,x_i")
-st.latex(
-    rf"\hat{{y}}_0 = {fmt(b)} {signed(w)} \times {fmt(x0)} = {fmt(pred.first)}"
-    rf"\quad(\text{{true }} y_0 = {fmt(y0)})"
-)
-
-xt, yt = data.sample_x, data.sample_y
-x_dom = charts.padded(data.x_range, book=(-0.05, 1.05))
-y_dom = charts.padded((pred.low, pred.high), book=(0, 3))
-chart = charts.overlay(
-    charts.scatter(
-        xt, yt, PALETTE["train"], "Model's predictions with random parameters", x_domain=x_dom, y_domain=y_dom
-    ),
-    charts.model_lines([Line(b, w, "Model's predictions", PALETTE["b_varies"])], (0, 1), y_domain=y_dom),
-    charts.label(0.2, 0.55 if s.is_book else y_dom[0] + 0.15 * (y_dom[1] - y_dom[0]), f"b = {fmt(b)}  w = {fmt(w)}"),
-)
-left, right = st.columns([3, 2])
-with left:
-    charts.show(
-        chart,
-        f"The {data.n_train:,} training points with the dashed prediction line "
-        f"ŷ = {fmt(b)} {signed(w)}·x, which misses them by {fmt(pred.mean_abs_error, 2)} "
-        "on average.",
-    )
-with right:
-    st.subheader("The numbers")
-    metrics([("b", fmt(b), None), ("w", fmt(w), None)])
-    metrics([("Mean prediction ŷ", fmt(pred.mean), None), ("Mean of y", fmt(data.stats.mean_y), None)])
-    st.markdown("Only the **training** points are used to predict here: the validation set stays unseen.")
+show_forward_pass(s)
+show_predictions(s)
 book_check(s.is_book, "the line reads b = 0.4967, w = −0.1383, far below the points.")
 show_reproduce(3, s)
 navigation(3)

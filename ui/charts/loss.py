@@ -24,9 +24,6 @@ from . import common
 #: The book's zoom windows of Fig 0.8 (x range, y range) around the snapped start.
 BOOK_ZOOM = {"w": ((-0.3, 0.2), (2.3, 2.8)), "b": ((0.3, 0.8), (2.3, 2.8))}
 
-#: Data for a layer drawn only from ``alt.datum`` values (a mark needs one row to be drawn once).
-_ONE_ROW = pd.DataFrame({"_": [0]})
-
 
 # --- windows and limits -------------------------------------------------------------
 
@@ -156,7 +153,7 @@ def contribution_chart(
         y_title=y_title,
         size=30,
     )
-    zero = alt.Chart(_ONE_ROW).mark_rule(color=common.PALETTE["grey"], strokeWidth=1).encode(y=alt.datum(0.0))
+    zero = alt.Chart(common.ONE_ROW).mark_rule(color=common.PALETTE["grey"], strokeWidth=1).encode(y=alt.datum(0.0))
     rule = (
         alt.Chart(pd.DataFrame({"label": [f"mean = {fmt(mean)}"]}))
         .mark_rule(color=color, strokeDash=[6, 4], strokeWidth=2)
@@ -234,7 +231,7 @@ def tangent_cross_section(
     if zoom is not None:
         (x0, x1), (y0, y1) = zoom
         rect = (
-            alt.Chart(_ONE_ROW)
+            alt.Chart(common.ONE_ROW)
             .mark_rect(color=color, opacity=0.2, clip=True)
             .encode(x=alt.datum(x0), x2=alt.datum(x1), y=alt.datum(y0), y2=alt.datum(y1))
         )

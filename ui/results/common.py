@@ -401,6 +401,13 @@ def _sample_indices(n: int, max_points: int, seed: int) -> np.ndarray:
     return pick
 
 
+def display_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points (x, y) a scatter draws: all of them, or :func:`display_sample`'s subset of at most
+    :data:`MAX_SCATTER_POINTS` (fewer than ``x.size`` points came back: say so under the chart)."""
+    pick = display_sample(x.size)
+    return (x, y) if pick is None else (x[pick], y[pick])
+
+
 def _csv(header: str, columns: list[np.ndarray], formats: list[str]) -> bytes:
     """CSV text from equal-length columns (numpy does the formatting loop)."""
     import io
