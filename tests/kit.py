@@ -1,4 +1,5 @@
-"""Helpers for AppTest page tests: run a page, read its numbers and charts."""
+"""The one kit of test helpers: run a page, read its numbers and charts, find a chart by title
+or a dataset by its columns, check that charts are finite; hostile links; independent references."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
@@ -27,13 +29,18 @@ PAGES = {
 }
 
 
-def run_page(name: str, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    """Run one page (it draws its own sidebar) with optional URL parameters."""
-    at = AppTest.from_file(str(PAGES[name]), default_timeout=timeout)
+def run_app(path: Path, query: dict[str, str | list[str]] | None = None, timeout: float = 60) -> AppTest:
+    """Run one app file with optional URL parameters (a list value repeats its key in the link)."""
+    at = AppTest.from_file(str(path), default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
     return at
+
+
+def run_page(name: str, query: dict[str, str | list[str]] | None = None, timeout: float = 60) -> AppTest:
+    """Run one page of PAGES (it draws its own sidebar) with optional URL parameters."""
+    return run_app(PAGES[name], query, timeout)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -80,22 +87,80 @@ def vega_datasets(at: AppTest) -> list[list]:
 
 
 def plotly_charts(at: AppTest) -> list:
+    """Every Plotly chart element of the run."""
     return list(at.get("plotly_chart"))
+
+
+def _title_of(spec: dict):
+    """A Vega-Lite chart's title (a string or a title object); a layered chart may carry it on its first layer."""
+    title = spec.get("title")
+    if title is None and spec.get("layer"):
+        title = spec["layer"][0].get("title")
+    return title
 
 
 def chart_title(spec: dict) -> str:
     """A Vega-Lite chart's title text (a layered chart may carry it on its first layer)."""
-    title = spec.get("title")
-    if title is None and spec.get("layer"):
-        title = spec["layer"][0].get("title")
+    title = _title_of(spec)
     if isinstance(title, dict):
         return str(title.get("text", ""))
     return "" if title is None else str(title)
 
 
+def chart_subtitle(spec: dict) -> str:
+    """A Vega-Lite chart's subtitle text ("" when it has none)."""
+    title = _title_of(spec)
+    subtitle = title.get("subtitle", "") if isinstance(title, dict) else ""
+    return "\n".join(subtitle) if isinstance(subtitle, list) else str(subtitle)
+
+
 def chart_titles(at: AppTest) -> list[str]:
     """The title of every Altair chart, in page order."""
     return [chart_title(spec) for spec in vega_specs(at)]
+
+
+# --- finding a chart by its title, a dataset by its columns ---------------------------
+
+
+def charts_titled(at: AppTest, title: str) -> list[list[pd.DataFrame]]:
+    """The datasets of every Altair chart with this title, in page order."""
+    return [frames for t, frames in zip(chart_titles(at), vega_datasets(at)) if t == title]
+
+
+def chart_frames(at: AppTest, title: str) -> list[pd.DataFrame]:
+    """The datasets of the one Altair chart with this title (fails if none or several carry it)."""
+    found = charts_titled(at, title)
+    assert len(found) == 1, f"{len(found)} charts titled {title!r}; titles: {chart_titles(at)}"
+    return found[0]
+
+
+def charts_by_title(at: AppTest) -> dict[str, list[pd.DataFrame]]:
+    """Title -> datasets of every titled Altair chart (fails if two charts share a title)."""
+    out: dict[str, list[pd.DataFrame]] = {}
+    for title, frames in zip(chart_titles(at), vega_datasets(at)):
+        if title:
+            assert title not in out, f"two charts titled {title!r}: use charts_titled"
+            out[title] = frames
+    return out
+
+
+def frames_with(at: AppTest, *columns: str) -> list[pd.DataFrame]:
+    """Every dataset, of every Altair chart in page order, that has (at least) these columns."""
+    return [f for frames in vega_datasets(at) for f in frames if set(columns) <= set(f.columns)]
+
+
+def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
+    """The first of a chart's datasets whose columns are exactly these, in this order."""
+    for frame in frames:
+        if list(frame.columns) == list(columns):
+            return frame
+    raise AssertionError(f"no dataset with the columns {columns}: {[list(f.columns) for f in frames]}")
+
+
+def altair_frames(chart) -> list[pd.DataFrame]:
+    """The pandas datasets of an Altair chart object (each layer's data), before Streamlit sends it."""
+    layers = getattr(chart, "layer", [chart])
+    return [layer.data for layer in layers if isinstance(getattr(layer, "data", None), pd.DataFrame)]
 
 
 def _plotly_values(value) -> np.ndarray:
@@ -105,17 +170,53 @@ def _plotly_values(value) -> np.ndarray:
     return np.asarray(value if value is not None else [], dtype=float)
 
 
-def assert_charts_finite(at: AppTest) -> None:
-    """No chart of the run carries inf or NaN: every numeric column of every Altair
-    dataset, and the x, y and z of every Plotly trace."""
-    for i, frames in enumerate(vega_datasets(at)):
-        for frame in frames:
-            numeric = frame.select_dtypes(include=[np.number])
-            assert np.isfinite(numeric.to_numpy(dtype=float)).all(), (i, list(frame.columns), frame.head())
-    for chart in plotly_charts(at):
-        for trace in json.loads(chart.proto.spec)["data"]:
+def _no_constants(token: str):
+    raise ValueError(token)
+
+
+def chart_problems(at: AppTest) -> list[str]:
+    """What makes a chart of the run not finite, as readable lines (none: every chart is finite).
+
+    A chart is finite when no number it carries is inf, NaN or missing: no NaN or Infinity
+    in any Vega-Lite spec or Plotly figure JSON; in every Altair dataset, every numeric
+    column (position, colour, tooltip alike) holds only finite values and no missing ones;
+    the x, y and z of every Plotly trace (also when sent as typed arrays) are finite.
+    """
+    problems = []
+    for i, el in enumerate(at.get("vega_lite_chart")):
+        try:
+            json.loads(el.proto.spec, parse_constant=_no_constants)
+        except ValueError as exc:
+            problems.append(f"chart {i}: Vega-Lite spec contains {exc}")
+        for j, ds in enumerate(el.proto.datasets):
+            table = pa.ipc.open_stream(io.BytesIO(ds.data.data)).read_all()
+            for name in table.column_names:
+                column = table[name]
+                if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+                    continue
+                values = column.to_numpy(zero_copy_only=False).astype(float)  # a missing value becomes NaN
+                bad = int((~np.isfinite(values)).sum())
+                if bad:
+                    problems.append(
+                        f"chart {i} dataset {j} column {name!r}: {bad} non-finite or missing value(s) of {len(values)}"
+                    )
+    for i, chart in enumerate(plotly_charts(at)):
+        try:
+            figure = json.loads(chart.proto.spec, parse_constant=_no_constants)
+        except ValueError as exc:
+            problems.append(f"Plotly chart {i}: figure JSON contains {exc}")
+            figure = json.loads(chart.proto.spec)
+        for trace in figure["data"]:
             for axis in ("x", "y", "z"):
-                assert np.isfinite(_plotly_values(trace.get(axis))).all(), (trace["type"], axis)
+                if not np.isfinite(_plotly_values(trace.get(axis))).all():
+                    problems.append(f"Plotly chart {i}: {trace['type']} trace has non-finite {axis}")
+    return problems
+
+
+def assert_charts_finite(at: AppTest) -> None:
+    """Every chart of the run is finite (see chart_problems)."""
+    problems = chart_problems(at)
+    assert not problems, "\n".join(problems)
 
 
 def player_data(at: AppTest, key: str) -> dict:
@@ -226,7 +327,14 @@ DIVERGENCE_SETS: dict[str, dict[str, str]] = {
     "lr2.5-10k-epochs-batch1-n10": dict(lr="2.5", epochs="10000", batch="1", n="10"),
 }
 
-#: Element kinds whose text is rendered as Markdown (or shown as plain text) on the page.
-
 #: What must never come back from the app as rendered markup.
 FORBIDDEN = ("<img", "javascript:", "<script", "<svg", "<iframe", "onerror", "alert(1)")
+
+
+# --- independent references for gdcore ----------------------------------------------------
+
+
+def ref_mse(b: float, w: float, x, y) -> float:
+    """The mean squared error written out in numpy, independent of gdcore."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    return float(np.mean((b + w * x - y) ** 2))

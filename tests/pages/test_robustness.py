@@ -5,37 +5,34 @@
   payloads, repeated keys). No exception; each rejected value gets a warning naming its
   parameter; no payload text is rendered outside a code span; the URL the page writes
   back holds only valid numbers.
-* Divergence: lr = 2.5 with 10,000 epochs (also with batch = 1 on n = 10). No exception, no
-  non-finite number in any chart's data or spec.
-* Tiny data: n = 10 and noise = 0. No exception.
+* Divergence: lr = 2.5 with 10,000 epochs (also with batch = 1 on n = 10). No exception, and
+  every chart finite (``kit.chart_problems``: no inf, NaN or missing number in any chart's
+  data, spec or figure).
+* Tiny data: n = 10 and noise = 0. No exception, every chart finite.
 
-Pages come from ``ui.page.STEPS`` plus the landing page, so new steps are covered. Each
+Pages come from ``ui.registry.STEPS`` plus the landing page, so new steps are covered. Each
 page is one test that runs all its query sets in a row, so the page's cached data are
 shared between the runs (the autouse fixture clears the caches between tests).
 """
 
 from __future__ import annotations
 
-import io
-import json
 import math
 import re
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
-from kit import DIVERGENCE_SETS, FORBIDDEN, FUZZ_SETS
+from kit import DIVERGENCE_SETS, FORBIDDEN, FUZZ_SETS, chart_problems, run_app
 from streamlit.testing.v1 import AppTest
 
-from ui.page import STEPS
+from ui.registry import STEPS
 from ui.settings import PARAMS
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE_FILES = [("landing", ROOT / "streamlit_app.py")] + [
-    (label.replace(" ", "_"), ROOT / path) for path, label in STEPS
-]
+PAGE_FILES = [("landing", ROOT / "streamlit_app.py")] + [(entry.url_path, ROOT / entry.file) for entry in STEPS]
 PAGE_IDS = [name for name, _ in PAGE_FILES]
+#: Seconds a page run may take (several query sets run in a row on a busy machine).
+TIMEOUT = 90
 
 TEXT_KINDS = (
     "markdown",
@@ -51,17 +48,6 @@ TEXT_KINDS = (
     "exception",
     "toast",
 )
-#: Text that must never be rendered outside a code span.
-#: Position channels: a missing value there would make Vega drop or misplace a mark.
-POSITION_CHANNELS = {"x", "y", "x2", "y2", "theta", "radius", "latitude", "longitude", "xOffset", "yOffset"}
-
-
-def run(path: Path, query: dict[str, str | list[str]], timeout: float = 90) -> AppTest:
-    at = AppTest.from_file(str(path), default_timeout=timeout)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at
 
 
 def is_rejected(name: str, raw: str) -> bool:
@@ -116,63 +102,6 @@ def check_no_exception(at: AppTest, where: str) -> list[str]:
     return [f"{where}: exception: {e.value}" for e in at.exception]
 
 
-def check_finite_charts(at: AppTest, where: str) -> list[str]:
-    """Every numeric value sent to a chart is finite; position fields have no missing values;
-    no spec contains NaN or Infinity."""
-    problems = []
-
-    def bad_constant(token):
-        raise ValueError(token)
-
-    for i, el in enumerate(at.get("vega_lite_chart")):
-        try:
-            spec = json.loads(el.proto.spec, parse_constant=bad_constant)
-        except ValueError as exc:
-            problems.append(f"{where}: chart {i}: Vega-Lite spec contains {exc}")
-            spec = {}
-        positional: set[str] = set()
-
-        def walk(node, positional=positional):
-            if isinstance(node, dict):
-                enc = node.get("encoding")
-                if isinstance(enc, dict):
-                    for channel, d in enc.items():
-                        if channel in POSITION_CHANNELS and isinstance(d, dict) and isinstance(d.get("field"), str):
-                            positional.add(d["field"])
-                for v in node.values():
-                    walk(v, positional)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v, positional)
-
-        walk(spec)
-        for j, ds in enumerate(el.proto.datasets):
-            table = pa.ipc.open_stream(io.BytesIO(ds.data.data)).read_all()
-            for name in table.column_names:
-                col = table[name]
-                if not (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)):
-                    continue
-                present = len(col) - col.null_count
-                if pa.types.is_floating(col.type) and present:
-                    finite = pc.sum(pc.is_finite(col)).as_py() or 0
-                    if finite != present:
-                        problems.append(
-                            f"{where}: chart {i} dataset {j} column {name!r}: "
-                            f"{present - finite} non-finite value(s) of {len(col)}"
-                        )
-                if name in positional and col.null_count:
-                    problems.append(
-                        f"{where}: chart {i} dataset {j} position column {name!r}: "
-                        f"{col.null_count} missing value(s) (NaN/None) of {len(col)}"
-                    )
-    for i, el in enumerate(at.get("plotly_chart")):
-        try:
-            json.loads(el.proto.spec, parse_constant=bad_constant)
-        except ValueError as exc:
-            problems.append(f"{where}: Plotly chart {i}: figure JSON contains {exc}")
-    return problems
-
-
 # --------------------------------------------------------------------------- tests
 
 
@@ -186,7 +115,7 @@ def test_malformed_links(path):
     problems: list[str] = []
     for set_name, query in FUZZ_SETS.items():
         where = f"{path.name} [{set_name}]"
-        at = run(path, query)
+        at = run_app(path, query, TIMEOUT)
         problems += check_no_exception(at, where)
         warnings = [str(w.value) for w in at.warning]
         for name in sorted(expected_warnings(query)):
@@ -213,15 +142,15 @@ def test_divergence_keeps_charts_finite(path):
     problems: list[str] = []
     for set_name, query in DIVERGENCE_SETS.items():
         where = f"{path.name} [{set_name}]"
-        at = run(path, query)
+        at = run_app(path, query, TIMEOUT)
         problems += check_no_exception(at, where)
-        problems += check_finite_charts(at, where)
+        problems += [f"{where}: {p}" for p in chart_problems(at)]
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", [p for _, p in PAGE_FILES], ids=PAGE_IDS)
 def test_tiny_noiseless_data(path):
     where = f"{path.name} [n=10, noise=0]"
-    at = run(path, {"n": "10", "noise": "0"})
-    problems = check_no_exception(at, where) + check_finite_charts(at, where)
+    at = run_app(path, {"n": "10", "noise": "0"}, TIMEOUT)
+    problems = check_no_exception(at, where) + [f"{where}: {p}" for p in chart_problems(at)]
     assert not problems, "\n".join(problems)
