@@ -1,5 +1,7 @@
-"""Golden values of the book (Chapter 0 of "Deep Learning with PyTorch
-Step-by-Step"), taken from /work/shared/spec/chapter0.md sections 2, 3, 4 and 5.
+"""The numbers the book prints (Chapter 0 of "Deep Learning with PyTorch
+Step-by-Step", and the 1,000-epoch loop of Chapter 1), reproduced by gdcore:
+the data and its split, steps 0-4, the loss surface and its cross-sections, the
+learning-rate figures, the epoch table, the "bad" feature, scaling and curvature.
 
 Tolerances and why:
 
@@ -27,7 +29,7 @@ import pytest
 import gdcore as g
 
 # --------------------------------------------------------------------------
-# Book constants (spec section 5)
+# Book constants: the start numpy's seed 42 gives, and scikit-learn's LinearRegression fit
 # --------------------------------------------------------------------------
 B0, W0 = 0.4967141530112327, -0.13826430117118466
 B_STAR, W_STAR = 1.0235407546635162, 1.9689644704814506  # LinearRegression
@@ -65,7 +67,7 @@ def history(data) -> g.History:
 
 
 # --------------------------------------------------------------------------
-# Data (spec section 2, item 4) -- all exact: same RNG stream as the book
+# Data -- all exact: the same random stream as the book (seed 42: x, then the noise, then the split)
 # --------------------------------------------------------------------------
 class TestData:
     def test_sizes(self, data):
@@ -127,7 +129,7 @@ class TestData:
 
 
 # --------------------------------------------------------------------------
-# Steps 0-4 (spec section 3) -- exact
+# Steps 0-4 (initialise, predict, loss, gradients, update) -- exact
 # --------------------------------------------------------------------------
 class TestSteps:
     def test_init(self):
@@ -207,8 +209,8 @@ class TestSurface:
         assert losses[w_idx, b_idx] == pytest.approx(2.7113284116288243, rel=1e-9)
 
     def test_fig04_swapped_heights_quirk(self, losses, grid):
-        # Spec section 8.1: the book reads all_losses[b_idx, w_idx]; we record
-        # both the drawn (swapped) and the correct heights.
+        # Figure 0.4's quirk: the book's code reads all_losses[b_idx, w_idx] (indices
+        # swapped), so both the drawn (swapped) and the correct heights are checked.
         bi, _ = g.snap_to_grid(B_STAR, grid.b_values)
         wi, _ = g.snap_to_grid(W_STAR, grid.w_values)
         assert (bi, wi) == (50, 49)

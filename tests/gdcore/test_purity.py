@@ -4,7 +4,9 @@
 * statically, every import in gdcore/*.py is numpy, the standard-library
   modules it needs, or a relative import;
 * no source calls the legacy global random functions (``np.random.seed``,
-  ``np.random.rand``, ...): only ``RandomState`` instances are allowed.
+  ``np.random.rand``, ...): only ``RandomState`` instances are allowed;
+* at run time, no seeded function reads or moves numpy's global random state,
+  and results are the same from many threads at once.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+import gdcore as g
+
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "gdcore"
 SOURCES = sorted(PACKAGE.glob("*.py"))
 
@@ -231,3 +237,87 @@ def test_rng_checker_accepts_local_streams():
         "x = rng.rand(3); rng.shuffle(x); y = rng.randn(2); p = rng.permutation(5)\n"
     )
     assert global_rng_uses(source) == []
+
+
+# --------------------------------------------------------------------------
+# At run time: numpy's global random state is never read nor moved
+# --------------------------------------------------------------------------
+def assert_same_state(before, after):
+    assert before[0] == after[0]
+    np.testing.assert_array_equal(before[1], after[1])
+    assert tuple(before[2:]) == tuple(after[2:])
+
+
+def _seeded_calls():
+    d = g.make_data(n=60, seed=3)
+    x, y = d.x_train, d.y_train
+    return [
+        ("make_data", lambda: g.make_data(n=30, seed=17)),
+        ("make_data default", lambda: g.make_data()),
+        ("make_bad_feature_data", lambda: g.make_bad_feature_data(n=30, seed=17)),
+        ("init_params", lambda: g.init_params(8)),
+        ("descend batch", lambda: g.descend(x, y, 0, 0, 0.1, 5, seed=2)),
+        ("descend minibatch", lambda: g.descend(x, y, 0, 0, 0.1, 5, batch_size=8, seed=2)),
+        ("descend stochastic", lambda: g.descend(x, y, 0, 0, 0.1, 5, batch_size=1, seed=2)),
+    ]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _seeded_calls()])
+def test_global_random_state_untouched(name):
+    fn = dict(_seeded_calls())[name]
+    saved = np.random.get_state()
+    try:
+        np.random.seed(2024)
+        before = np.random.get_state()
+        fn()
+        after = np.random.get_state()
+        assert_same_state(before, after)
+        # and the next global draw is the one seed 2024 gives
+        assert np.random.rand() == np.random.RandomState(2024).rand()
+    finally:
+        np.random.set_state(saved)
+
+
+def test_global_seed_does_not_influence_results():
+    saved = np.random.get_state()
+    try:
+        np.random.seed(1)
+        a = g.make_data(n=40, seed=6), g.descend(*_xy(6), 0, 0, 0.1, 3, batch_size=4, seed=6)
+        np.random.seed(2)
+        b = g.make_data(n=40, seed=6), g.descend(*_xy(6), 0, 0, 0.1, 3, batch_size=4, seed=6)
+    finally:
+        np.random.set_state(saved)
+    np.testing.assert_array_equal(a[0].x, b[0].x)
+    np.testing.assert_array_equal(a[1].update_w, b[1].update_w)
+
+
+def _xy(seed):
+    d = g.make_data(n=40, seed=seed)
+    return d.x_train, d.y_train
+
+
+def _pipeline(seed):
+    d = g.make_data(n=300, seed=seed)
+    b0, w0 = g.init_params(seed)
+    hs = g.descend(d.x_train, d.y_train, b0, w0, 0.1, 20, batch_size=1, seed=seed)
+    hm = g.descend(d.x_train, d.y_train, b0, w0, 0.1, 40, batch_size=16, seed=seed, x_val=d.x_val, y_val=d.y_val)
+    hb = g.descend(d.x_train, d.y_train, b0, w0, 0.1, 200)
+    return d, (b0, w0), hs, hm, hb
+
+
+def test_results_identical_across_threads():
+    seeds = list(range(100, 116))
+    serial = [_pipeline(s) for s in seeds]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        threaded = list(pool.map(_pipeline, seeds))
+    for (d1, p1, *h1), (d2, p2, *h2) in zip(serial, threaded):
+        np.testing.assert_array_equal(d1.x, d2.x)
+        np.testing.assert_array_equal(d1.y, d2.y)
+        np.testing.assert_array_equal(d1.train_idx, d2.train_idx)
+        assert p1 == p2
+        for a, b in zip(h1, h2):
+            np.testing.assert_array_equal(a.update_b, b.update_b)
+            np.testing.assert_array_equal(a.update_w, b.update_w)
+            np.testing.assert_array_equal(a.train_loss, b.train_loss)
+    # the seeds really gave different paths
+    assert not np.array_equal(serial[0][2].update_b, serial[1][2].update_b)
