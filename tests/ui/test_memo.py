@@ -1,8 +1,7 @@
-"""ui.memo: the byte-bounded shared cache and the limit on concurrent O(N) work; the bounds of the other caches."""
+"""ui.memo: the byte-bounded shared cache and the limit on concurrent O(N) work."""
 
 from __future__ import annotations
 
-import pickle
 import threading
 import time
 from dataclasses import dataclass
@@ -10,8 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from ui import memo, results
-from ui.settings import Settings
+from ui import memo
 
 
 def _array(mib: float) -> np.ndarray:
@@ -102,24 +100,6 @@ def test_heavy_work_admits_two_threads_at_a_time_and_nests_in_one_thread():
     for t in threads:
         t.join(timeout=10)
     assert peak[0] == memo.HEAVY_WORKERS
-
-
-def test_data_set_at_a_million_points_fits_the_budget_with_its_three_features():
-    key = Settings(seed=3, n=1_000_000).data_key
-    held = memo.nbytes(results.dataset(key)) + sum(memo.nbytes(results.features(key, k)) for k in results.FEATURES)
-    assert held <= results.DATA_CACHE.max_bytes
-    assert results.DATA_CACHE.held_bytes <= results.DATA_CACHE.max_bytes
-
-
-def test_per_setting_caches_hold_tens_of_mib_at_worst():
-    """Worst-case entry size times the entry limit, for the caches whose entries grow with epochs or grid."""
-    s = Settings(seed=5, n=1_000)
-    history = results.history(s.data_key, "original", 0.5, -0.1, 0.1, 10_000, 0)
-    surface = results.surface(s.data_key)
-    for fn, value in ((results.history, history), (results.surface, surface)):
-        entry = len(pickle.dumps(value))
-        limit = fn._info.max_entries  # the entry limit given to st.cache_data
-        assert entry * limit <= 32 * 2**20, f"{fn.__name__}: {entry} bytes × {limit} entries"
 
 
 def test_return_freed_memory_to_the_system_is_safe_to_call_again():

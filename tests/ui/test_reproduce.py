@@ -27,7 +27,7 @@ import pytest
 from kit import FORBIDDEN, FUZZ_SETS, metrics, run_page
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from ui.page import STEPS
+from ui.registry import STEPS
 from ui.reproduce import PATH_EPOCHS, cells, notebook, script
 from ui.settings import DEFAULTS, STATE_KEY
 
@@ -278,7 +278,7 @@ def test_notebook_is_valid_and_prints_the_same(page_runs, outputs, page):
     nbformat.validate(nb)
     headings = ["".join(c.source) for c in nb.cells if c.cell_type == "markdown"][1:]
     assert headings == [f"## {c.title}" for c in cells(run.step, run.settings)]
-    assert headings[-1] == f"## Step {run.step} · {STEPS[run.step - 1][1]}"
+    assert headings[-1] == f"## Step {run.step} · {STEPS[run.step - 1].label}"
     assert outputs[f"{page}/notebook"] == outputs[f"{page}/defaults"]
 
 
