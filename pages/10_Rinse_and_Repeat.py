@@ -1,17 +1,527 @@
 """Step 10 · Rinse and Repeat: many epochs of descent, and the three ways to spend an epoch."""
 
+from collections.abc import Sequence
 from functools import partial
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+import gdcore
 import ui
 from ui import charts, results
-from ui import figs_descent as figs
 from ui.charts import PALETTE
-from ui.numbers import fmt, num, numpy_print, signed
+from ui.charts import descent as descent_charts
+from ui.numbers import count, fmt, full, num, numpy_print, sci, short, signed, tex_num
 from ui.page import book_check, csv_download, header, metrics, navigation, setup
 from ui.player import player_frames, player_section
 from ui.reproduce import show_reproduce
+from ui.results import descent as descent_results
+from ui.results.descent import VARIANTS, Convergence, Facts
+from ui.settings import Settings
+
+#: Epoch indices of the book's intermediate-epochs table (Chapter 1 loop).
+BOOK_EPOCHS = (0, 1, 2, 3, 4, 5, 9, 19, 49, 99, 199, 499, 999)
+#: Start of the reference Fig 0.19 (PyTorch's nn.Linear(1, 1) under torch.manual_seed(42)).
+REFERENCE_START = (0.83, 0.7645)
+#: The update rule and loss reduction of the book (and of every framework).
+CORRECT = ("simultaneous", "mean")
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``one`` for a single thing, ``many`` otherwise: ``plural(2, "path", "paths")``."""
+    return one if n == 1 else many
+
+
+def show_what_counts_as_an_epoch(s: Settings, f: Facts, k: int) -> None:
+    """What counts as an epoch: updates per epoch for batch, mini-batch (size k) and stochastic descent."""
+    n_train = f.n_train
+    per_mini = gdcore.updates_per_epoch(n_train, k)
+    st.subheader("What counts as an epoch")
+    st.markdown(
+        "An epoch ends once every training point has taken part in a forward pass, a loss, a gradient and an "
+        "update. How many updates fit in one epoch depends on how many points each update looks at:\n"
+        f"- **Batch** descent uses all n = {count(n_train)} points for every update, so an epoch is a single update.\n"
+        f"- **Mini-batch** descent uses k points at a time (here k = {count(k)}), so an epoch holds "
+        f"⌈n / k⌉ = ⌈{count(n_train)} / {count(k)}⌉ = {count(per_mini)} updates.\n"
+        f"- **Stochastic** descent updates after every single point: {count(n_train)} updates per epoch."
+    )
+    metrics(
+        [
+            ("Training points n", count(n_train), None),
+            ("Updates per epoch: batch", "1", "one update computed from all n points"),
+            (
+                f"Updates per epoch: k = {count(k)}",
+                count(per_mini),
+                "mini-batch descent; k is the sidebar's Mini-batch size, and while that is 0 this page uses 16 "
+                "(the reference figure's)",
+            ),
+            ("Updates per epoch: stochastic", count(n_train), "one update per point"),
+        ]
+    )
+    st.caption(
+        f"For the {count(s.epochs)} epochs set in the sidebar: {count(s.epochs)} batch updates, "
+        f"{count(per_mini * s.epochs)} mini-batch updates or {count(n_train * s.epochs)} stochastic updates."
+    )
+
+
+def show_epochs_of_batch_descent(s: Settings, f: Facts, h: gdcore.History, conv: Convergence) -> None:
+    """N epochs of batch descent: the loop's formulas, where the run ends, and how close that is to the optimum."""
+    b_end, w_end = h.final
+    b_star, w_star = f.minimum
+    start = s.start
+    st.subheader(f"{count(s.epochs)} epochs of batch descent")
+    st.markdown(f"From the start (b, w) = ({fmt(start[0])}, {fmt(start[1])}) with η = {short(s.lr)}, every epoch runs:")
+    st.latex(r"\hat y_i = b + w x_i,\qquad \mathrm{MSE} = \frac1n\sum_i(\hat y_i - y_i)^2")
+    st.latex(
+        r"\frac{\partial\mathrm{MSE}}{\partial b} = \frac2n\sum_i(\hat y_i - y_i),\qquad "
+        r"\frac{\partial\mathrm{MSE}}{\partial w} = \frac2n\sum_i x_i(\hat y_i - y_i)"
+    )
+    st.latex(
+        rf"b \leftarrow b - {short(s.lr)}\,\frac{{\partial\mathrm{{MSE}}}}{{\partial b}},\qquad "
+        rf"w \leftarrow w - {short(s.lr)}\,\frac{{\partial\mathrm{{MSE}}}}{{\partial w}}"
+    )
+    final_loss = float(h.train_loss[-1])
+    metrics(
+        [
+            (f"b after {count(h.epochs_run)} epochs", num(b_end), full(b_end)),
+            (f"w after {count(h.epochs_run)} epochs", num(w_end), full(w_end)),
+            ("Final training MSE", num(final_loss), full(final_loss)),
+            ("Final validation MSE", num(float(h.val_loss[-1])), None),
+        ]
+    )
+    if h.diverged:
+        st.error(
+            f"The run blew up: the numbers stopped being finite during epoch {count(h.diverged_at)}, so it stopped "
+            f"after {count(h.epochs_run)} of the {count(h.epochs_requested)} epochs. The section *When descent "
+            "diverges* below shows why.",
+            icon="💥",
+        )
+    else:
+        st.markdown(
+            f"Printed the way numpy prints one-element arrays, descent ends at "
+            f"`{numpy_print(b_end)} {numpy_print(w_end)}`. The normal equations — what scikit-learn's "
+            f"`LinearRegression` solves — give `{numpy_print(b_star)} {numpy_print(w_star)}`. "
+            f"They are {sci(conv.distance[-1], 1)} apart: gradient descent found the least-squares line without ever "
+            "solving an equation."
+        )
+
+
+def epoch_table(h: gdcore.History, epochs: Sequence[int] = BOOK_EPOCHS, digits: int = 10) -> pd.DataFrame:
+    """b, w and the loss before that epoch's update, at the book's epochs that
+    exist in ``h`` (plus the final state), as text with ``digits`` decimals."""
+    wanted = [e for e in epochs if e <= h.epochs_run]
+    if h.epochs_run not in wanted:
+        wanted.append(h.epochs_run)
+    return pd.DataFrame(
+        {
+            "epoch": [count(e) + (" (final)" if e == h.epochs_run else "") for e in wanted],
+            "b": [num(float(h.b[e]), digits, 6) for e in wanted],
+            "w": [num(float(h.w[e]), digits, 6) for e in wanted],
+            "loss": [num(float(h.train_loss[e]), digits, 6) for e in wanted],
+        }
+    )
+
+
+def show_along_the_way(h: gdcore.History) -> None:
+    """Along the way: b, w and the loss at the book's intermediate epochs."""
+    st.markdown("**Along the way.** b, w and the loss *before* that epoch's update, at a few epochs:")
+    st.dataframe(epoch_table(h), hide_index=True, height="content")
+
+
+def show_the_final_model(s: Settings, f: Facts, h: gdcore.History, conv: Convergence) -> None:
+    """The final model (Figure 0.18): the data and the last line, or the best line when the run diverged."""
+    b_end, w_end = h.final
+    b_star, w_star = f.minimum
+    if conv.diverging:
+        fig18 = descent_charts.final_model_chart(f, b_star, w_star, label="Best line (normal equations)")
+        fig18_text = (
+            f"The training data with the best line ŷ = {num(b_star)} {signed(w_star)}·x from "
+            "the normal equations; the diverging run has no usable final line."
+        )
+        fig18_note = (
+            "**Figure 0.18.** This run diverged, so instead of its final line the chart shows the best line "
+            "from the normal equations — where descent would have ended with a smaller learning rate."
+        )
+    else:
+        fig18 = descent_charts.final_model_chart(f, b_end, w_end)
+        fig18_text = (
+            f"The training data with the final model's dashed line ŷ = {num(b_end)} "
+            f"{signed(w_end)}·x, which runs through the middle of the points."
+        )
+        fig18_note = "**Figure 0.18.** The line after the last epoch, annotated along its slope. " + (
+            f"It has reached the least-squares line and nearly recovers the line the data came from "
+            f"(b = {short(s.true_b)}, w = {short(s.true_w)}); the difference is the noise in this particular "
+            "sample, which no amount of training removes."
+            if conv.distance[-1] < 1e-3
+            else f"After {count(h.epochs_run)} epochs it is still {num(float(conv.distance[-1]))} away from the "
+            f"best line (b* = {num(b_star)}, w* = {num(w_star)}): more epochs, or a larger learning rate, would "
+            "close the gap."
+        )
+    left, right = st.columns([3, 2])
+    with left:
+        charts.show(fig18, fig18_text)
+    with right:
+        st.markdown(fig18_note)
+
+
+def _next_update(
+    h: gdcore.History, stats: gdcore.SufficientStats, lr: float, e: int
+) -> tuple[float, float, float, float]:
+    """Gradients at epoch ``e`` and the parameters after that epoch's update."""
+    b, w = float(h.b[e]), float(h.w[e])
+    with np.errstate(over="ignore", invalid="ignore"):
+        gb, gw = (float(g) for g in stats.gradients(b, w))
+        return (gb, gw, *gdcore.update(b, w, gb, gw, lr))
+
+
+def _update_latex(h: gdcore.History, stats: gdcore.SufficientStats, lr: float, e: int) -> str:
+    """The update of epoch e + 1 with its numbers substituted."""
+    b, w = float(h.b[e]), float(h.w[e])
+    gb, gw, b1, w1 = _next_update(h, stats, lr, e)
+    rate = short(lr)
+    return (
+        rf"\begin{{aligned}} b_{{{e + 1}}} &= {tex_num(b)} - {rate} \times {tex_num(gb, paren=True)} = {tex_num(b1)} \\"
+        rf" w_{{{e + 1}}} &= {tex_num(w)} - {rate} \times {tex_num(gw, paren=True)} = {tex_num(w1)} \end{{aligned}}"
+    )
+
+
+def show_next_update(h: gdcore.History, f: Facts, lr: float, e: int) -> None:
+    """Under the player: the update that follows epoch ``e`` (the epoch the player stopped on)."""
+    gb, gw, _, _ = _next_update(h, f.stats, lr, e)
+    st.markdown(
+        f"**The update of epoch {count(e + 1)}** (b ← b − η·∂MSE/∂b, w ← w − η·∂MSE/∂w) uses the "
+        f"gradients at (b, w) after {count(e)} epochs: ∂MSE/∂b = {num(gb)} and ∂MSE/∂w = {num(gw)}."
+    )
+    st.latex(_update_latex(h, f.stats, lr, e))
+
+
+def show_watch_it_happen(s: Settings, f: Facts, h: gdcore.History, conv: Convergence, surface: results.Surface) -> None:
+    """Watch it happen, epoch by epoch: the player over the whole run, with the update it stopped before."""
+    st.subheader("Watch it happen, epoch by epoch")
+    st.markdown(
+        "Every panel below shows the same epoch: the line on the data, the path on the loss surface with the two "
+        "cuts through the current point (red: w varies with b held; black: b varies with w held), the loss curves, "
+        "and the numbers. Press play, step with ← and →, scrub, or pause and click the contour to start somewhere "
+        "else."
+    )
+    frames = player_frames(
+        h,
+        f.stats,
+        surface,
+        lr=s.lr,
+        loss_window=charts.cross_section_domain(f, s.start, s.is_book),
+        sample=(f.x_sample, f.y_sample),
+        data_window=descent_charts.data_domains(f),
+    )
+    # The result first, unless the run diverged (its last epoch is far off every chart).
+    player_section(
+        "rinse_player",
+        frames,
+        start=0 if conv.diverging else len(frames["epoch"]) - 1,
+        below=partial(show_next_update, h, f, s.lr),
+    )
+
+
+def show_closed_form_versus_descent(s: Settings, f: Facts, h: gdcore.History, conv: Convergence) -> None:
+    """Closed form versus descent: the normal equations, scikit-learn's answer, and the rate descent closes in."""
+    b_star, w_star = f.minimum
+    lam_lo, lam_hi = f.curvature.lam_min, f.curvature.lam_max
+    st.subheader("Closed form versus descent")
+    st.markdown(
+        "For a straight line the best (b, w) can also be written down directly (the *normal equations*). "
+        "Descent is worth studying anyway: it is the method that still works for models with no formula."
+    )
+    st.latex(
+        rf"w^* = \frac{{\operatorname{{cov}}(x, y)}}{{\operatorname{{var}}(x)}} = "
+        rf"\frac{{{fmt(f.stats.cov_xy, 6)}}}{{{fmt(f.stats.var_x, 6)}}} = {fmt(w_star, 8)}"
+    )
+    st.latex(
+        rf"b^* = \bar y - w^*\,\bar x = {fmt(f.stats.mean_y, 6)} - {fmt(w_star, 6)} \times {fmt(f.stats.mean_x, 6)} "
+        rf"= {fmt(b_star, 8)}"
+    )
+    metrics(
+        [
+            ("b* (normal equations)", fmt(b_star, 8), None),
+            ("w* (normal equations)", fmt(w_star, 8), None),
+            ("Final distance to (b*, w*)", sci(conv.distance[-1], 3), "‖(b, w) − (b*, w*)‖ after the last epoch"),
+            ("Final loss gap", sci(conv.gap[-1], 3), "training MSE minus the minimum MSE, after the last epoch"),
+        ]
+    )
+    show_the_books_check(s, f, h)
+    rho = conv.predicted_factor
+    measured = conv.measured_factor
+    st.markdown(
+        f"The loss surface is a bowl whose curvature is the Hessian, with eigenvalues λ = {fmt(lam_lo)} and "
+        f"{fmt(lam_hi)}. Each batch step multiplies the distance to the optimum along those two directions by "
+        f"1 − η·λ, so the worst of the two sets the pace: **predicted factor per epoch** "
+        f"max|1 − η·λ| = max(|1 − {short(s.lr)}×{fmt(lam_lo)}|, |1 − {short(s.lr)}×{fmt(lam_hi)}|) = **{fmt(rho)}**; "
+        + (
+            f"**measured** over the last epochs of the run: **{fmt(measured)}**."
+            if measured is not None
+            else "too few epochs to measure it."
+        )
+        + (
+            " Above 1 the distance grows instead of shrinking, and the loss gap grows by about the square of that "
+            "factor."
+            if rho > 1
+            else " The loss gap shrinks by about the square of that factor."
+        )
+    )
+    charts.show(
+        descent_charts.convergence_chart(conv),
+        f"On a log axis the measured distance to the optimum falls along a straight line parallel to the "
+        f"predicted {fmt(rho)}ᵉ line, from {num(float(conv.distance[0]))} to {sci(conv.distance[-1], 2)}."
+        if not conv.diverging
+        else f"On a log axis the distance to the optimum grows by about {num(rho)} per epoch, as predicted.",
+    )
+
+
+def show_the_books_check(s: Settings, f: Facts, h: gdcore.History) -> None:
+    """The book's check: scikit-learn's LinearRegression, fitted live, beside the normal equations and descent."""
+    fit = descent_results.sklearn_fit(s.data_key)
+    b_end, w_end = h.final
+    st.markdown(
+        "**The book's check.** scikit-learn's `LinearRegression`, fitted here on the same training set, solves "
+        "the same least-squares problem; descent should land on its answer:"
+    )
+    rows = {
+        "normal equations (gdcore.closed_form)": f.minimum,
+        "scikit-learn LinearRegression": (fit.intercept, fit.coefficient),
+        f"gradient descent, {count(h.epochs_run)} epochs": (b_end, w_end),
+    }
+    st.table(
+        pd.DataFrame(
+            {"b": [num(b, 10, 6) for b, _ in rows.values()], "w": [num(w, 10, 6) for _, w in rows.values()]},
+            index=pd.Index(list(rows), name="method"),
+        )
+    )
+
+
+def show_when_descent_diverges(s: Settings, f: Facts, h: gdcore.History, conv: Convergence) -> None:
+    """When descent diverges: the critical learning rate, and the ping-pong of a run above it."""
+    lam_hi = f.curvature.lam_max
+    measured = conv.measured_factor
+    crit = f.critical[CORRECT]
+    st.subheader("When descent diverges")
+    if not conv.diverging:
+        st.info(
+            f"At η = {short(s.lr)} descent converges: the critical learning rate here is 2/λ_max = {fmt(crit)}. "
+            "Try η = 2.5 with 10,000 epochs in the sidebar to watch it blow up.",
+            icon="🧪",
+        )
+        return
+    grow = abs(1 - s.lr * lam_hi)
+    when = (
+        f"the numbers overflowed during epoch **{count(conv.overflow_epoch)}**"
+        if conv.overflow_epoch is not None
+        else f"after {count(h.epochs_run)} epochs the distance to the optimum is already "
+        f"{num(float(conv.distance[-1]))}"
+    )
+    st.error(
+        f"η = {short(s.lr)} is above the critical learning rate 2/λ_max = {fmt(crit)}: every step overshoots the "
+        f"valley along the steep direction by more than it corrects, and {when}. Per step the error grows by "
+        f"|1 − η·λ_max| = |1 − {short(s.lr)}×{fmt(lam_hi)}| = **{fmt(grow)}** (measured: "
+        f"{fmt(measured) if measured is not None else 'not measurable'})."
+        + (
+            f" The loss first rose above its starting value at epoch {count(conv.rising_from)}."
+            if conv.rising_from is not None
+            else ""
+        ),
+        icon="💥",
+    )
+    osc, first_out, shown = descent_charts.oscillation_chart(h, f.minimum)
+    charts.show(
+        osc,
+        f"Over the first {shown} epochs b − b* and w − w* flip sign and grow"
+        + (
+            f"; from epoch {first_out} they leave the view (triangles mark values beyond its edge)."
+            if first_out is not None
+            else "."
+        ),
+    )
+
+
+def variants_table(f: Facts, factors: dict, lr: float) -> pd.DataFrame:
+    """Critical learning rate and per-epoch factor at ``lr`` for every update rule."""
+    return pd.DataFrame(
+        [
+            {
+                "update": name,
+                "critical lr": num(f.critical[variant]),
+                f"factor per epoch at lr {short(lr)}": num(factors[variant]),
+                "at this lr": "converges" if factors[variant] < 1 else "diverges",
+            }
+            for variant, name in VARIANTS.items()
+        ]
+    )
+
+
+def show_two_classic_mistakes(s: Settings, f: Facts, h: gdcore.History, surface: results.Surface) -> None:
+    """Two classic mistakes: the sequential update and the sum instead of the mean, switched on by toggles."""
+    crit = f.critical[CORRECT]
+    st.subheader("Two classic mistakes")
+    st.markdown(
+        "Both of these still *look* like gradient descent, and both change what happens:\n"
+        "- **Sequential update**: updating b first and then computing w's gradient with the new b. It is a "
+        "different algorithm (a Gauss–Seidel sweep); it reaches the same minimum but along another path, with "
+        "another stability limit. The book — like every framework — computes all gradients at the same point "
+        "before changing any parameter.\n"
+        "- **Sum instead of mean**: the summed squared error has the same minimum, but every gradient is n times "
+        f"larger, so the usable learning rate shrinks with n: {fmt(crit)}/{count(f.n_train)} = "
+        f"{fmt(f.critical[('simultaneous', 'sum')])}."
+    )
+    c1, c2 = st.columns(2)
+    sequential = c1.toggle("Sequential update (b first, then w with the new b)", key="rinse_sequential")
+    sum_loss = c2.toggle("Sum of squared errors instead of the mean", key="rinse_sum_loss")
+    factors = {variant: descent_results.rule_factor(s.data_key, s.lr, *variant) for variant in VARIANTS}
+    st.dataframe(variants_table(f, factors, s.lr), hide_index=True)
+    if not (sequential or sum_loss):
+        st.info("Switch a mistake on to draw its path next to the correct one.", icon="👆")
+        return
+    mistake = ("sequential" if sequential else "simultaneous", "sum" if sum_loss else "mean")
+    hm = results.history_for(s, batch=0, rule=mistake[0], reduction=mistake[1])
+    name = VARIANTS[mistake]
+    chart = descent_charts.compare_paths_chart(
+        surface,
+        f,
+        s.start,
+        [(h, VARIANTS[CORRECT], PALETTE["batch"], False), (hm, name, PALETTE["w_varies"], True)],
+        "Correct path versus the mistake",
+    )
+    b_end, w_end = h.final
+    end_m = (
+        f"diverged during epoch {count(hm.diverged_at)}"
+        if hm.diverged
+        else f"ended at ({num(hm.final[0])}, {num(hm.final[1])})"
+    )
+    charts.show(
+        chart,
+        f"The correct path ends at ({num(b_end)}, {num(w_end)}); with the mistake "
+        f"({name.split(': ')[-1].lower()}) the path {end_m}.",
+    )
+    metrics(
+        [
+            ("Critical lr, correct", fmt(crit), None),
+            ("Critical lr, mistake", fmt(f.critical[mistake]), None),
+            (
+                "Factor per epoch, correct",
+                num(factors[CORRECT]),
+                "how the distance to the optimum is multiplied every epoch at this learning rate",
+            ),
+            ("Factor per epoch, mistake", num(factors[mistake]), None),
+        ]
+    )
+    if hm.diverged or factors[mistake] >= 1:
+        st.warning(
+            f"With the mistake, η = {short(s.lr)} is above its critical learning rate {fmt(f.critical[mistake])}: "
+            f"the error grows by {num(factors[mistake])} per epoch"
+            + (f" and the numbers overflow during epoch {count(hm.diverged_at)}." if hm.diverged else "."),
+            icon="⚠️",
+        )
+
+
+def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[int, tuple[float, float]]:
+    """The path of gradient descent (Figure 0.19): batch, mini-batch and stochastic paths from one start.
+
+    Returns the slider's epochs and the paths' start (the reproduce script follows them).
+    """
+    b_star, w_star = f.minimum
+    st.subheader("The path of gradient descent: batch, mini-batch, stochastic")
+    c1, c2 = st.columns(2)
+    path_epochs = c1.slider("Epochs for the paths", 1, 100, 20, key="rinse_path_epochs")
+    book_start = c2.toggle(
+        "Start from the reference figure's point (b = 0.83, w = 0.7645)", key="rinse_paths_book_start"
+    )
+    p_start = REFERENCE_START if book_start else s.start
+    runs = descent_results.path_runs(s.data_key, float(p_start[0]), float(p_start[1]), s.lr, int(path_epochs), k)
+    named = (("batch", runs.batch), ("mini-batch", runs.minibatch), ("stochastic", runs.stochastic))
+    final = {name: run.final for name, run in named}
+    dist = {name: float(((b - b_star) ** 2 + (w - w_star) ** 2) ** 0.5) for name, (b, w) in final.items()}
+    start_dist = ((p_start[0] - b_star) ** 2 + (p_start[1] - w_star) ** 2) ** 0.5
+    gone = [name for name, run in named if run.diverged or dist[name] > 10 * max(start_dist, 1e-3)]
+    gone_paths = f"{' and '.join(gone)} {plural(len(gone), 'path', 'paths')}"
+    st.markdown(
+        f"All three flavours from the same start with η = {short(s.lr)}, one dot per epoch. Batch descent makes one "
+        f"careful step per epoch along the smooth curve of the player above; mini-batch "
+        f"(k = {count(runs.minibatch_size)}) makes "
+        f"{count(gdcore.updates_per_epoch(runs.subset, runs.minibatch_size))} updates per epoch, so it gets much "
+        f"further in the same number of epochs; stochastic descent makes {count(runs.subset)} small updates per "
+        "epoch, each from a single point, so it arrives fastest but keeps jittering around the minimum instead of "
+        "settling on it."
+        + (
+            f" At η = {short(s.lr)}, though, the {gone_paths} {plural(len(gone), 'diverges', 'diverge')}."
+            if gone
+            else ""
+        )
+        + (
+            " One point's loss can curve much more steeply than the average over all points, so the stochastic "
+            "path is usually the first to blow up."
+            if "stochastic" in gone
+            else ""
+        )
+    )
+    if book_start:
+        st.caption(
+            "The book's figure is not produced by code in the chapter: it starts at b = 0.83, w = 0.7645, the "
+            "values PyTorch's `nn.Linear(1, 1)` draws after `torch.manual_seed(42)` (Chapter 1), and it draws "
+            "that start with b and w swapped. Here the start sits at its true (b, w)."
+        )
+    else:
+        st.caption(
+            "The paths start from this chapter's own start (the random one, or the one you chose). The "
+            "toggle switches to the reference figure's start, b = 0.83, w = 0.7645."
+        )
+    if runs.subset < runs.n_train:
+        st.info(
+            f"Capped for speed: {path_epochs} stochastic epochs over all {count(runs.n_train)} training points would "
+            f"be {count(runs.n_train * path_epochs)} single-point updates. The mini-batch and stochastic paths use a "
+            f"random subset of {count(runs.subset)} training points instead (an epoch is one pass over it); the "
+            "batch path uses all of them.",
+            icon="✂️",
+        )
+    path_surface = results.surface(s.data_key, grid=descent_charts.path_window(runs, f.minimum, p_start))
+    charts.show(
+        descent_charts.paths_chart(path_surface, runs, f, p_start),
+        f"After {path_epochs} epochs from ({num(p_start[0])}, {num(p_start[1])}) batch descent is at "
+        f"({num(final['batch'][0])}, {num(final['batch'][1])}), mini-batch at ({num(final['mini-batch'][0])}, "
+        f"{num(final['mini-batch'][1])}) and stochastic at ({num(final['stochastic'][0])}, "
+        f"{num(final['stochastic'][1])}); the minimum is ({num(b_star)}, {num(w_star)}).",
+    )
+    after = f"distance to the minimum after {path_epochs} epochs"
+    metrics(
+        [
+            ("Batch: final distance", num(dist["batch"]), after),
+            ("Mini-batch: final distance", num(dist["mini-batch"]), after),
+            ("Stochastic: final distance", num(dist["stochastic"]), after),
+        ]
+    )
+    st.caption(
+        f"Updates made: {count(runs.batch.epochs_run)} (batch), "
+        f"{count(runs.minibatch.epochs_run * runs.minibatch.updates_per_epoch)} (mini-batch) and "
+        f"{count(runs.stochastic.epochs_run * runs.stochastic.updates_per_epoch)} (stochastic)."
+    )
+    if gone:
+        st.warning(
+            f"At η = {short(s.lr)} the {gone_paths} diverged: each is drawn until it leaves the window (the dot on "
+            "the edge), and its final distance above says how far it went.",
+            icon="💥",
+        )
+    return path_epochs, p_start
+
+
+def show_take_the_numbers_with_you(s: Settings, h: gdcore.History) -> None:
+    """Take the numbers with you: the descent history as CSV."""
+    st.subheader("Take the numbers with you")
+    csv_download(
+        "Download the descent history (CSV)",
+        results.history_csv,
+        h,
+        file_name=f"descent_seed{s.seed}_n{s.n}_lr{short(s.lr)}_epochs{s.epochs}.csv",
+        key="rinse_download",
+    )
+    st.caption("One row per epoch: epoch, b, w, training loss and validation loss, at full precision.")
+
 
 setup("Rinse and Repeat", "🔁")
 s = ui.sidebar(extra=("epochs", "batch", "b0", "w0"))
@@ -24,385 +534,25 @@ header(
         "training set is called an **epoch**."
     ),
 )
-
-f = figs.facts_for(s)
-start = s.start
-n_train = f.n_train
-k = figs.minibatch_size(s.batch, n_train)
-per_mini = figs.updates_per_epoch(n_train, k)
-
-# --- epochs and the three flavours -----------------------------------------------------
-st.subheader("What counts as an epoch")
-st.markdown(
-    "An epoch ends once every training point has taken part in a forward pass, a loss, a gradient and an "
-    "update. How many updates fit in one epoch depends on how many points each update looks at:\n"
-    f"- **Batch** descent uses all n = {n_train:,} points for every update, so an epoch is a single update.\n"
-    f"- **Mini-batch** descent uses k points at a time (here k = {k:,}), so an epoch holds "
-    f"⌈n / k⌉ = ⌈{n_train:,} / {k:,}⌉ = {per_mini:,} updates.\n"
-    f"- **Stochastic** descent updates after every single point: {n_train:,} updates per epoch."
-)
-metrics(
-    [
-        ("Training points n", f"{n_train:,}", None),
-        ("Updates per epoch: batch", "1", "one update computed from all n points"),
-        (
-            f"Updates per epoch: k = {k:,}",
-            f"{per_mini:,}",
-            "mini-batch descent; k is the sidebar's Mini-batch size, and while that is 0 this page uses 16 "
-            "(the reference figure's)",
-        ),
-        ("Updates per epoch: stochastic", f"{n_train:,}", "one update per point"),
-    ]
-)
-st.caption(
-    f"For the {s.epochs:,} epochs set in the sidebar: {s.epochs:,} batch updates, "
-    f"{per_mini * s.epochs:,} mini-batch updates or {n_train * s.epochs:,} stochastic updates."
-)
-
-# --- batch descent for the sidebar's epochs -----------------------------------------------
+f = descent_results.facts(s.data_key)
+k = gdcore.minibatch_size(s.batch, f.n_train)
+show_what_counts_as_an_epoch(s, f, k)
 h = results.history_for(s, batch=0)
-conv = figs.convergence(h, f, s.lr)
-b_end, w_end = h.final
-b_star, w_star = f.minimum
-st.subheader(f"{s.epochs:,} epochs of batch descent")
-st.markdown(f"From the start (b, w) = ({fmt(start[0])}, {fmt(start[1])}) with η = {s.lr:g}, every epoch runs:")
-st.latex(r"\hat y_i = b + w x_i,\qquad \mathrm{MSE} = \frac1n\sum_i(\hat y_i - y_i)^2")
-st.latex(
-    r"\frac{\partial\mathrm{MSE}}{\partial b} = \frac2n\sum_i(\hat y_i - y_i),\qquad "
-    r"\frac{\partial\mathrm{MSE}}{\partial w} = \frac2n\sum_i x_i(\hat y_i - y_i)"
-)
-st.latex(
-    rf"b \leftarrow b - {s.lr:g}\,\frac{{\partial\mathrm{{MSE}}}}{{\partial b}},\qquad "
-    rf"w \leftarrow w - {s.lr:g}\,\frac{{\partial\mathrm{{MSE}}}}{{\partial w}}"
-)
-metrics(
-    [
-        (f"b after {h.epochs_run:,} epochs", num(b_end), f"{b_end:.16g}"),
-        (f"w after {h.epochs_run:,} epochs", num(w_end), f"{w_end:.16g}"),
-        ("Final training MSE", num(float(h.train_loss[-1])), f"{float(h.train_loss[-1]):.16g}"),
-        ("Final validation MSE", num(float(h.val_loss[-1])), None),
-    ]
-)
-if h.diverged:
-    st.error(
-        f"The run blew up: the numbers stopped being finite during epoch {h.diverged_at:,}, so it stopped "
-        f"after {h.epochs_run:,} of the {h.epochs_requested:,} epochs. The section *When descent diverges* "
-        "below shows why.",
-        icon="💥",
-    )
-else:
-    st.markdown(
-        f"Printed the way numpy prints one-element arrays, descent ends at "
-        f"`{numpy_print(b_end)} {numpy_print(w_end)}`. The normal equations — what scikit-learn's "
-        f"`LinearRegression` solves — give `{numpy_print(b_star)} {numpy_print(w_star)}`. "
-        f"They are {conv.distance[-1]:.1e} apart: gradient descent found the least-squares line without ever "
-        "solving an equation."
-    )
+conv = descent_results.convergence(h, f, s.lr)
+show_epochs_of_batch_descent(s, f, h, conv)
 book_check(
     s.is_book,
     "after 1,000 epochs at η = 0.1, b = 1.0235 and w = 1.9690 (`[1.02354094] [1.96896411]`, "
     "against `[1.02354075] [1.96896447]` from the closed form), with a training MSE of 0.0080.",
 )
-
-st.markdown("**Along the way.** b, w and the loss *before* that epoch's update, at a few epochs:")
-st.dataframe(figs.epoch_table(h), hide_index=True, height="content")
-
-if conv.diverging:
-    fig18 = figs.final_model_chart(f, b_star, w_star, label="Best line (normal equations)")
-    fig18_text = (
-        f"The training data with the best line ŷ = {num(b_star)} {signed(w_star)}·x from "
-        "the normal equations; the diverging run has no usable final line."
-    )
-    fig18_note = (
-        "**Figure 0.18.** This run diverged, so instead of its final line the chart shows the best line "
-        "from the normal equations — where descent would have ended with a smaller learning rate."
-    )
-else:
-    fig18 = figs.final_model_chart(f, b_end, w_end)
-    fig18_text = (
-        f"The training data with the final model's dashed line ŷ = {num(b_end)} "
-        f"{signed(w_end)}·x, which runs through the middle of the points."
-    )
-    fig18_note = "**Figure 0.18.** The line after the last epoch, annotated along its slope. " + (
-        f"It has reached the least-squares line and nearly recovers the line the data came from (b = {s.true_b:g}, "
-        f"w = {s.true_w:g}); the difference is the noise in this particular sample, which no amount of training "
-        "removes."
-        if conv.distance[-1] < 1e-3
-        else f"After {h.epochs_run:,} epochs it is still {num(float(conv.distance[-1]))} away from the best line "
-        f"(b* = {num(b_star)}, w* = {num(w_star)}): more epochs, or a larger learning rate, would close the gap."
-    )
-left, right = st.columns([3, 2])
-with left:
-    charts.show(fig18, fig18_text)
-with right:
-    st.markdown(fig18_note)
-
-# --- the player ----------------------------------------------------------------------------
-st.subheader("Watch it happen, epoch by epoch")
-st.markdown(
-    "Every panel below shows the same epoch: the line on the data, the path on the loss surface with the two "
-    "cuts through the current point (red: w varies with b held; black: b varies with w held), the loss curves, "
-    "and the numbers. Press play, step with ← and →, scrub, or pause and click the contour to start somewhere else."
-)
-surface = results.surface(s.data_key, extra=(*start, b_end, w_end))
-frames = player_frames(
-    h,
-    f.stats,
-    surface,
-    lr=s.lr,
-    loss_window=figs.cross_section_domain(f, start, s.is_book),
-    sample=(f.x_sample, f.y_sample),
-    data_window=figs.data_domains(f),
-)
-# The result first, unless the run diverged (its last epoch is far off every chart).
-player_section(
-    "rinse_player",
-    frames,
-    start=0 if conv.diverging else len(frames["epoch"]) - 1,
-    below=partial(figs.update_text, h, f, s.lr),
-)
-
-# --- closed form vs descent -------------------------------------------------------------------
-st.subheader("Closed form versus descent")
-lam_lo, lam_hi = f.curvature.lam_min, f.curvature.lam_max
-st.markdown(
-    "For a straight line the best (b, w) can also be written down directly (the *normal equations*). "
-    "Descent is worth studying anyway: it is the method that still works for models with no formula."
-)
-st.latex(
-    rf"w^* = \frac{{\operatorname{{cov}}(x, y)}}{{\operatorname{{var}}(x)}} = "
-    rf"\frac{{{f.stats.cov_xy:.6f}}}{{{f.stats.var_x:.6f}}} = {w_star:.8f}"
-)
-st.latex(
-    rf"b^* = \bar y - w^*\,\bar x = {f.stats.mean_y:.6f} - {w_star:.6f} \times {f.stats.mean_x:.6f} "
-    rf"= {b_star:.8f}"
-)
-metrics(
-    [
-        ("b* (normal equations)", f"{b_star:.8f}", None),
-        ("w* (normal equations)", f"{w_star:.8f}", None),
-        ("Final distance to (b*, w*)", f"{conv.distance[-1]:.3e}", "‖(b, w) − (b*, w*)‖ after the last epoch"),
-        ("Final loss gap", f"{conv.gap[-1]:.3e}", "training MSE minus the minimum MSE, after the last epoch"),
-    ]
-)
-rho = conv.predicted_factor
-measured = conv.measured_factor
-st.markdown(
-    f"The loss surface is a bowl whose curvature is the Hessian, with eigenvalues λ = {fmt(lam_lo)} and "
-    f"{fmt(lam_hi)}. Each batch step multiplies the distance to the optimum along those two directions by "
-    f"1 − η·λ, so the worst of the two sets the pace: **predicted factor per epoch** "
-    f"max|1 − η·λ| = max(|1 − {s.lr:g}×{fmt(lam_lo)}|, |1 − {s.lr:g}×{fmt(lam_hi)}|) = **{fmt(rho)}**; "
-    + (
-        f"**measured** over the last epochs of the run: **{fmt(measured)}**."
-        if measured is not None
-        else "too few epochs to measure it."
-    )
-    + (
-        " Above 1 the distance grows instead of shrinking, and the loss gap grows by about the square of that factor."
-        if rho > 1
-        else " The loss gap shrinks by about the square of that factor."
-    )
-)
-charts.show(
-    figs.convergence_chart(conv),
-    f"On a log axis the measured distance to the optimum falls along a straight line parallel to the "
-    f"predicted {fmt(rho)}ᵉ line, from {num(float(conv.distance[0]))} to {conv.distance[-1]:.2e}."
-    if not conv.diverging
-    else f"On a log axis the distance to the optimum grows by about {num(rho)} per epoch, as predicted.",
-)
-
-# --- divergence -----------------------------------------------------------------------------
-st.subheader("When descent diverges")
-crit = f.critical[("simultaneous", "mean")]
-if conv.diverging:
-    grow = abs(1 - s.lr * lam_hi)
-    when = (
-        f"the numbers overflowed during epoch **{conv.overflow_epoch:,}**"
-        if conv.overflow_epoch is not None
-        else f"after {h.epochs_run:,} epochs the distance to the optimum is already {num(float(conv.distance[-1]))}"
-    )
-    st.error(
-        f"η = {s.lr:g} is above the critical learning rate 2/λ_max = {fmt(crit)}: every step overshoots the "
-        f"valley along the steep direction by more than it corrects, and {when}. Per step the error grows by "
-        f"|1 − η·λ_max| = |1 − {s.lr:g}×{fmt(lam_hi)}| = **{fmt(grow)}** (measured: "
-        f"{fmt(measured) if measured is not None else 'not measurable'})."
-        + (
-            f" The loss first rose above its starting value at epoch {conv.rising_from:,}."
-            if conv.rising_from is not None
-            else ""
-        ),
-        icon="💥",
-    )
-    osc, first_out, shown = figs.oscillation_chart(h, f.minimum)
-    charts.show(
-        osc,
-        f"Over the first {shown} epochs b − b* and w − w* flip sign and grow"
-        + (
-            f"; from epoch {first_out} they leave the view (triangles mark values beyond its edge)."
-            if first_out is not None
-            else "."
-        ),
-    )
-else:
-    st.info(
-        f"At η = {s.lr:g} descent converges: the critical learning rate here is 2/λ_max = {fmt(crit)}. "
-        "Try η = 2.5 with 10,000 epochs in the sidebar to watch it blow up.",
-        icon="🧪",
-    )
-
-# --- teachable mistakes -------------------------------------------------------------------------
-st.subheader("Two classic mistakes")
-st.markdown(
-    "Both of these still *look* like gradient descent, and both change what happens:\n"
-    "- **Sequential update**: updating b first and then computing w's gradient with the new b. It is a "
-    "different algorithm (a Gauss–Seidel sweep); it reaches the same minimum but along another path, with "
-    "another stability limit. The book — like every framework — computes all gradients at the same point "
-    "before changing any parameter.\n"
-    "- **Sum instead of mean**: the summed squared error has the same minimum, but every gradient is n times "
-    f"larger, so the usable learning rate shrinks with n: {fmt(crit)}/{n_train:,} = "
-    f"{fmt(f.critical[('simultaneous', 'sum')])}."
-)
-c1, c2 = st.columns(2)
-sequential = c1.toggle("Sequential update (b first, then w with the new b)", key="rinse_sequential")
-sum_loss = c2.toggle("Sum of squared errors instead of the mean", key="rinse_sum_loss")
-factors = {key: figs.rule_factor(s.data_key, s.lr, *key) for key in figs.VARIANTS}
-st.dataframe(figs.variants_table(f, factors, s.lr), hide_index=True)
-if sequential or sum_loss:
-    key = ("sequential" if sequential else "simultaneous", "sum" if sum_loss else "mean")
-    hm = results.history_for(s, batch=0, rule=key[0], reduction=key[1])
-    name = figs.VARIANTS[key]
-    chart = figs.compare_paths_chart(
-        surface,
-        f,
-        start,
-        [(h, figs.VARIANTS[("simultaneous", "mean")], PALETTE["batch"], False), (hm, name, PALETTE["w_varies"], True)],
-        "Correct path versus the mistake",
-    )
-    end_m = (
-        f"diverged during epoch {hm.diverged_at:,}"
-        if hm.diverged
-        else f"ended at ({num(hm.final[0])}, {num(hm.final[1])})"
-    )
-    charts.show(
-        chart,
-        f"The correct path ends at ({num(b_end)}, {num(w_end)}); with the mistake "
-        f"({name.split(': ')[-1].lower()}) the path {end_m}.",
-    )
-    metrics(
-        [
-            ("Critical lr, correct", fmt(crit), None),
-            ("Critical lr, mistake", fmt(f.critical[key]), None),
-            (
-                "Factor per epoch, correct",
-                num(factors[("simultaneous", "mean")]),
-                "how the distance to the optimum is multiplied every epoch at this learning rate",
-            ),
-            ("Factor per epoch, mistake", num(factors[key]), None),
-        ]
-    )
-    if hm.diverged or factors[key] >= 1:
-        st.warning(
-            f"With the mistake, η = {s.lr:g} is above its critical learning rate {fmt(f.critical[key])}: "
-            f"the error grows by {num(factors[key])} per epoch"
-            + (f" and the numbers overflow during epoch {hm.diverged_at:,}." if hm.diverged else "."),
-            icon="⚠️",
-        )
-else:
-    st.info("Switch a mistake on to draw its path next to the correct one.", icon="👆")
-
-# --- Fig 0.19: the path of gradient descent -------------------------------------------------------
-st.subheader("The path of gradient descent: batch, mini-batch, stochastic")
-c1, c2 = st.columns(2)
-path_epochs = c1.slider("Epochs for the paths", 1, 100, 20, key="rinse_path_epochs")
-book_start = c2.toggle("Start from the reference figure's point (b = 0.83, w = 0.7645)", key="rinse_paths_book_start")
-p_start = figs.REFERENCE_START if book_start else start
-runs = figs.path_runs(s.data_key, float(p_start[0]), float(p_start[1]), s.lr, int(path_epochs), k)
-final = {
-    name: run.final
-    for name, run in (("batch", runs.batch), ("mini-batch", runs.minibatch), ("stochastic", runs.stochastic))
-}
-dist = {name: float(((b - b_star) ** 2 + (w - w_star) ** 2) ** 0.5) for name, (b, w) in final.items()}
-start_dist = ((p_start[0] - b_star) ** 2 + (p_start[1] - w_star) ** 2) ** 0.5
-gone = [
-    name
-    for name, run in (("batch", runs.batch), ("mini-batch", runs.minibatch), ("stochastic", runs.stochastic))
-    if run.diverged or dist[name] > 10 * max(start_dist, 1e-3)
-]
-st.markdown(
-    f"All three flavours from the same start with η = {s.lr:g}, one dot per epoch. Batch descent makes one "
-    f"careful step per epoch along the smooth curve of the player above; mini-batch (k = {runs.minibatch_size:,}) "
-    f"makes {figs.updates_per_epoch(runs.subset, runs.minibatch_size):,} updates per epoch, so it gets much "
-    f"further in the same number of epochs; stochastic descent makes {runs.subset:,} small updates per epoch, each "
-    "from a single point, so it arrives fastest but keeps jittering around the minimum instead of settling on it."
-    + (
-        f" At η = {s.lr:g}, though, the {' and '.join(gone)} path{'s' if len(gone) > 1 else ''} "
-        f"diverge{'' if len(gone) > 1 else 's'}."
-        if gone
-        else ""
-    )
-    + (
-        " One point's loss can curve much more steeply than the average over all points, so the stochastic path is "
-        "usually the first to blow up."
-        if "stochastic" in gone
-        else ""
-    )
-)
-if book_start:
-    st.caption(
-        "The book's figure is not produced by code in the chapter: it starts at b = 0.83, w = 0.7645, the "
-        "values PyTorch's `nn.Linear(1, 1)` draws after `torch.manual_seed(42)` (Chapter 1), and it draws "
-        "that start with b and w swapped. Here the start sits at its true (b, w)."
-    )
-else:
-    st.caption(
-        "The paths start from this chapter's own start (the random one, or the one you chose). The "
-        "toggle switches to the reference figure's start, b = 0.83, w = 0.7645."
-    )
-if runs.subset < runs.n_train:
-    st.info(
-        f"Capped for speed: {path_epochs} stochastic epochs over all {runs.n_train:,} training points would be "
-        f"{runs.n_train * path_epochs:,} single-point updates. The mini-batch and stochastic paths use a random "
-        f"subset of {runs.subset:,} training points instead (an epoch is one pass over it); the batch path uses "
-        "all of them.",
-        icon="✂️",
-    )
-win = figs.path_window(runs, f.minimum, p_start)
-path_surface = results.surface(s.data_key, grid=win)
-charts.show(
-    figs.paths_chart(path_surface, runs, f, p_start),
-    f"After {path_epochs} epochs from ({num(p_start[0])}, {num(p_start[1])}) batch descent is at "
-    f"({num(final['batch'][0])}, {num(final['batch'][1])}), mini-batch at ({num(final['mini-batch'][0])}, "
-    f"{num(final['mini-batch'][1])}) and stochastic at ({num(final['stochastic'][0])}, "
-    f"{num(final['stochastic'][1])}); the minimum is ({num(b_star)}, {num(w_star)}).",
-)
-metrics(
-    [
-        ("Batch: final distance", num(dist["batch"]), f"distance to the minimum after {path_epochs} epochs"),
-        ("Mini-batch: final distance", num(dist["mini-batch"]), f"distance to the minimum after {path_epochs} epochs"),
-        ("Stochastic: final distance", num(dist["stochastic"]), f"distance to the minimum after {path_epochs} epochs"),
-    ]
-)
-st.caption(
-    f"Updates made: {runs.batch.epochs_run:,} (batch), "
-    f"{runs.minibatch.epochs_run * runs.minibatch.updates_per_epoch:,} (mini-batch) and "
-    f"{runs.stochastic.epochs_run * runs.stochastic.updates_per_epoch:,} (stochastic)."
-)
-if gone:
-    st.warning(
-        f"At η = {s.lr:g} the {' and '.join(gone)} path{'s' if len(gone) > 1 else ''} diverged: each is drawn "
-        "until it leaves the window (the dot on the edge), and its final distance above says how far it went.",
-        icon="💥",
-    )
-
-# --- export ---------------------------------------------------------------------------------------
-st.subheader("Take the numbers with you")
-csv_download(
-    "Download the descent history (CSV)",
-    results.history_csv,
-    h,
-    file_name=f"descent_seed{s.seed}_n{s.n}_lr{s.lr:g}_epochs{s.epochs}.csv",
-    key="rinse_download",
-)
-st.caption("One row per epoch: epoch, b, w, training loss and validation loss, at full precision.")
-show_reproduce(10, s, path_epochs=path_epochs, path_start=p_start)
+show_along_the_way(h)
+show_the_final_model(s, f, h, conv)
+surface = results.surface(s.data_key, extra=(*s.start, *h.final))
+show_watch_it_happen(s, f, h, conv, surface)
+show_closed_form_versus_descent(s, f, h, conv)
+show_when_descent_diverges(s, f, h, conv)
+show_two_classic_mistakes(s, f, h, surface)
+path_epochs, path_start = show_the_path_of_gradient_descent(s, f, k)
+show_take_the_numbers_with_you(s, h)
+show_reproduce(10, s, path_epochs=path_epochs, path_start=path_start)
 navigation(10)

@@ -9,6 +9,7 @@
 - :func:`numpy_print` how numpy prints a one-element array, as the book's ``print(b, w)``;
 - :func:`count` a count with thousands separators (``1,000``);
 - :func:`short` the shortest form of a value a learner set (``0.1``, ``1e-05``, ``2.5``);
+- :func:`sci` scientific notation (``1.2e-07``), :func:`full` all 16 significant digits;
 - :data:`D3_FORMAT` the same 4 decimals for tooltips and axis labels drawn by the browser,
   :data:`TABLE_FORMAT` for table columns;
 - :func:`subscript` an index as subscript digits, :func:`human_bytes` a size in KiB, MiB, …
@@ -27,9 +28,11 @@ __all__ = [
     "TABLE_FORMAT",
     "count",
     "fmt",
+    "full",
     "human_bytes",
     "num",
     "numpy_print",
+    "sci",
     "short",
     "signed",
     "subscript",
@@ -110,6 +113,16 @@ def short(value: float) -> str:
     if value is None or not math.isfinite(value):
         return fmt(value)
     return f"{value:g}"
+
+
+def sci(value: float, digits: int = 3) -> str:
+    """Scientific notation with ``digits`` decimals (``1.234e-07``, ``inf``)."""
+    return f"{value:.{digits}e}"
+
+
+def full(value: float) -> str:
+    """A float at full precision: 16 significant digits (``1.02354093708``)."""
+    return f"{value:.16g}"
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from .figs_descent import MAX_PATH_POINT_PASSES, minibatch_size
+from gdcore import minibatch_size
+
 from .page import STEPS
+from .results.descent import MAX_PATH_POINT_PASSES
 from .results.update import LONG_EPOCHS
 from .settings import Settings
 

@@ -52,8 +52,10 @@ def test_simultaneous_mean_factor_is_the_shrink_factor_of_the_eigenvalues(book, 
 def test_rule_factor_crosses_one_at_the_critical_learning_rate(book, rule, reduction):
     x, _ = book
     critical = gdcore.critical_lr_for_rule(x, rule, reduction)
-    assert gdcore.rule_factor(x, 0.99 * critical, rule, reduction) < 1 < gdcore.rule_factor(
-        x, 1.01 * critical, rule, reduction
+    assert (
+        gdcore.rule_factor(x, 0.99 * critical, rule, reduction)
+        < 1
+        < gdcore.rule_factor(x, 1.01 * critical, rule, reduction)
     )
 
 

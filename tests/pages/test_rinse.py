@@ -7,7 +7,16 @@ import math
 
 import numpy as np
 import pytest
-from kit import assert_charts_finite, metrics, page_text, player_data, run_page, stop_player_on, vega_datasets
+from kit import (
+    assert_charts_finite,
+    metrics,
+    page_text,
+    player_data,
+    run_page,
+    stop_player_on,
+    vega_datasets,
+    vega_specs,
+)
 
 import gdcore
 
@@ -38,6 +47,21 @@ def _stop_on(at, frame: int) -> None:
 
 def _frames_with(at, column: str) -> list:
     return [f for frames in vega_datasets(at) for f in frames if column in f.columns]
+
+
+def _datum_texts(spec: dict) -> list:
+    """Texts drawn from ``alt.datum`` (a single label) anywhere in one chart's spec."""
+    out = []
+    for layer in spec.get("layer", []):
+        out.extend(_datum_texts(layer))
+    datum = spec.get("encoding", {}).get("text", {}).get("datum")
+    return [*out, datum] if datum is not None else out
+
+
+def _chart_texts(at) -> list:
+    """Every text label of the page's charts: single labels (``alt.datum``) and text columns of their data."""
+    labels = [t for spec in vega_specs(at) for t in _datum_texts(spec)]
+    return labels + [str(t) for f in _frames_with(at, "text") for t in f["text"]]
 
 
 def _paths_chart(at) -> list:
@@ -74,6 +98,32 @@ def test_book_result_after_1000_epochs(book):
     assert m["w* (normal equations)"] == "1.96896447"
 
 
+def _sklearn_row(at) -> tuple[float, float]:
+    """The (b, w) the page shows for scikit-learn's LinearRegression."""
+    table = at.table[0].value
+    row = table.loc["scikit-learn LinearRegression"]
+    return float(row["b"]), float(row["w"])
+
+
+def test_sklearn_check_matches_the_closed_form(book):
+    d = gdcore.make_data()
+    np.testing.assert_allclose(_sklearn_row(book), gdcore.closed_form(d.x_train, d.y_train), rtol=0, atol=1e-9)
+    table = book.table[0].value
+    assert list(table.index) == [
+        "normal equations (gdcore.closed_form)",
+        "scikit-learn LinearRegression",
+        "gradient descent, 1,000 epochs",
+    ]
+    assert tuple(table.loc["gradient descent, 1,000 epochs"]) == ("1.0235409371", "1.9689641135")  # the book's run
+
+
+def test_sklearn_check_follows_other_data():
+    at = run_page("rinse", {"seed": "3", "n": "2000", "noise": "0.4", "true_b": "-0.5", "true_w": "3"})
+    assert not at.exception
+    d = gdcore.make_data(n=2000, true_b=-0.5, true_w=3.0, noise=0.4, seed=3)
+    np.testing.assert_allclose(_sklearn_row(at), gdcore.closed_form(d.x_train, d.y_train), rtol=0, atol=1e-9)
+
+
 def test_epoch_counts_for_the_three_flavours(book):
     m = metrics(book)
     assert m["Training points n"] == "80"
@@ -93,8 +143,7 @@ def test_intermediate_epochs_table_matches_the_book(book):
 
 
 def test_fig18_final_line_and_annotation(book):
-    texts = [t for f in _frames_with(book, "text") for t in f["text"]]
-    assert "b = 1.0235 w = 1.9690" in texts
+    assert "b = 1.0235 w = 1.9690" in _chart_texts(book)
     line = next(f for f in _frames_with(book, "model") if (f["model"] == "Final model's predictions").all())
     np.testing.assert_allclose(line["b"].iloc[0], 1.02354093708, atol=1e-10)
     np.testing.assert_allclose(line["w"].iloc[0], 1.9689641135454565, atol=1e-10)
@@ -236,7 +285,7 @@ def test_divergence_is_content_not_a_traceback():
     assert "during epoch **215**" in text
     assert "= **5.2073**" in text  # |1 - 2.5 λ_max|
     assert metrics(at)["b after 214 epochs"] == "-2.878e+153"
-    assert any("left the view at epoch" in " ".join(map(str, f.get("text", []))) for f in _frames_with(at, "text"))
+    assert any("left the view at epoch" in t for t in _chart_texts(at))
     assert_charts_finite(at)
     data = _player(at)
     assert data["start"] == 0  # a diverged run opens at its start, not far off every chart

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..results import Surface
+from ..results import Surface, TrainSummary
 
 PALETTE = {
     "train": "#0072B2",
@@ -799,6 +799,18 @@ def cross_section(
         frame["loss"] = [d[1] for d in dots]
         layers.append(points(frame, color, tooltip=("x", "loss")))
     return alt.layer(*layers).properties(title=fixed_text, height=HEIGHT)
+
+
+def cross_section_domain(f: TrainSummary, start: tuple[float, float], is_book: bool) -> tuple[float, float]:
+    """Fixed loss axis for the cross-section panels (the book's [-0.1, 6.1] by default).
+
+    ``f`` is anything with the training set's ``stats`` and ``min_loss`` (a
+    :class:`~ui.results.TrainSummary`, or the Rinse and Repeat page's ``Facts``).
+    """
+    if is_book:
+        return (-0.1, 6.1)
+    top = max(2.2 * float(f.stats.loss(*start)), 4.0 * f.min_loss, 1e-6)
+    return (-0.02 * top, top)
 
 
 def loss_over_epochs(
