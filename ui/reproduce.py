@@ -27,7 +27,7 @@ import streamlit as st
 
 from gdcore import minibatch_size
 
-from .page import STEPS
+from .registry import STEPS
 from .results.descent import MAX_PATH_POINT_PASSES
 from .results.update import LONG_EPOCHS
 from .settings import Settings
@@ -539,12 +539,12 @@ def cells(
     }
     out = [Cell("Setup: numpy and how the page prints numbers", _fill(_SETUP))]
     for number in range(1, step + 1):
-        out.append(Cell(f"Step {number} · {STEPS[number - 1][1]}", built[number]()))
+        out.append(Cell(f"Step {number} · {STEPS[number - 1].label}", built[number]()))
     return out
 
 
 def _header(step: int) -> str:
-    name = STEPS[step - 1][1]
+    name = STEPS[step - 1].label
     return (
         f'"""Gradient descent, step by step. Step {step} of {len(STEPS)}: {name}.\n\n'
         "The chapter's code up to this page, with the page's settings. It prints\n"
@@ -574,7 +574,7 @@ def notebook(step: int, s: Settings, **paths) -> str:
             "id": "intro",
             "metadata": {},
             "source": _lines(
-                f"# Gradient descent, step by step: {STEPS[step - 1][1]}\n\n"
+                f"# Gradient descent, step by step: {STEPS[step - 1].label}\n\n"
                 "The chapter's code up to this page, with the page's settings. "
                 "Run the cells in order; the last one prints the page's numbers."
             ),
@@ -615,7 +615,7 @@ def show_reproduce(
         path_start=None if path_start is None else (float(path_start[0]), float(path_start[1])),
     )
     code = script(step, s, **paths)
-    name = STEPS[step - 1][1].lower().replace(" ", "_")
+    name = STEPS[step - 1].label.lower().replace(" ", "_")
     st.subheader("Reproduce this page in code")
     st.markdown(
         "The chapter's code up to this step, with your settings. It needs only numpy"
