@@ -89,11 +89,10 @@ def show_the_numbers(s: Settings) -> None:
     st.markdown(f"First training indices: `{head}, …`")
 
 
-setup("Data", "🎲")
+setup(1)
 s = ui.sidebar()
 header(
     1,
-    "Data",
     (
         "Before any learning we need data. We draw N values of x uniformly between 0 and 1, "
         "compute y from a line we choose ourselves, and add Gaussian noise so the points do not sit "

@@ -52,11 +52,10 @@ def show_other_starts() -> None:
     )
 
 
-setup("Init", "🎯")
+setup(2)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     2,
-    "Random initialisation",
     (
         "Gradient descent has to start somewhere. We know nothing about the best line yet, so we "
         "pick b and w at random: two draws from a standard normal distribution. The seed makes the "

@@ -58,11 +58,10 @@ def show_predictions(s: Settings) -> None:
         st.markdown("Only the **training** points are used to predict here: the validation set stays unseen.")
 
 
-setup("Predict", "📈")
+setup(3)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     3,
-    "Compute the model's predictions",
     (
         "With a b and a w in hand, the model can already predict: for every training point it "
         "returns b + w·x. This is the *forward pass*. With random parameters the predictions are poor, "

@@ -323,11 +323,10 @@ def show_differences_from_the_book() -> None:
         )
 
 
-setup("Loss", "📉")
+setup(4)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     4,
-    "Compute the loss",
     (
         "The predictions miss the points. To improve them we first need to *measure* how far off they are. "
         "Each point has an error — prediction minus label — and averaging the squared errors over the "

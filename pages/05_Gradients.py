@@ -304,11 +304,10 @@ def show_differences_from_the_book() -> None:
         )
 
 
-setup("Gradients", "⛰️")
+setup(5)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     5,
-    "Compute the gradients",
     (
         "The loss tells us how wrong the line is, but not how to fix it. For that we ask: if b (or w) moved a "
         "tiny bit, would the loss go up or down, and how fast? That rate is a partial derivative, and the pair of "

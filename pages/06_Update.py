@@ -116,11 +116,10 @@ def show_the_sequential_update(upd: update_results.Update) -> None:
     )
 
 
-setup("Update", "👣")
+setup(6)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     6,
-    "Update the parameters",
     (
         "The gradients told us, for each parameter, which way the loss rises and how fast. To improve "
         "the line we move each parameter a little in the *opposite* direction. How little is set by the "

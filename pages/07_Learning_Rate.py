@@ -311,11 +311,10 @@ def show_where_eta_stops_working(
         )
 
 
-setup("Learning Rate", "🎚️")
+setup(7)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     7,
-    "The learning rate",
     (
         "The learning rate η scales every step. Too small and descent crawls; larger is faster — until a "
         "step jumps past the bottom of the valley to the other side, and larger still until it lands "

@@ -286,11 +286,10 @@ def show_the_fix_comes_next() -> None:
     st.markdown("The fix is on the next page: put every feature on the same, standard scale.")
 
 
-setup("Bad Feature", "📏")
+setup(8)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     8,
-    '"Bad" feature',
     (
         "Suppose x had been recorded in other units, ten times larger: millimetres instead of centimetres. "
         "Multiply every x by 10 and divide the slope by 10, and nothing you can see changes: the same points, "

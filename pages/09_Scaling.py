@@ -249,11 +249,10 @@ def show_what_it_buys(s: Settings, curv: dict[str, Curvature], fast: dict[str, F
     )
 
 
-setup("Scaling", "⚖️")
+setup(9)
 s = ui.sidebar(extra=("b0", "w0"))
 header(
     9,
-    "Scaling the feature",
     (
         "The cure for a badly scaled feature is to put it on a standard scale: subtract its mean and divide "
         "by its standard deviation. The standardised feature is centred on 0 with a spread of 1, whatever "

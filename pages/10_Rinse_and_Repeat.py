@@ -523,11 +523,10 @@ def show_take_the_numbers_with_you(s: Settings, h: gdcore.History) -> None:
     st.caption("One row per epoch: epoch, b, w, training loss and validation loss, at full precision.")
 
 
-setup("Rinse and Repeat", "🔁")
+setup(10)
 s = ui.sidebar(extra=("epochs", "batch", "b0", "w0"))
 header(
     10,
-    "Rinse and repeat",
     (
         "One update moved the line a little closer to the data. Training is nothing more than doing it again "
         "and again: predict, measure the loss, take the gradients, step — and repeat. Each full pass over the "

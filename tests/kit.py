@@ -13,20 +13,12 @@ import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
+from ui.registry import HOME, STEPS
+
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = {
-    "landing": ROOT / "streamlit_app.py",
-    "data": ROOT / "pages" / "01_Data.py",
-    "init": ROOT / "pages" / "02_Init.py",
-    "predict": ROOT / "pages" / "03_Predict.py",
-    "loss": ROOT / "pages" / "04_Loss.py",
-    "gradients": ROOT / "pages" / "05_Gradients.py",
-    "update": ROOT / "pages" / "06_Update.py",
-    "learning_rate": ROOT / "pages" / "07_Learning_Rate.py",
-    "bad_feature": ROOT / "pages" / "08_Bad_Feature.py",
-    "scaling": ROOT / "pages" / "09_Scaling.py",
-    "rinse": ROOT / "pages" / "10_Rinse_and_Repeat.py",
-}
+#: Every page by name: "landing", then each registered step by its URL path in lower case
+#: ("loss", "learning_rate", "rinse_and_repeat"), read from the page registry.
+PAGES: dict[str, Path] = {"landing": ROOT / HOME} | {entry.url_path.lower(): ROOT / entry.file for entry in STEPS}
 
 
 def run_app(path: Path, query: dict[str, str | list[str]] | None = None, timeout: float = 60) -> AppTest:

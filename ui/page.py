@@ -14,10 +14,8 @@ from .settings import Settings
 from .settings import sidebar as settings_sidebar
 
 
-def setup(number: int = 0, _old_icon: str | None = None) -> None:
+def setup(number: int = 0) -> None:
     """Page config for step ``number`` (0: the landing page); must be a page's first Streamlit call."""
-    if isinstance(number, str):  # TRANSITION: old call setup(title, icon)
-        number = next((i for i, e in enumerate(STEPS, start=1) if e.label == number), 0)
     label, icon = (HOME_LABEL, "📉") if number == 0 else (step(number).label, step(number).icon)
     st.set_page_config(
         page_title=f"{label} · {APP_NAME}",
@@ -45,10 +43,8 @@ def menu() -> None:
             link(entry.file, f"{number} · {entry.label}")
 
 
-def header(number: int, intro: str, _old_intro: str | None = None) -> None:
+def header(number: int, intro: str) -> None:
     """Step number, title (from the registry) and the short teaching introduction."""
-    if _old_intro is not None:  # TRANSITION: old call header(step, title, intro)
-        intro = _old_intro
     st.title(f"Step {number} · {step(number).title}")
     st.markdown(intro)
 

@@ -84,10 +84,3 @@ def test_junk_url_values_warn_and_fall_back():
         assert f"`{name}`" in warnings
     assert "using 0.1" in warnings and "using 0." in warnings
     assert metrics(at)["Training points"] == "80"  # n fell back to 100
-
-
-def test_landing_links_every_step():
-    at = run_page("landing")
-    labels = [el.proto.label for el in at.get("page_link")]
-    assert len(labels) == 10
-    assert labels[0].startswith("1. Data") and labels[-1].startswith("10. Rinse and Repeat")

@@ -32,7 +32,7 @@ BOOK_ROWS = {  # spec §3, intermediate epochs of the Chapter 1 loop: b, w, loss
 @pytest.fixture(scope="module")
 def book():
     """One run at the defaults, shared by the read-only checks."""
-    at = run_page("rinse")
+    at = run_page("rinse_and_repeat")
     assert not at.exception, at.exception
     return at
 
@@ -118,7 +118,7 @@ def test_sklearn_check_matches_the_closed_form(book):
 
 
 def test_sklearn_check_follows_other_data():
-    at = run_page("rinse", {"seed": "3", "n": "2000", "noise": "0.4", "true_b": "-0.5", "true_w": "3"})
+    at = run_page("rinse_and_repeat", {"seed": "3", "n": "2000", "noise": "0.4", "true_b": "-0.5", "true_w": "3"})
     assert not at.exception
     d = gdcore.make_data(n=2000, true_b=-0.5, true_w=3.0, noise=0.4, seed=3)
     np.testing.assert_allclose(_sklearn_row(at), gdcore.closed_form(d.x_train, d.y_train), rtol=0, atol=1e-9)
@@ -205,7 +205,7 @@ def test_fig19_three_paths_from_the_chapter_start(book):
 
 
 def test_reference_start_toggle_and_path_epochs():
-    at = run_page("rinse")
+    at = run_page("rinse_and_repeat")
     at.toggle(key="rinse_paths_book_start").set_value(True)
     at.slider(key="rinse_path_epochs").set_value(5)
     at.run()
@@ -224,7 +224,7 @@ def test_reference_start_toggle_and_path_epochs():
 
 
 def test_mistake_toggles_overlay_paths_and_limits():
-    at = run_page("rinse")
+    at = run_page("rinse_and_repeat")
     at.toggle(key="rinse_sum_loss").set_value(True).run()
     assert not at.exception
     m = metrics(at)
@@ -246,7 +246,7 @@ def test_mistake_toggles_overlay_paths_and_limits():
 
 
 def test_player_reports_the_frame_python_renders():
-    at = run_page("rinse")
+    at = run_page("rinse_and_repeat")
     _stop_on(at, 1)
     text = page_text(at)
     assert "b_{2} &= 0.8012 - 0.1 \\times (-2.2626) = 1.0275" in text  # the update of epoch 2, live numbers
@@ -263,7 +263,7 @@ def test_player_reports_the_frame_python_renders():
 
 
 def test_other_seed_n_lr_epochs_follow_gdcore():
-    at = run_page("rinse", {"seed": "7", "n": "500", "lr": "0.3", "epochs": "200", "batch": "25"})
+    at = run_page("rinse_and_repeat", {"seed": "7", "n": "500", "lr": "0.3", "epochs": "200", "batch": "25"})
     assert not at.exception
     d = gdcore.make_data(n=500, seed=7)
     h = gdcore.descend(d.x_train, d.y_train, *gdcore.init_params(7), 0.3, 200)
@@ -279,7 +279,7 @@ def test_other_seed_n_lr_epochs_follow_gdcore():
 
 
 def test_divergence_is_content_not_a_traceback():
-    at = run_page("rinse", {"lr": "2.5", "epochs": "10000"})
+    at = run_page("rinse_and_repeat", {"lr": "2.5", "epochs": "10000"})
     assert not at.exception
     text = page_text(at)
     assert "during epoch **215**" in text
@@ -303,7 +303,7 @@ def test_divergence_is_content_not_a_traceback():
     ],
 )
 def test_edge_settings_run_with_finite_charts(query):
-    at = run_page("rinse", query)
+    at = run_page("rinse_and_repeat", query)
     assert not at.exception
     assert_charts_finite(at)
     assert len(vega_datasets(at)) >= 3
@@ -325,7 +325,7 @@ def test_long_runs_send_every_kth_epoch_ending_on_the_last():
 
 
 def test_large_n_caps_the_stochastic_path():
-    at = run_page("rinse", {"n": "1000000"})
+    at = run_page("rinse_and_repeat", {"n": "1000000"})
     assert not at.exception
     assert any("Capped for speed" in i.value and "5,000" in i.value for i in at.info)
     assert metrics(at)["Updates per epoch: stochastic"] == "800,000"

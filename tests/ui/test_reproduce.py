@@ -31,8 +31,8 @@ from ui.registry import STEPS
 from ui.reproduce import PATH_EPOCHS, cells, notebook, script
 from ui.settings import DEFAULTS, STATE_KEY
 
-#: Page names of tests/kit.py, in step order.
-PAGES = ("data", "init", "predict", "loss", "gradients", "update", "learning_rate", "bad_feature", "scaling", "rinse")
+#: The step pages' names in tests/kit.py, in step order (from the page registry).
+PAGES = tuple(entry.url_path.lower() for entry in STEPS)
 SETTINGS: dict[str, dict[str, str]] = {
     "defaults": {},
     "other-n-and-seed": {"n": "250", "seed": "7", "noise": "0.3", "w0": "-1.25"},
@@ -41,7 +41,7 @@ SETTINGS: dict[str, dict[str, str]] = {
 }
 #: A run that blows up (about epoch 350), on the pages whose numbers depend on η.
 DIVERGING = {"lr": "1.5", "epochs": "1000", "b0": "0.5", "batch": "10"}
-DIVERGING_PAGES = ("update", "learning_rate", "rinse")
+DIVERGING_PAGES = ("update", "learning_rate", "rinse_and_repeat")
 
 #: Printed lines that are not metrics: where their value stands in the page's text.
 IN_TEXT = {
@@ -197,7 +197,11 @@ def test_every_page_prints_its_headline_numbers(page_runs, outputs):
         "learning_rate": {"Limit along b (2/curvature)": "1.0000", "Critical rate 2/λ_max": "0.8055"},
         "bad_feature": {"After: critical η": "0.0309"},
         "scaling": {"Mean of x, 6 decimals": "0.472459", "σ of x, 6 decimals": "0.306225"},
-        "rinse": {"b after 1,000 epochs": "1.0235", "w after 1,000 epochs": "1.9690", "Final training MSE": "0.0080"},
+        "rinse_and_repeat": {
+            "b after 1,000 epochs": "1.0235",
+            "w after 1,000 epochs": "1.9690",
+            "Final training MSE": "0.0080",
+        },
     }
     for page, numbers in wanted.items():
         printed = dict(parse(outputs[f"{page}/defaults"]))
@@ -218,7 +222,7 @@ def test_diverging_run_says_where_it_stopped(page_runs, outputs):
 def test_rinse_script_runs_alone_like_a_learner_would(page_runs, tmp_path):
     """The default Rinse and Repeat script, saved to a file and run by a clean interpreter, gives 1.0235 and 1.9690."""
     path = tmp_path / "rinse.py"
-    path.write_text(page_runs[("rinse", "defaults")].script, encoding="utf-8")
+    path.write_text(page_runs[("rinse_and_repeat", "defaults")].script, encoding="utf-8")
     probe = "import importlib.util; print(importlib.util.find_spec('gdcore'))"
     assert _clean_python(["-c", probe], tmp_path).strip() == "None"
     printed = dict(parse(_clean_python([str(path)], tmp_path)))
@@ -228,7 +232,7 @@ def test_rinse_script_runs_alone_like_a_learner_would(page_runs, tmp_path):
 
 def test_rinse_paths_follow_the_page_controls(tmp_path):
     """The paths' epochs slider and the reference-start toggle reach the script, and its numbers still match."""
-    at = run_page("rinse", {"batch": "8"})
+    at = run_page("rinse_and_repeat", {"batch": "8"})
     at.slider(key="rinse_path_epochs").set_value(7)
     at.toggle(key="rinse_paths_book_start").set_value(True)
     at.run()
@@ -294,7 +298,7 @@ def _skeleton(code: str) -> str:
 def test_hostile_links_give_valid_code_with_numbers_only(fuzz):
     """After the sidebar's validation, a hostile link changes only number literals in the script."""
     query = FUZZ_SETS[fuzz]
-    at = run_page("rinse", query)  # a list value repeats its key in the link
+    at = run_page("rinse_and_repeat", query)  # a list value repeats its key in the link
     assert not at.exception
     code = code_of(at)
     compile(code, "<reproduce>", "exec")

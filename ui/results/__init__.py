@@ -26,7 +26,6 @@ from .common import (
     history_csv,
     history_for,
     prediction,
-    prediction_for,
     surface,
     train_summary,
 )
@@ -51,7 +50,6 @@ __all__ = [
     "history_csv",
     "history_for",
     "prediction",
-    "prediction_for",
     "surface",
     "train_summary",
 ]

@@ -14,7 +14,7 @@ Two kinds of cache, chosen by what a result holds:
 
 Every cached function takes a :class:`~ui.settings.DataKey` first, then
 primitives only (ints, floats, strings, tuples), so caches key by value.
-:func:`prediction_for` and :func:`history_for` read the start, η, epochs
+:func:`history_for` reads the start, η, epochs
 and batch from a :class:`~ui.settings.Settings` as well. O(N) work runs inside
 :func:`ui.memo.heavy_work`, which caps how many threads do it at once.
 """
@@ -154,11 +154,6 @@ def prediction(key: DataKey, b: float, w: float) -> Prediction:
             low=float(finite.min()) if finite.size else 0.0,
             high=float(finite.max()) if finite.size else 1.0,
         )
-
-
-def prediction_for(s: Settings) -> Prediction:
-    b, w = s.start
-    return prediction(s.data_key, float(b), float(w))
 
 
 @dataclass(frozen=True)
