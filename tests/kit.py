@@ -149,6 +149,22 @@ def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
     raise AssertionError(f"no dataset with the columns {columns}: {[list(f.columns) for f in frames]}")
 
 
+def _datum_texts(spec: dict) -> list:
+    """Texts drawn from ``alt.datum`` (a single label) anywhere in one chart's Vega-Lite spec, layers first."""
+    out = []
+    for layer in spec.get("layer", []):
+        out.extend(_datum_texts(layer))
+    datum = spec.get("encoding", {}).get("text", {}).get("datum")
+    return [*out, datum] if datum is not None else out
+
+
+def chart_texts(at: AppTest) -> list:
+    """Every text label of the run's Altair charts: first the single labels drawn from ``alt.datum``
+    (chart by chart), then every value of a ``text`` column in their datasets (as str)."""
+    labels = [t for spec in vega_specs(at) for t in _datum_texts(spec)]
+    return labels + [str(t) for f in frames_with(at, "text") for t in f["text"]]
+
+
 def altair_frames(chart) -> list[pd.DataFrame]:
     """The pandas datasets of an Altair chart object (each layer's data), before Streamlit sends it."""
     layers = getattr(chart, "layer", [chart])

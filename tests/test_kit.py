@@ -7,6 +7,7 @@ from kit import (
     assert_charts_finite,
     chart_frames,
     chart_problems,
+    chart_texts,
     charts_by_title,
     charts_titled,
     frame_with,
@@ -75,3 +76,25 @@ def test_chart_lookups():
         chart_frames(at, "Twin")
     with pytest.raises(AssertionError, match="two charts titled 'Twin'"):
         charts_by_title(at)
+
+
+LABELS = """
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+frame = pd.DataFrame({"x": [0.0, 1.0], "text": ["from data", "2.5"]})
+dot = alt.Chart(frame[["x"]]).mark_point().encode(x=alt.X(field="x", type="quantitative"))
+label = alt.Chart(frame[["x"]]).mark_text().encode(text=alt.datum("layer label"))
+words = alt.Chart(frame).mark_text().encode(text=alt.Text(field="text", type="nominal"))
+st.altair_chart(dot + label)
+st.altair_chart(alt.Chart(frame[["x"]]).mark_text().encode(text=alt.datum("single label")))
+st.altair_chart(words)
+"""
+
+
+def test_chart_texts_reads_datum_labels_and_text_columns():
+    at = AppTest.from_string(LABELS, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert chart_texts(at) == ["layer label", "single label", "from data", "2.5"]

@@ -5,25 +5,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
-from kit import assert_charts_finite, chart_title, metrics, page_text, run_page, vega_datasets, vega_specs
+from kit import (
+    assert_charts_finite,
+    chart_title,
+    charts_by_title,
+    frame_with,
+    metrics,
+    page_text,
+    run_page,
+    vega_specs,
+)
 
 import gdcore
 
 FRACTIONS = np.arange(1, 100) / 100.0
-
-
-def charts_by_title(at) -> dict[str, list[pd.DataFrame]]:
-    """Chart title -> the chart's datasets."""
-    return {chart_title(spec): frames for spec, frames in zip(vega_specs(at), vega_datasets(at))}
-
-
-def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
-    for frame in frames:
-        if set(columns) <= set(frame.columns) and len(frame.columns) == len(columns):
-            return frame
-    raise AssertionError(f"no dataset with exactly the columns {columns}: {[list(f.columns) for f in frames]}")
 
 
 def fewest_epochs(x: np.ndarray, y: np.ndarray, b0: float, w0: float, cap: int = 5000) -> tuple[int, set[float]]:
@@ -94,14 +90,15 @@ def test_figures_and_their_data():
         "Fixed: w = -0.16",
         "How fast batch descent converges",
     }
+    assert len(charts) == len(vega_specs(at))  # every chart titled, no title twice
     d = gdcore.make_data()
     original = frame_with(charts["Train - Original"], "x", "y")
     bad = frame_with(charts['Train - "Bad"'], "x", "y")
     np.testing.assert_array_equal(bad["x"], 10 * original["x"])
-    np.testing.assert_array_equal(bad["y"], original["y"])  # y kept identical (book quirk §8.6 fixed)
+    np.testing.assert_array_equal(bad["y"], original["y"])  # y kept identical (the reference re-draws y)
     np.testing.assert_array_equal(original["x"], d.x_train)
 
-    # Fig 0.14: each panel labels its own minimum (quirk §8.4 fixed); start snapped to (0.52, -0.16).
+    # Fig 0.14: each panel labels its own minimum next to its own dot; start snapped to (0.52, -0.16).
     for title, w_min in (("Loss Surface - Before", 1.9689644704814506), ("Loss Surface - After", 0.19689644704814496)):
         frames = charts[title]
         minimum = frame_with(frames, "x", "y", "label", "color", "loss")

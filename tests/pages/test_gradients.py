@@ -7,15 +7,20 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from kit import assert_charts_finite, chart_titles, metrics, page_text, run_page, vega_datasets, vega_specs
+from kit import (
+    assert_charts_finite,
+    chart_titles,
+    charts_titled,
+    metrics,
+    page_text,
+    run_page,
+    vega_datasets,
+    vega_specs,
+)
 
 import gdcore
 
 SNAP_B, SNAP_W = 0.52, -0.16000000000000003  # the book's grid-snapped start
-
-
-def _charts_titled(at, title: str) -> list[list[pd.DataFrame]]:
-    return [frames for t, frames in zip(chart_titles(at), vega_datasets(at)) if t == title]
 
 
 def _y_domains(node) -> list:
@@ -69,7 +74,7 @@ def test_fig7_cross_sections_with_true_tangents(book):
     stats = gdcore.sufficient_stats(d.x_train, d.y_train)
     gb, gw = stats.gradients(SNAP_B, SNAP_W)
     for title, slope in (("Fixed: b = 0.52", gw), ("Fixed: w = -0.16", gb)):
-        fig7 = next(frames for frames in _charts_titled(book, title) if any("what" in f.columns for f in frames))
+        fig7 = next(frames for frames in charts_titled(book, title) if any("what" in f.columns for f in frames))
         tangent = next(f for f in fig7 if "what" in f.columns)
         assert _slope(tangent) == pytest.approx(slope, rel=1e-9)
         dot = next(f for f in fig7 if "loss" in f.columns)

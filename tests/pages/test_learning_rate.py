@@ -36,14 +36,6 @@ def _step_panels(at) -> dict[str, list[pd.DataFrame]]:
     return out
 
 
-def _player(at) -> dict:
-    return player_data(at, "lr_player")
-
-
-def _stop_on(at, frame: int) -> None:
-    stop_player_on(at, "lr_player", frame)
-
-
 def _texts(frames) -> list[str]:
     return [t for f in frames if "text" in f.columns for t in f["text"]]
 
@@ -91,7 +83,8 @@ def test_defaults_show_limits_book_table_and_charts():
 
 
 def test_step_panels_label_their_own_derivative_and_arrow_ends_at_after_point():
-    """Quirk §8.2 fixed: ∂MSE/∂w on the w panel, ∂MSE/∂b on the b panel; the arrow tip is the after point."""
+    """Figs 0.10-0.12: ∂MSE/∂w on the w panel, ∂MSE/∂b on the b panel (the book swaps them);
+    the arrow tip is the after point (the book's ends 0.1 beyond it)."""
     at = run_page("learning_rate", {"lr": "0.2"})
     d = _data()
     b, w = gdcore.init_params(42)
@@ -176,11 +169,11 @@ def test_predict_then_check():
 def test_player_steps_every_panel_to_the_same_epoch():
     at = run_page("learning_rate")
     assert metrics(at)["Epoch"] == "0"
-    data = _player(at)
+    data = player_data(at, "lr_player")
     assert data["epoch"] == list(range(31)) and data["start"] == 0 and data["show_next"] is True
     np.testing.assert_allclose(data["loss"][:2], [2.7421577700550976, 1.634931811122577], rtol=1e-5)
     np.testing.assert_allclose(data["b"][:2], [0.4967141530112327, 0.8011952909762835], rtol=1e-5)
-    _stop_on(at, 1)
+    stop_player_on(at, "lr_player", 1)
     m = metrics(at)
     assert (m["Epoch"], m["b at this epoch"], m["w at this epoch"], m["Loss at this epoch"]) == (
         "1",
@@ -191,26 +184,26 @@ def test_player_steps_every_panel_to_the_same_epoch():
     panels = _step_panels(at)
     np.testing.assert_allclose(_points(panels["w"]).set_index("point").loc["before", "x"], 0.04511107054392366)
     np.testing.assert_allclose(_points(panels["b"]).set_index("point").loc["before", "x"], 0.8011952909762835)
-    _stop_on(at, 30)
+    stop_player_on(at, "lr_player", 30)
     assert metrics(at)["Epoch"] == "30"
 
 
 def test_new_rate_or_start_replays_from_epoch_0():
     at = run_page("learning_rate")
-    _stop_on(at, 7)
+    stop_player_on(at, "lr_player", 7)
     assert metrics(at)["Epoch"] == "7"
     at.button(key="lr_preset_0.8").click().run()  # new frames: the player and the page start over
     assert metrics(at)["Epoch"] == "0"
-    first = _player(at)["ident"]
-    _stop_on(at, 4)
+    first = player_data(at, "lr_player")["ident"]
+    stop_player_on(at, "lr_player", 4)
     assert metrics(at)["Epoch"] == "4"
     at.run()  # an unrelated rerun keeps the frame
-    assert metrics(at)["Epoch"] == "4" and _player(at)["ident"] == first
+    assert metrics(at)["Epoch"] == "4" and player_data(at, "lr_player")["ident"] == first
 
 
 def test_player_payload_for_the_cross_sections_and_contour():
     at = run_page("learning_rate")
-    data = _player(at)
+    data = player_data(at, "lr_player")
     d = _data()
     stats = gdcore.sufficient_stats(d.x_train, d.y_train)
     # The browser draws both cross-sections from these five numbers: check the closed form it uses.
@@ -263,6 +256,6 @@ def test_extremes_run_and_keep_charts_finite(query):
     at = run_page("learning_rate", query)
     assert not at.exception, at.exception
     assert_charts_finite(at)
-    _stop_on(at, len(_player(at)["epoch"]) - 1)
+    stop_player_on(at, "lr_player", len(player_data(at, "lr_player")["epoch"]) - 1)
     assert_charts_finite(at)
-    assert all(v is None or math.isfinite(v) for v in _player(at)["b"])
+    assert all(v is None or math.isfinite(v) for v in player_data(at, "lr_player")["b"])

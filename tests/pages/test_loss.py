@@ -6,11 +6,12 @@ import json
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from kit import (
     assert_charts_finite,
+    chart_frames,
     chart_titles,
+    frames_with,
     metrics,
     page_text,
     plotly_charts,
@@ -20,15 +21,6 @@ from kit import (
 )
 
 import gdcore
-
-
-def _frames_with(at, *columns: str) -> list[pd.DataFrame]:
-    return [f for frames in vega_datasets(at) for f in frames if set(columns) <= set(f.columns)]
-
-
-def _chart(at, title: str) -> list[pd.DataFrame]:
-    titles = chart_titles(at)
-    return vega_datasets(at)[titles.index(title)]
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +63,12 @@ def test_figures_present_with_book_values(book):
     book.toggle(key="loss_show_3d").set_value(True).run()
     assert len(plotly_charts(book)) == 1
     # Fig 0.3: the highlighted point is the first training point, its error segment runs from ŷ to y.
-    seg = _frames_with(book, "x", "x2", "y", "y2")[0]
+    seg = frames_with(book, "x", "x2", "y", "y2")[0]
     b, w = gdcore.init_params()
     assert seg["y"].iloc[0] == pytest.approx(b + w * 0.7712703466859457, rel=1e-12)
     assert seg["y2"].iloc[0] == pytest.approx(2.474538221214042, rel=1e-12)
     # Fig 0.5: the w cross-section and its dot; y range [-0.1, 15.1].
-    curve, dot = _chart(book, "Fixed: b = 0.52")
+    curve, dot = chart_frames(book, "Fixed: b = 0.52")
     assert curve["y"].iloc[0] == pytest.approx(4.4684, abs=1e-4)
     assert dot["loss"].iloc[0] == pytest.approx(2.7113284116288243, rel=1e-12)
     spec = vega_specs(book)[chart_titles(book).index("Fixed: b = 0.52")]
@@ -84,7 +76,7 @@ def test_figures_present_with_book_values(book):
     # Fig 0.6: x label b (the book's 2020 fix).
     spec6 = vega_specs(book)[chart_titles(book).index("Fixed: w = -0.16")]
     assert spec6["layer"][0]["encoding"]["x"]["title"] == "b"
-    # Fig 0.4 (3-D): markers at their TRUE heights (quirk 8.1 fixed: not 0.01288 / 5.766).
+    # Fig 0.4 (3-D): markers at their TRUE heights (the book's swapped indices give 0.01288 / 5.766).
     trace = [t for t in json.loads(plotly_charts(book)[0].proto.spec)["data"] if t["type"] == "scatter3d"][0]
     np.testing.assert_allclose(trace["z"], [0.00804465769549299, 2.7421577700550976], rtol=1e-9)
 
@@ -110,7 +102,7 @@ def test_point_selector_and_ledger_row_move_the_highlight():
     assert not at.exception
     m = metrics(at)
     assert m["error₅"] == f"{b + w * d.x_train[5] - d.y_train[5]:.4f}"
-    seg = _frames_with(at, "x", "x2", "y", "y2")[0]
+    seg = frames_with(at, "x", "x2", "y", "y2")[0]
     assert seg["x"].iloc[0] == pytest.approx(d.x_train[5])
     # Picking a row of the ledger selects that point.
     at.session_state["loss_ledger"] = {"selection": {"rows": [11], "columns": [], "cells": []}}

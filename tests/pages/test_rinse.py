@@ -9,18 +9,19 @@ import numpy as np
 import pytest
 from kit import (
     assert_charts_finite,
+    chart_texts,
+    frames_with,
     metrics,
     page_text,
     player_data,
     run_page,
     stop_player_on,
     vega_datasets,
-    vega_specs,
 )
 
 import gdcore
 
-BOOK_ROWS = {  # spec §3, intermediate epochs of the Chapter 1 loop: b, w, loss before that epoch's update
+BOOK_ROWS = {  # the book's Chapter 1 loop (Cell 1.2) at some epochs: b, w, loss before that epoch's update
     "0": ("0.4967141530", "-0.1382643012", "2.7421577701"),
     "1": ("0.8011952910", "0.0451110705", "1.6349318111"),
     "9": ("1.5755253247", "0.6483939612", "0.1767512819"),
@@ -35,33 +36,6 @@ def book():
     at = run_page("rinse_and_repeat")
     assert not at.exception, at.exception
     return at
-
-
-def _player(at) -> dict:
-    return player_data(at, "rinse_player")
-
-
-def _stop_on(at, frame: int) -> None:
-    stop_player_on(at, "rinse_player", frame)
-
-
-def _frames_with(at, column: str) -> list:
-    return [f for frames in vega_datasets(at) for f in frames if column in f.columns]
-
-
-def _datum_texts(spec: dict) -> list:
-    """Texts drawn from ``alt.datum`` (a single label) anywhere in one chart's spec."""
-    out = []
-    for layer in spec.get("layer", []):
-        out.extend(_datum_texts(layer))
-    datum = spec.get("encoding", {}).get("text", {}).get("datum")
-    return [*out, datum] if datum is not None else out
-
-
-def _chart_texts(at) -> list:
-    """Every text label of the page's charts: single labels (``alt.datum``) and text columns of their data."""
-    labels = [t for spec in vega_specs(at) for t in _datum_texts(spec)]
-    return labels + [str(t) for f in _frames_with(at, "text") for t in f["text"]]
 
 
 def _paths_chart(at) -> list:
@@ -143,8 +117,8 @@ def test_intermediate_epochs_table_matches_the_book(book):
 
 
 def test_fig18_final_line_and_annotation(book):
-    assert "b = 1.0235 w = 1.9690" in _chart_texts(book)
-    line = next(f for f in _frames_with(book, "model") if (f["model"] == "Final model's predictions").all())
+    assert "b = 1.0235 w = 1.9690" in chart_texts(book)
+    line = next(f for f in frames_with(book, "model") if (f["model"] == "Final model's predictions").all())
     np.testing.assert_allclose(line["b"].iloc[0], 1.02354093708, atol=1e-10)
     np.testing.assert_allclose(line["w"].iloc[0], 1.9689641135454565, atol=1e-10)
 
@@ -161,13 +135,13 @@ def test_convergence_rate_and_critical_lrs(book):
 def test_expected_charts_at_defaults(book):
     frames = vega_datasets(book)
     assert len(frames) == 3  # Fig 0.18, convergence, Fig 0.19 (the player draws its own panels)
-    conv = next(f for f in _frames_with(book, "series") if "loss − minimum loss" in set(f["series"]))
+    conv = next(f for f in frames_with(book, "series") if "loss − minimum loss" in set(f["series"]))
     assert {"distance to the optimum (measured)", "factorᵉ × first distance (predicted)"} <= set(conv["series"])
     assert_charts_finite(book)
 
 
 def test_player_gets_the_whole_run_once_and_opens_on_the_result(book):
-    data = _player(book)
+    data = player_data(book, "rinse_player")
     d = gdcore.make_data()
     h = gdcore.descend(d.x_train, d.y_train, *gdcore.init_params(42), 0.1, 1000, x_val=d.x_val, y_val=d.y_val)
     assert data["epoch"] == list(range(1001))
@@ -219,7 +193,9 @@ def test_reference_start_toggle_and_path_epochs():
     batch = gdcore.descend(d.x_train, d.y_train, 0.83, 0.7645, 0.1, 5)
     got = path[path["path"].str.startswith("Batch")].sort_values("epoch")
     np.testing.assert_allclose(got["b"], batch.b)
-    np.testing.assert_allclose(got[["b", "w"]].iloc[1], (0.9825, 0.8591), atol=5e-5)  # spec §6 epoch 1
+    np.testing.assert_allclose(
+        got[["b", "w"]].iloc[1], (0.9825, 0.8591), atol=5e-5
+    )  # the first batch step from the reference's start
     assert "swapped" in page_text(at)
 
 
@@ -231,7 +207,7 @@ def test_mistake_toggles_overlay_paths_and_limits():
     assert m["Critical lr, mistake"] == "0.0101"
     assert any("0.0101" in w.value and "overflow" in w.value for w in at.warning)
     assert len(vega_datasets(at)) == 4
-    names = {n for f in _frames_with(at, "path") for n in f["path"]}
+    names = {n for f in frames_with(at, "path") for n in f["path"]}
     assert "Mistake: sum instead of mean" in names
     assert_charts_finite(at)
 
@@ -239,7 +215,7 @@ def test_mistake_toggles_overlay_paths_and_limits():
     at.toggle(key="rinse_sequential").set_value(True).run()
     d = gdcore.make_data()
     assert metrics(at)["Critical lr, mistake"] == f"{gdcore.critical_lr_for_rule(d.x_train, 'sequential'):.4f}"
-    seq = next(f for f in _frames_with(at, "path") if "Mistake: sequential update" in set(f["path"]))
+    seq = next(f for f in frames_with(at, "path") if "Mistake: sequential update" in set(f["path"]))
     h = gdcore.descend(d.x_train, d.y_train, *gdcore.init_params(42), 0.1, 1000, rule="sequential")
     last = seq[seq["path"] == "Mistake: sequential update"].sort_values("epoch").iloc[-1]
     np.testing.assert_allclose((last.b, last.w), h.final, atol=1e-9)
@@ -247,11 +223,11 @@ def test_mistake_toggles_overlay_paths_and_limits():
 
 def test_player_reports_the_frame_python_renders():
     at = run_page("rinse_and_repeat")
-    _stop_on(at, 1)
+    stop_player_on(at, "rinse_player", 1)
     text = page_text(at)
     assert "b_{2} &= 0.8012 - 0.1 \\times (-2.2626) = 1.0275" in text  # the update of epoch 2, live numbers
     assert "**The update of epoch 2**" in text
-    _stop_on(at, 0)
+    stop_player_on(at, "rinse_player", 0)
     assert "b_{1} &= 0.4967 - 0.1 \\times (-3.0448) = 0.8012" in page_text(at)
     # A frame reported for other frames (an old identity) is not taken: the page shows the start frame.
     at.session_state["rinse_player"] = {"frame": {"ident": "stale", "frame": 5}}
@@ -285,9 +261,9 @@ def test_divergence_is_content_not_a_traceback():
     assert "during epoch **215**" in text
     assert "= **5.2073**" in text  # |1 - 2.5 λ_max|
     assert metrics(at)["b after 214 epochs"] == "-2.878e+153"
-    assert any("left the view at epoch" in t for t in _chart_texts(at))
+    assert any("left the view at epoch" in t for t in chart_texts(at))
     assert_charts_finite(at)
-    data = _player(at)
+    data = player_data(at, "rinse_player")
     assert data["start"] == 0  # a diverged run opens at its start, not far off every chart
     assert data["epoch"][-1] == 214 and len(data["b"]) == 215
     assert all(v is not None and math.isfinite(v) for v in data["b"] + data["w"] + data["loss"])
@@ -307,7 +283,7 @@ def test_edge_settings_run_with_finite_charts(query):
     assert not at.exception
     assert_charts_finite(at)
     assert len(vega_datasets(at)) >= 3
-    data = _player(at)
+    data = player_data(at, "rinse_player")
     assert len(json.dumps(data)) < 200_000  # sent once; bounded whatever the settings
     assert data["epoch"][0] == 0 and len(data["epoch"]) == len(data["b"]) <= 2001
     assert all(v is None or math.isfinite(v) for v in data["b"] + data["w"] + data["loss"])

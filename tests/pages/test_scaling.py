@@ -5,31 +5,20 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
-from kit import assert_charts_finite, metrics, page_text, run_page, vega_datasets, vega_specs
+from kit import (
+    assert_charts_finite,
+    chart_subtitle,
+    chart_title,
+    charts_by_title,
+    frame_with,
+    metrics,
+    page_text,
+    run_page,
+    vega_specs,
+)
 
 import gdcore
-
-
-def _title(spec: dict) -> tuple[str, str]:
-    title = spec.get("title", "")
-    if isinstance(title, dict):
-        return title.get("text", ""), title.get("subtitle", "")
-    return str(title), ""
-
-
-def charts_by_title(at) -> dict[str, tuple[str, list[pd.DataFrame]]]:
-    """Chart title -> (subtitle, datasets)."""
-    return {_title(spec)[0]: (_title(spec)[1], frames) for spec, frames in zip(vega_specs(at), vega_datasets(at))}
-
-
-def frame_with(frames: list[pd.DataFrame], *columns: str) -> pd.DataFrame:
-    for frame in frames:
-        if list(frame.columns) == list(columns):
-            return frame
-    raise AssertionError(f"no dataset with the columns {columns}: {[list(f.columns) for f in frames]}")
-
 
 SURFACES = ("Loss Surface - Original", 'Loss Surface - "Bad"', "Loss Surface - Scaled")
 SCATTERS = ("Train - Original", 'Train - "Bad"', "Train - Scaled")
@@ -73,21 +62,23 @@ def test_three_scatters_and_three_surfaces():
     at = run_page("scaling")
     charts = charts_by_title(at)
     assert set(SCATTERS) | set(SURFACES) | {"How fast batch descent converges"} == set(charts)
+    assert len(charts) == len(vega_specs(at))  # every chart titled, no title twice
     d = gdcore.make_data()
-    xs = [frame_with(charts[t][1], "x", "y")["x"].to_numpy() for t in SCATTERS]
+    xs = [frame_with(charts[t], "x", "y")["x"].to_numpy() for t in SCATTERS]
     np.testing.assert_array_equal(xs[0], d.x_train)
     np.testing.assert_array_equal(xs[1], 10 * d.x_train)
     np.testing.assert_allclose(xs[2], (d.x_train - d.x_train.mean()) / d.x_train.std(), rtol=1e-12)
-    colors = {t: s["mark"]["color"] for s in vega_specs(at) for t in [_title(s)[0]] if t in SCATTERS}
+    colors = {t: s["mark"]["color"] for s in vega_specs(at) for t in [chart_title(s)] if t in SCATTERS}
     assert colors == {"Train - Original": "#0072B2", 'Train - "Bad"': "#000000", "Train - Scaled": "#009E73"}
     expected = {
         SURFACES[0]: (1.0235407546635162, 1.9689644704814506, "16.4354"),
         SURFACES[1]: (1.0235407546635167, 0.19689644704814496, "112.0137"),
         SURFACES[2]: (1.9537956365905156, 0.602946027396629, "1.0000"),
     }
+    subtitles = {chart_title(s): chart_subtitle(s) for s in vega_specs(at)}
     for title, (b, w, kappa) in expected.items():
-        subtitle, frames = charts[title]
-        assert subtitle == f"condition number κ = {kappa}"
+        frames = charts[title]
+        assert subtitles[title] == f"condition number κ = {kappa}"
         minimum = frame_with(frames, "x", "y", "label", "color", "loss")
         np.testing.assert_allclose(minimum[["x", "y"]].iloc[0], [b, w], rtol=1e-12)
         image = frame_with(frames, "x", "x2", "y", "y2")  # the book's scaled window, half a cell wider

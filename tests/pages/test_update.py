@@ -42,7 +42,7 @@ def test_book_numbers_at_defaults():
 
 
 def test_fig09_both_lines_are_in_the_legend():
-    """Quirk §8.3 fixed: the green updated line has a legend entry next to the old line."""
+    """Fig 0.9: the green updated line has a legend entry next to the old line (the book's has none)."""
     at = run_page("update")
     lines = _line_frame(at)
     models = list(dict.fromkeys(lines["model"]))
