@@ -78,10 +78,9 @@ def show_the_line_after_one_update(s: Settings, upd: update_results.Update) -> N
         help="Update b first, then compute w's gradient at the new b.",
     )
     data = results.features(s.data_key, "original")  # x_train, y_train shared, not copied
-    pick = results.display_sample(data.x_train.size)
-    xt, yt = (data.x_train, data.y_train) if pick is None else (data.x_train[pick], data.y_train[pick])
+    xt, yt = results.display_points(data.x_train, data.y_train)
     chart = update_charts.update_figure(xt, yt, upd, sequential=sequential, book_layout=s.is_book)
-    shown = "" if pick is None else f" Showing a random {count(len(pick))} of the points."
+    shown = "" if xt.size == data.x_train.size else f" Showing a random {count(xt.size)} of the points."
     charts.show(chart, update_summary(upd, data.x_train.size) + shown)
     if sequential:
         show_the_sequential_update(upd)

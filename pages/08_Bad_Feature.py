@@ -42,18 +42,16 @@ def show_same_points_same_predictions(s: Settings, fast: dict[str, FastestDescen
         "The prediction is the same number."
     )
 
-    pick = results.display_sample(orig.x_train.size)
-    sel = slice(None) if pick is None else pick
     left, right = st.columns(2)
     with left:
         charts.show(
-            scaling_charts.feature_scatter("original", orig.x_train[sel], orig.y_train[sel]),
+            scaling_charts.feature_scatter("original", *results.display_points(orig.x_train, orig.y_train)),
             f"The {count(orig.x_train.size)} training points with x between {fmt(float(orig.x_train.min()), 2)} "
             f"and {fmt(float(orig.x_train.max()), 2)}.",
         )
     with right:
         charts.show(
-            scaling_charts.feature_scatter("bad", bad.x_train[sel], bad.y_train[sel]),
+            scaling_charts.feature_scatter("bad", *results.display_points(bad.x_train, bad.y_train)),
             f"The same points with x ten times larger, between {fmt(float(bad.x_train.min()), 2)} and "
             f"{fmt(float(bad.x_train.max()), 2)}: only the numbers on the x axis change.",
         )

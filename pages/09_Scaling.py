@@ -92,15 +92,13 @@ def show_three_versions_of_one_feature(s: Settings) -> None:
     """Three versions of one feature: the same training points, original, "bad" and scaled (Fig 0.16)."""
     st.subheader("Three versions of one feature")
     n_train = results.features(s.data_key, "original").x_train.size
-    pick = results.display_sample(n_train)
-    sel = slice(None) if pick is None else pick
     for col, kind in zip(st.columns(3), KINDS):
         f = results.features(s.data_key, kind)
         with col:
             lo, hi = float(f.x_train.min()), float(f.x_train.max())
             charts.show(
                 scaling_charts.feature_scatter(
-                    kind, f.x_train[sel], f.y_train[sel], height=scaling_charts.SMALL_HEIGHT
+                    kind, *results.display_points(f.x_train, f.y_train), height=scaling_charts.SMALL_HEIGHT
                 ),
                 f"{scaling_charts.NAMES[kind]} feature: the same {count(n_train)} training points with x from "
                 f"{fmt(lo, 2)} to {fmt(hi, 2)}.",

@@ -10,8 +10,9 @@
 - :func:`count` a count with thousands separators (``1,000``);
 - :func:`short` the shortest form of a value a learner set (``0.1``, ``1e-05``, ``2.5``);
 - :func:`sci` scientific notation (``1.2e-07``), :func:`full` all 16 significant digits;
-- :data:`D3_FORMAT` the same 4 decimals for tooltips and axis labels drawn by the browser,
-  :data:`TABLE_FORMAT` for table columns;
+- :data:`D3_FORMAT` the same 4 decimals for tooltips and axis labels drawn by the browser
+  (:data:`D3_FORMAT_2`, :data:`D3_FORMAT_3`, :data:`D3_FORMAT_6` other decimals, :data:`D3_SIG3`,
+  :data:`D3_SIG6` significant digits, :data:`D3_SHORT` shortest form), :data:`TABLE_FORMAT` for table columns;
 - :func:`subscript` an index as subscript digits, :func:`human_bytes` a size in KiB, MiB, …
 
 Pages and charts format numbers only through these: no raw format specs.
@@ -25,6 +26,12 @@ import numpy as np
 
 __all__ = [
     "D3_FORMAT",
+    "D3_FORMAT_2",
+    "D3_FORMAT_3",
+    "D3_FORMAT_6",
+    "D3_SHORT",
+    "D3_SIG3",
+    "D3_SIG6",
     "TABLE_FORMAT",
     "count",
     "fmt",
@@ -44,6 +51,24 @@ HUGE = 1e6
 
 #: d3-format of :func:`fmt`'s default, for tooltips and labels that Vega formats in the browser.
 D3_FORMAT = ".4f"
+
+#: d3-format of ``fmt(value, 2)``: grid coordinates (the 0.06-step loss grid) and cross-section positions.
+D3_FORMAT_2 = ".2f"
+
+#: d3-format of ``fmt(value, 3)``: the position along a cross-section in its tooltip.
+D3_FORMAT_3 = ".3f"
+
+#: d3-format of ``fmt(value, 6)``: small errors, such as a finite difference's distance from the true slope.
+D3_FORMAT_6 = ".6f"
+
+#: d3-format with 3 significant digits: values spanning many powers of ten (a loss's excess over its minimum).
+D3_SIG3 = ".3g"
+
+#: d3-format with 6 significant digits: losses on a log scale, from huge to tiny.
+D3_SIG6 = ".6g"
+
+#: d3-format of :func:`short`'s kind, insignificant zeros trimmed (``0.001``, ``10``, ``1e-7``): log-axis ticks.
+D3_SHORT = "~g"
 
 #: printf format of :func:`fmt`'s default, for ``st.column_config.NumberColumn`` table columns.
 TABLE_FORMAT = "%.4f"

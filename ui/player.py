@@ -29,6 +29,7 @@ import gdcore
 
 from . import charts
 from .interact import clamp_start
+from .numbers import short
 from .results import Surface
 from .settings import set_settings
 
@@ -101,7 +102,7 @@ def _level_labels(surface: Surface) -> list[list]:
         if not pick.any():
             pick = level == value
         idx = np.flatnonzero(pick)[np.argmax((x + y)[pick])]
-        out.append([*_rounded([x[idx], y[idx]]), f"{value:g}"])
+        out.append([*_rounded([x[idx], y[idx]]), short(value)])
     return out
 
 

@@ -37,3 +37,18 @@ def test_num_tex_num_and_signed():
     assert numbers.tex_num(1.23456e152) == r"1.2346 \times 10^{152}"
     assert numbers.signed(-0.1383) == "- 0.1383" and numbers.signed(2) == "+ 2.0000"
     assert numbers.signed(0.2, None) == "+ 0.2" and numbers.signed(-5.0, None) == "- 5"
+
+
+@pytest.mark.parametrize(
+    "spec, digits",
+    [
+        (numbers.D3_FORMAT, 4),
+        (numbers.D3_FORMAT_2, 2),
+        (numbers.D3_FORMAT_3, 3),
+        (numbers.D3_FORMAT_6, 6),
+    ],
+)
+def test_fixed_d3_formats_match_fmt(spec, digits):
+    """A browser-side fixed format shows what fmt shows (d3's ".Nf" is Python's ".Nf" for finite values)."""
+    for value in (0.0, 0.52, -0.16, 1.0235409399, 64.8196, 12345.678901):
+        assert format(value, spec) == numbers.fmt(value, digits)

@@ -210,7 +210,7 @@ def test_every_page_prints_its_headline_numbers(page_runs, outputs):
 
 
 def test_diverging_run_says_where_it_stopped(page_runs, outputs):
-    printed = dict(parse(outputs["rinse/diverging"]))
+    printed = dict(parse(outputs["rinse_and_repeat/diverging"]))
     epoch = printed["Numbers stopped being finite during epoch"]
     assert 1 < int(epoch.replace(",", "")) < 1000
     assert "Printed by numpy" not in printed  # no final line to print

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ..numbers import D3_FORMAT, D3_FORMAT_2, D3_FORMAT_3, D3_SIG6, short
 from ..results import Surface, TrainSummary
 
 PALETTE = {
@@ -176,13 +177,13 @@ def scatter(
     """Points (x, y) in one colour, with tooltips."""
     frame = pd.DataFrame({"x": np.asarray(x, float), "y": np.asarray(y, float)})
     tooltip = [
-        alt.Tooltip(field="x", type="quantitative", format=".4f"),
-        alt.Tooltip(field="y", type="quantitative", format=".4f"),
+        alt.Tooltip(field="x", type="quantitative", format=D3_FORMAT),
+        alt.Tooltip(field="y", type="quantitative", format=D3_FORMAT),
     ]
     for name, values in (extra_fields or {}).items():
         frame[name] = values
         tooltip.append(
-            alt.Tooltip(field=name, type="quantitative", format=".4f")
+            alt.Tooltip(field=name, type="quantitative", format=D3_FORMAT)
             if np.issubdtype(np.asarray(values).dtype, np.number)
             else alt.Tooltip(field=name, type="nominal")
         )
@@ -245,8 +246,8 @@ def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=No
             ),  # same field and title as colour: one merged legend of dashed, coloured lines
             tooltip=[
                 alt.Tooltip(field="model", type="nominal"),
-                alt.Tooltip(field="b", type="quantitative", format=".4f"),
-                alt.Tooltip(field="w", type="quantitative", format=".4f"),
+                alt.Tooltip(field="b", type="quantitative", format=D3_FORMAT),
+                alt.Tooltip(field="w", type="quantitative", format=D3_FORMAT),
             ],
         )
     )
@@ -317,7 +318,8 @@ def points(
         alt.Chart(frame)
         .mark_point(filled=True, color=color, size=size, shape=shape, opacity=1, clip=True)
         .encode(
-            **xy(), tooltip=[alt.Tooltip(field=c, type="quantitative", format=".4f") for c in tooltip] or alt.Undefined
+            **xy(),
+            tooltip=[alt.Tooltip(field=c, type="quantitative", format=D3_FORMAT) for c in tooltip] or alt.Undefined,
         )
     )
 
@@ -433,9 +435,9 @@ def contour(
                 else None,
             ),
             tooltip=[
-                alt.Tooltip(field="b", type="quantitative", format=".2f"),
-                alt.Tooltip(field="w", type="quantitative", format=".2f"),
-                alt.Tooltip(field="loss", type="quantitative", format=".4f"),
+                alt.Tooltip(field="b", type="quantitative", format=D3_FORMAT_2),
+                alt.Tooltip(field="w", type="quantitative", format=D3_FORMAT_2),
+                alt.Tooltip(field="loss", type="quantitative", format=D3_FORMAT),
             ],
         )
     )
@@ -534,11 +536,11 @@ def _marker_layers(
     mark_color = {} if color is None else {"color": color}
     tooltip = [
         alt.Tooltip(field="label", type="nominal"),
-        alt.Tooltip(field="x", type="quantitative", title="b", format=".4f"),
-        alt.Tooltip(field="y", type="quantitative", title="w", format=".4f"),
+        alt.Tooltip(field="x", type="quantitative", title="b", format=D3_FORMAT),
+        alt.Tooltip(field="y", type="quantitative", title="w", format=D3_FORMAT),
     ]
     if "loss" in frame:
-        tooltip.append(alt.Tooltip(field="loss", type="quantitative", format=".4f"))
+        tooltip.append(alt.Tooltip(field="loss", type="quantitative", format=D3_FORMAT))
     enc = xy(b_dom, w_dom)
     layers = [
         alt.Chart(frame)
@@ -568,7 +570,7 @@ def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Char
     frame = (inner if inner["level"].nunique() == frame["level"].nunique() else frame).copy()
     frame["score"] = frame.x + frame.y
     picks = frame.loc[frame.groupby("level")["score"].idxmax()]
-    picks = picks.assign(text=[f"{v:g}" for v in picks.level])
+    picks = picks.assign(text=[short(v) for v in picks.level])
     return (
         alt.Chart(picks)
         .mark_text(color="white", fontSize=11, dx=-6, dy=8, fontWeight="bold")
@@ -704,8 +706,8 @@ def path_layer(
             tooltip=[
                 alt.Tooltip(field="path", type="nominal"),
                 alt.Tooltip(field="step", type="quantitative"),
-                alt.Tooltip(field="b_value", type="quantitative", title="b", format=".4f"),
-                alt.Tooltip(field="w_value", type="quantitative", title="w", format=".4f"),
+                alt.Tooltip(field="b_value", type="quantitative", title="b", format=D3_FORMAT),
+                alt.Tooltip(field="w_value", type="quantitative", title="w", format=D3_FORMAT),
             ],
         )
     )
@@ -763,8 +765,8 @@ def curve(
             y=alt.Y(field="y", type="quantitative", title=y_title, scale=_scale(y_domain)),
             tooltip=[
                 alt.Tooltip(field="curve", type="nominal"),
-                alt.Tooltip(field="x", type="quantitative", title=x_title or "x", format=".3f"),
-                alt.Tooltip(field="y", type="quantitative", title="loss", format=".4f"),
+                alt.Tooltip(field="x", type="quantitative", title=x_title or "x", format=D3_FORMAT_3),
+                alt.Tooltip(field="y", type="quantitative", title="loss", format=D3_FORMAT),
             ],
         )
     )
@@ -847,7 +849,7 @@ def loss_over_epochs(
             tooltip=[
                 alt.Tooltip(field="series", type="nominal"),
                 alt.Tooltip(field="epoch", type="quantitative"),
-                alt.Tooltip(field="loss", type="quantitative", format=".6g"),
+                alt.Tooltip(field="loss", type="quantitative", format=D3_SIG6),
             ],
         )
     )
@@ -882,7 +884,7 @@ def surface_3d(surface: Surface, markers: Sequence[Marker] = (), title: str = "L
             opacity=0.85,
             showscale=False,
             contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
-            hovertemplate="b=%{x:.2f}<br>w=%{y:.2f}<br>loss=%{z:.4f}<extra></extra>",
+            hovertemplate=f"b=%{{x:{D3_FORMAT_2}}}<br>w=%{{y:{D3_FORMAT_2}}}<br>loss=%{{z:{D3_FORMAT}}}<extra></extra>",
         )
     )
     if markers:
@@ -895,7 +897,7 @@ def surface_3d(surface: Surface, markers: Sequence[Marker] = (), title: str = "L
                 text=[m.label for m in markers],
                 textposition="top center",
                 marker={"size": 6, "color": [m.color for m in markers]},
-                hovertemplate="%{text}<br>b=%{x:.4f}<br>w=%{y:.4f}<br>loss=%{z:.4f}<extra></extra>",
+                hovertemplate=f"%{{text}}<br>b=%{{x:{D3_FORMAT}}}<br>w=%{{y:{D3_FORMAT}}}<br>loss=%{{z:{D3_FORMAT}}}<extra></extra>",
             )
         )
     fig.update_layout(

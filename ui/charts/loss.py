@@ -16,7 +16,7 @@ import pandas as pd
 
 import gdcore
 
-from ..numbers import fmt, short, subscript
+from ..numbers import D3_FORMAT_6, fmt, short, subscript
 from ..results import TrainSummary
 from ..results.loss import BOOK_DELTA, FiniteDifference
 from . import common
@@ -353,7 +353,7 @@ def fd_error_chart(rows: Sequence[tuple[FiniteDifference, FiniteDifference]]) ->
             tooltip=[
                 alt.Tooltip(field="parameter", type="nominal"),
                 alt.Tooltip(field="δ", type="quantitative"),
-                alt.Tooltip(field="abs error", type="quantitative", format=".6f"),
+                alt.Tooltip(field="abs error", type="quantitative", format=D3_FORMAT_6),
             ],
         )
         .properties(title="Estimate minus true slope", height=common.HEIGHT - 80)

@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..numbers import D3_FORMAT, fmt, num
+from ..numbers import D3_FORMAT, D3_FORMAT_2, D3_SHORT, D3_SIG3, fmt, num
 from ..results import Snapped
 from ..results.scaling import FastestDescent
 from .common import HEIGHT, ONE_ROW, PALETTE, clip_to, cut_color, padded, scatter
@@ -31,7 +31,7 @@ SMALL_HEIGHT = 270
 def feature_scatter(kind: str, x: np.ndarray, y: np.ndarray, *, height: int = HEIGHT) -> alt.Chart:
     """Fig 0.13 / 0.16 panel: the training points of one feature version.
 
-    ``x`` and ``y`` should already be subsampled (:func:`ui.results.display_sample`).
+    ``x`` and ``y`` should already be subsampled (:func:`ui.results.display_points`).
     """
     book_x = {"original": (-0.05, 1.05), "bad": (-0.5, 10.5), "scaled": (-1.8, 1.9)}[kind]
     x_dom = padded(x, book=book_x)
@@ -106,7 +106,7 @@ def before_after_cross_section(
             detail=alt.Detail(field="curve", type="nominal"),
             tooltip=[
                 alt.Tooltip(field="curve", type="nominal"),
-                alt.Tooltip(field="x", type="quantitative", title=param, format=".2f"),
+                alt.Tooltip(field="x", type="quantitative", title=param, format=D3_FORMAT_2),
                 alt.Tooltip(field="true_loss", type="quantitative", title="loss", format=D3_FORMAT),
             ],
         )
@@ -120,7 +120,7 @@ def before_after_cross_section(
             y=alt.Y(field="y", type="quantitative", scale=ys),
             tooltip=[
                 alt.Tooltip(field="curve", type="nominal"),
-                alt.Tooltip(field="x", type="quantitative", title=param, format=".2f"),
+                alt.Tooltip(field="x", type="quantitative", title=param, format=D3_FORMAT_2),
                 alt.Tooltip(field="loss", type="quantitative", format=D3_FORMAT),
             ],
         )
@@ -179,7 +179,7 @@ def excess_loss_chart(runs: Sequence[FastestDescent], *, height: int = HEIGHT) -
                 type="quantitative",
                 title="loss − minimum loss",
                 scale=alt.Scale(type="log"),
-                axis=alt.Axis(values=_powers_of_ten(frame["excess"].to_numpy()), format="~g"),
+                axis=alt.Axis(values=_powers_of_ten(frame["excess"].to_numpy()), format=D3_SHORT),
             ),
             color=alt.Color(
                 field="feature",
@@ -190,7 +190,7 @@ def excess_loss_chart(runs: Sequence[FastestDescent], *, height: int = HEIGHT) -
             tooltip=[
                 alt.Tooltip(field="feature", type="nominal"),
                 alt.Tooltip(field="epoch", type="quantitative"),
-                alt.Tooltip(field="true_excess", type="quantitative", title="loss − minimum", format=".3g"),
+                alt.Tooltip(field="true_excess", type="quantitative", title="loss − minimum", format=D3_SIG3),
             ],
         )
     )
