@@ -11,6 +11,13 @@ from ui.page import book_check, csv_download, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
 from ui.settings import Settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "Before any learning we need data. We draw N values of x uniformly between 0 and 1, "
+    "compute y from a line we choose ourselves, and add Gaussian noise so the points do not sit "
+    "exactly on it. Because we know the true line, we can later check what gradient descent finds."
+)
+
 
 def show_how_y_is_generated(s: Settings) -> None:
     """How y is generated: the line, the noise, and how one seed splits the points into training and validation."""
@@ -91,14 +98,7 @@ def show_the_numbers(s: Settings) -> None:
 
 setup(1)
 s = ui.sidebar()
-header(
-    1,
-    (
-        "Before any learning we need data. We draw N values of x uniformly between 0 and 1, "
-        "compute y from a line we choose ourselves, and add Gaussian noise so the points do not sit "
-        "exactly on it. Because we know the true line, we can later check what gradient descent finds."
-    ),
-)
+header(1, INTRO)
 show_how_y_is_generated(s)
 show_the_two_sets(s)
 show_the_numbers(s)

@@ -9,6 +9,14 @@ from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
 from ui.settings import Settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "Gradient descent has to start somewhere. We know nothing about the best line yet, so we "
+    "pick b and w at random: two draws from a standard normal distribution. The seed makes the "
+    "draw repeatable — the same seed always gives the same start — which is what lets us compare "
+    "runs and reproduce the book."
+)
+
 
 def show_random_draw(s: Settings) -> None:
     """The random draw: b and w from a standard normal, seeded, as the book prints them."""
@@ -54,15 +62,7 @@ def show_other_starts() -> None:
 
 setup(2)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    2,
-    (
-        "Gradient descent has to start somewhere. We know nothing about the best line yet, so we "
-        "pick b and w at random: two draws from a standard normal distribution. The seed makes the "
-        "draw repeatable — the same seed always gives the same start — which is what lets us compare "
-        "runs and reproduce the book."
-    ),
-)
+header(2, INTRO)
 show_random_draw(s)
 show_your_own_start(s)
 book_check(s.is_book, "b = 0.4967 and w = −0.1383 (numpy prints `[0.49671415] [-0.1382643]`).")

@@ -10,6 +10,13 @@ from ui.page import book_check, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
 from ui.settings import Settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "With a b and a w in hand, the model can already predict: for every training point it "
+    "returns b + w·x. This is the *forward pass*. With random parameters the predictions are poor, "
+    "and that is fine — the next steps measure how poor and fix it."
+)
+
 
 def show_forward_pass(s: Settings) -> None:
     """The forward pass as a formula: ŷ = b + w·x, and the prediction for the first training point."""
@@ -60,14 +67,7 @@ def show_predictions(s: Settings) -> None:
 
 setup(3)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    3,
-    (
-        "With a b and a w in hand, the model can already predict: for every training point it "
-        "returns b + w·x. This is the *forward pass*. With random parameters the predictions are poor, "
-        "and that is fine — the next steps measure how poor and fix it."
-    ),
-)
+header(3, INTRO)
 show_forward_pass(s)
 show_predictions(s)
 book_check(s.is_book, "the line reads b = 0.4967, w = −0.1383, far below the points.")

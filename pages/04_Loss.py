@@ -10,10 +10,29 @@ from ui.charts import PALETTE, Marker
 from ui.charts import loss as loss_charts
 from ui.interact import clickable_contour, pick_point, show_ledger
 from ui.numbers import count, fmt, human_bytes, short, signed, subscript, tex_num
-from ui.page import book_check, header, metrics, navigation, setup
+from ui.page import book_check, differences_from_the_book, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
 from ui.results import loss as loss_results
 from ui.settings import Settings
+
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "The predictions miss the points. To improve them we first need to *measure* how far off they are. "
+    "Each point has an error — prediction minus label — and averaging the squared errors over the "
+    "training set gives one number, the mean squared error (MSE). That number is our loss: gradient "
+    "descent will try to make it as small as possible."
+)
+
+#: How this page differs from the book (one bullet each, in an expander at the end).
+DIFFERENCES = (
+    "The 3-D markers sit at their true heights (the book swaps the grid indices for them).",
+    "Like the book we snap the start to the grid for the cross-sections (0.52, −0.16); we say so and "
+    "show the exact values next to them.",
+    "The horizontal cut's x axis is labelled b (a label fixed in the book's own repository in 2020).",
+    "The book's text calls −0.16 the initial value of *b*; it is the initial *w*.",
+    "The loss surface is computed from five summary numbers instead of an (n, 101, 101) array.",
+    "All training points are drawn, and the y axis runs to 3.1, so the highest point is not cut off.",
+)
 
 
 def show_error_of_one_point(s: Settings) -> tuple[int, float]:
@@ -309,31 +328,9 @@ def show_cross_sections(s: Settings, led: loss_results.Ledger) -> None:
     )
 
 
-def show_differences_from_the_book() -> None:
-    """How this page differs from the book, in an expander."""
-    with st.expander("How this page differs from the book"):
-        st.markdown(
-            "- The 3-D markers sit at their true heights (the book swaps the grid indices for them).\n"
-            "- Like the book we snap the start to the grid for the cross-sections (0.52, −0.16); we say so and "
-            "show the exact values next to them.\n"
-            "- The horizontal cut's x axis is labelled b (a label fixed in the book's own repository in 2020).\n"
-            "- The book's text calls −0.16 the initial value of *b*; it is the initial *w*.\n"
-            "- The loss surface is computed from five summary numbers instead of an (n, 101, 101) array.\n"
-            "- All training points are drawn, and the y axis runs to 3.1, so the highest point is not cut off."
-        )
-
-
 setup(4)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    4,
-    (
-        "The predictions miss the points. To improve them we first need to *measure* how far off they are. "
-        "Each point has an error — prediction minus label — and averaging the squared errors over the "
-        "training set gives one number, the mean squared error (MSE). That number is our loss: gradient "
-        "descent will try to make it as small as possible."
-    ),
-)
+header(4, INTRO)
 led = loss_results.ledger(s.data_key, *s.start)
 point, error = show_error_of_one_point(s)
 show_mse(s, led, point, error)
@@ -344,6 +341,6 @@ book_check(
     "the MSE is 2.7422 (numpy prints 2.7421577700550976), error₀ = −2.0845, the minimum is "
     "(1.0235, 1.9690), and the cuts at b = 0.52 and w = −0.16 cross at loss 2.7113.",
 )
-show_differences_from_the_book()
+differences_from_the_book(DIFFERENCES)
 show_reproduce(4, s)
 navigation(4)

@@ -11,11 +11,28 @@ from ui import charts, results
 from ui.charts import loss as loss_charts
 from ui.interact import pick_point, show_ledger
 from ui.numbers import TABLE_FORMAT, count, fmt, short
-from ui.page import book_check, header, metrics, navigation, setup
+from ui.page import book_check, differences_from_the_book, header, metrics, navigation, setup
 from ui.reproduce import show_reproduce
 from ui.results import loss as loss_results
 from ui.results.loss import FiniteDifference
 from ui.settings import Settings
+
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "The loss tells us how wrong the line is, but not how to fix it. For that we ask: if b (or w) moved a "
+    "tiny bit, would the loss go up or down, and how fast? That rate is a partial derivative, and the pair of "
+    "them is the gradient. Its sign says which way is downhill; its size says how steep the slope is."
+)
+
+#: How this page differs from the book (one bullet each, in an expander at the end).
+DIFFERENCES = (
+    "Each cross-section carries its tangent line, whose slope is the true partial derivative there.",
+    "The triangle's vertical leg stands at the *after* point, so its hypotenuse is the secant whose slope "
+    "is the estimate (the book draws that leg at the *before* point).",
+    "δ is adjustable down to 0.001, and the estimate is set next to the true slope at the same point "
+    "(the book compares it with the gradient at the unsnapped start).",
+    "Every point's share of the gradient is listed, and the means over all points are shown.",
+)
 
 #: The steps δ the slider offers (the book's 0.12 and smaller ones), and those of the table.
 DELTAS = (0.001, 0.005, 0.01, 0.03, 0.06, 0.12)
@@ -291,29 +308,9 @@ def show_check(s: Settings, led: loss_results.Ledger, cut: SnappedStart) -> None
     st.markdown("\n".join(f"- {line}" for line in checks))
 
 
-def show_differences_from_the_book() -> None:
-    """How this page differs from the book, in an expander."""
-    with st.expander("How this page differs from the book"):
-        st.markdown(
-            "- Each cross-section carries its tangent line, whose slope is the true partial derivative there.\n"
-            "- The triangle's vertical leg stands at the *after* point, so its hypotenuse is the secant whose slope "
-            "is the estimate (the book draws that leg at the *before* point).\n"
-            "- δ is adjustable down to 0.001, and the estimate is set next to the true slope at the same point "
-            "(the book compares it with the gradient at the unsnapped start).\n"
-            "- Every point's share of the gradient is listed, and the means over all points are shown."
-        )
-
-
 setup(5)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    5,
-    (
-        "The loss tells us how wrong the line is, but not how to fix it. For that we ask: if b (or w) moved a "
-        "tiny bit, would the loss go up or down, and how fast? That rate is a partial derivative, and the pair of "
-        "them is the gradient. Its sign says which way is downhill; its size says how steep the slope is."
-    ),
-)
+header(5, INTRO)
 led = loss_results.ledger(s.data_key, *s.start)
 show_two_partial_derivatives(led)
 show_every_points_share(s, led)
@@ -326,6 +323,6 @@ book_check(
     "∂MSE/∂b = −3.0448 and ∂MSE/∂w = −1.8338 (numpy prints -3.044811379650508 "
     "-1.8337537171510832); with δ = 0.12 from (0.52, −0.16) the step estimates are ≈ −2.90 and ≈ −1.79.",
 )
-show_differences_from_the_book()
+differences_from_the_book(DIFFERENCES)
 show_reproduce(5, s)
 navigation(5)

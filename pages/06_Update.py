@@ -11,6 +11,14 @@ from ui.reproduce import show_reproduce
 from ui.results import update as update_results
 from ui.settings import Settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "The gradients told us, for each parameter, which way the loss rises and how fast. To improve "
+    "the line we move each parameter a little in the *opposite* direction. How little is set by the "
+    "**learning rate** η (eta): the step is η times the gradient. One such move of both parameters "
+    "is one **update**."
+)
+
 
 def show_the_update_rule(upd: update_results.Update) -> None:
     """The update rule, with your numbers: both equations, the numbers before and after, the loss."""
@@ -117,15 +125,7 @@ def show_the_sequential_update(upd: update_results.Update) -> None:
 
 setup(6)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    6,
-    (
-        "The gradients told us, for each parameter, which way the loss rises and how fast. To improve "
-        "the line we move each parameter a little in the *opposite* direction. How little is set by the "
-        "**learning rate** η (eta): the step is η times the gradient. One such move of both parameters "
-        "is one **update**."
-    ),
-)
+header(6, INTRO)
 upd = update_results.one_update(s.data_key, *s.start, s.lr)
 show_the_update_rule(upd)
 show_the_line_after_one_update(s, upd)

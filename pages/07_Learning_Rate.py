@@ -16,6 +16,14 @@ from ui.reproduce import show_reproduce
 from ui.results import update as update_results
 from ui.settings import Settings, set_settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "The learning rate η scales every step. Too small and descent crawls; larger is faster — until a "
+    "step jumps past the bottom of the valley to the other side, and larger still until it lands "
+    "*higher* than it started, so every step makes things worse. Where those limits sit is not "
+    "a matter of taste: the steepness (curvature) of the loss surface sets them, and we can compute them."
+)
+
 #: What the learner can predict (the radio's options), in the order of the ruler's zones.
 GUESSES = ("Converges", "Oscillates but converges", "Diverges")
 ZONES = update_charts.ZONES
@@ -313,15 +321,7 @@ def show_where_eta_stops_working(
 
 setup(7)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    7,
-    (
-        "The learning rate η scales every step. Too small and descent crawls; larger is faster — until a "
-        "step jumps past the bottom of the valley to the other side, and larger still until it lands "
-        "*higher* than it started, so every step makes things worse. Where those limits sit is not "
-        "a matter of taste: the steepness (curvature) of the loss surface sets them, and we can compute them."
-    ),
-)
+header(7, INTRO)
 curv = results.curvature(s.data_key)
 show_book_presets(s.lr)
 show_predict_then_check(s, curv)

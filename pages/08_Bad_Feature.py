@@ -15,6 +15,14 @@ from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
 from ui.settings import Settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "Suppose x had been recorded in other units, ten times larger: millimetres instead of centimetres. "
+    "Multiply every x by 10 and divide the slope by 10, and nothing you can see changes: the same points, "
+    "the same line, the same predictions, the same loss at the best line. The loss *surface*, though, is "
+    "a different landscape, and gradient descent walks on the surface."
+)
+
 #: The two versions of the feature this page compares.
 KINDS = ("original", "bad")
 Window = tuple[float, float, float, float]
@@ -286,15 +294,7 @@ def show_the_fix_comes_next() -> None:
 
 setup(8)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    8,
-    (
-        "Suppose x had been recorded in other units, ten times larger: millimetres instead of centimetres. "
-        "Multiply every x by 10 and divide the slope by 10, and nothing you can see changes: the same points, "
-        "the same line, the same predictions, the same loss at the best line. The loss *surface*, though, is "
-        "a different landscape, and gradient descent walks on the surface."
-    ),
-)
+header(8, INTRO)
 curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_same_points_same_predictions(s, fast)

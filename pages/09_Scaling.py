@@ -14,6 +14,13 @@ from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
 from ui.settings import Settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "The cure for a badly scaled feature is to put it on a standard scale: subtract its mean and divide "
+    "by its standard deviation. The standardised feature is centred on 0 with a spread of 1, whatever "
+    "units it came in — so the original x and the ten-times-larger x become the very same numbers."
+)
+
 #: The three versions of the feature this page compares.
 KINDS = ("original", "bad", "scaled")
 #: How each version's loss surface looks, for the charts' text summaries.
@@ -249,14 +256,7 @@ def show_what_it_buys(s: Settings, curv: dict[str, Curvature], fast: dict[str, F
 
 setup(9)
 s = ui.sidebar(extra=("b0", "w0"))
-header(
-    9,
-    (
-        "The cure for a badly scaled feature is to put it on a standard scale: subtract its mean and divide "
-        "by its standard deviation. The standardised feature is centred on 0 with a spread of 1, whatever "
-        "units it came in — so the original x and the ten-times-larger x become the very same numbers."
-    ),
-)
+header(9, INTRO)
 curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_standardising_on_the_training_set(s)

@@ -20,6 +20,13 @@ from ui.results import descent as descent_results
 from ui.results.descent import VARIANTS, Convergence, Facts
 from ui.settings import Settings
 
+#: The step's short teaching introduction, under its title.
+INTRO = (
+    "One update moved the line a little closer to the data. Training is nothing more than doing it again "
+    "and again: predict, measure the loss, take the gradients, step — and repeat. Each full pass over the "
+    "training set is called an **epoch**."
+)
+
 #: Epoch indices of the book's intermediate-epochs table (Chapter 1 loop).
 BOOK_EPOCHS = (0, 1, 2, 3, 4, 5, 9, 19, 49, 99, 199, 499, 999)
 #: Start of the reference Fig 0.19 (PyTorch's nn.Linear(1, 1) under torch.manual_seed(42)).
@@ -525,14 +532,7 @@ def show_take_the_numbers_with_you(s: Settings, h: gdcore.History) -> None:
 
 setup(10)
 s = ui.sidebar(extra=("epochs", "batch", "b0", "w0"))
-header(
-    10,
-    (
-        "One update moved the line a little closer to the data. Training is nothing more than doing it again "
-        "and again: predict, measure the loss, take the gradients, step — and repeat. Each full pass over the "
-        "training set is called an **epoch**."
-    ),
-)
+header(10, INTRO)
 f = descent_results.facts(s.data_key)
 k = gdcore.minibatch_size(s.batch, f.n_train)
 show_what_counts_as_an_epoch(s, f, k)

@@ -57,6 +57,12 @@ def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = 
             st.metric(label, value, help=help_text)
 
 
+def differences_from_the_book(items: Sequence[str]) -> None:
+    """How a page differs from the book, one bullet per item, in a closed expander."""
+    with st.expander("How this page differs from the book"):
+        st.markdown("\n".join(f"- {item}" for item in items))
+
+
 def book_check(is_book: bool, text: str) -> None:
     """Tell the learner whether the numbers on screen are the book's."""
     if is_book:
