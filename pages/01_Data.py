@@ -3,12 +3,10 @@
 import numpy as np
 import streamlit as st
 
-import ui
 from ui import charts, results
 from ui.charts import PALETTE
 from ui.numbers import count, fmt, short
-from ui.page import book_check, csv_download, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, csv_download, finish, metrics, start
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -96,9 +94,7 @@ def show_the_numbers(s: Settings) -> None:
     st.markdown(f"First training indices: `{head}, …`")
 
 
-setup(1)
-s = ui.sidebar()
-header(1, INTRO)
+s = start(1, INTRO)
 show_how_y_is_generated(s)
 show_the_two_sets(s)
 show_the_numbers(s)
@@ -108,5 +104,4 @@ book_check(
     "(0.7713, 2.4745) — the point the Loss page highlights.",
 )
 csv_download("Download the data (CSV)", results.data_csv, s, file_name=f"data_seed{s.seed}_n{s.n}.csv")
-show_reproduce(1, s)
-navigation(1)
+finish(1, s)

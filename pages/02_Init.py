@@ -3,10 +3,8 @@
 import streamlit as st
 
 import gdcore
-import ui
 from ui.numbers import fmt, numpy_print, short
-from ui.page import book_check, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, finish, metrics, start
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -60,12 +58,9 @@ def show_other_starts() -> None:
     )
 
 
-setup(2)
-s = ui.sidebar(extra=("b0", "w0"))
-header(2, INTRO)
+s = start(2, INTRO, extra=("b0", "w0"))
 show_random_draw(s)
 show_your_own_start(s)
 book_check(s.is_book, "b = 0.4967 and w = −0.1383 (numpy prints `[0.49671415] [-0.1382643]`).")
 show_other_starts()
-show_reproduce(2, s)
-navigation(2)
+finish(2, s)

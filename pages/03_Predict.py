@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-import ui
 from ui import charts, results
 from ui.charts import PALETTE, Line
 from ui.numbers import count, fmt, signed
-from ui.page import book_check, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, finish, metrics, start
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -65,11 +63,8 @@ def show_predictions(s: Settings) -> None:
         st.markdown("Only the **training** points are used to predict here: the validation set stays unseen.")
 
 
-setup(3)
-s = ui.sidebar(extra=("b0", "w0"))
-header(3, INTRO)
+s = start(3, INTRO, extra=("b0", "w0"))
 show_forward_pass(s)
 show_predictions(s)
 book_check(s.is_book, "the line reads b = 0.4967, w = −0.1383, far below the points.")
-show_reproduce(3, s)
-navigation(3)
+finish(3, s)

@@ -4,16 +4,17 @@ import numpy as np
 import streamlit as st
 
 import gdcore
-import ui
 from ui import charts, results
 from ui.charts import PALETTE, Marker
 from ui.charts import loss as loss_charts
-from ui.interact import clickable_contour, pick_point, show_ledger
+from ui.interact import clickable_contour, pick_training_point, show_ledger
 from ui.numbers import count, fmt, human_bytes, short, signed, subscript, tex_num
-from ui.page import book_check, differences_from_the_book, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, differences_from_the_book, finish, metrics, start
 from ui.results import loss as loss_results
 from ui.settings import Settings
+
+#: The help of the "training point to highlight" box.
+POINT_HELP = "Index in the (shuffled) training set; you can also pick a row of the ledger below."
 
 #: The step's short teaching introduction, under its title.
 INTRO = (
@@ -46,13 +47,7 @@ def show_error_of_one_point(s: Settings) -> tuple[int, float]:
     st.subheader("The error of one point")
     left, right = st.columns([3, 2])
     with right:
-        idx = pick_point(
-            n_train,
-            key="loss_point",
-            table_key="loss_ledger",
-            help="Index in the (shuffled) training set; you can also pick a row of the ledger below.",
-        )
-        xi, yi = loss_results.training_point(s.data_key, idx)
+        idx, xi, yi = pick_training_point(s.data_key, n_train, "loss_point", "loss_ledger", help=POINT_HELP)
         yhat_i = b + w * xi
         err_i = yhat_i - yi
         st.markdown(
@@ -328,9 +323,7 @@ def show_cross_sections(s: Settings, led: loss_results.Ledger) -> None:
     )
 
 
-setup(4)
-s = ui.sidebar(extra=("b0", "w0"))
-header(4, INTRO)
+s = start(4, INTRO, extra=("b0", "w0"))
 led = loss_results.ledger(s.data_key, *s.start)
 point, error = show_error_of_one_point(s)
 show_mse(s, led, point, error)
@@ -342,5 +335,4 @@ book_check(
     "(1.0235, 1.9690), and the cuts at b = 0.52 and w = −0.16 cross at loss 2.7113.",
 )
 differences_from_the_book(DIFFERENCES)
-show_reproduce(4, s)
-navigation(4)
+finish(4, s)

@@ -6,16 +6,17 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-import ui
 from ui import charts, results
 from ui.charts import loss as loss_charts
-from ui.interact import pick_point, show_ledger
+from ui.interact import pick_training_point, show_ledger
 from ui.numbers import TABLE_FORMAT, count, fmt, short
-from ui.page import book_check, differences_from_the_book, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, differences_from_the_book, finish, metrics, start
 from ui.results import loss as loss_results
 from ui.results.loss import FiniteDifference
 from ui.settings import Settings
+
+#: The help of the "training point to highlight" box.
+POINT_HELP = "Index in the training set; you can also pick a row of the table below."
 
 #: The step's short teaching introduction, under its title.
 INTRO = (
@@ -91,13 +92,7 @@ def show_every_points_share(s: Settings, led: loss_results.Ledger) -> None:
     n_train = summary.n_train
     mean_err, mean_xerr = led.means["error"], led.means["x·error"]
     st.subheader("Where the numbers come from: every point's share")
-    idx = pick_point(
-        n_train,
-        key="grad_point",
-        table_key="grad_ledger",
-        help="Index in the training set; you can also pick a row of the table below.",
-    )
-    xi, yi = loss_results.training_point(s.data_key, idx)
+    idx, xi, yi = pick_training_point(s.data_key, n_train, "grad_point", "grad_ledger", help=POINT_HELP)
     err_i = b + w * xi - yi
     share = {"error": f"has error {fmt(err_i)}", "x·error": f"contributes {fmt(xi * err_i)}"}
     for column, which, param in zip(st.columns(2), ("error", "x·error"), ("b", "w")):
@@ -308,9 +303,7 @@ def show_check(s: Settings, led: loss_results.Ledger, cut: SnappedStart) -> None
     st.markdown("\n".join(f"- {line}" for line in checks))
 
 
-setup(5)
-s = ui.sidebar(extra=("b0", "w0"))
-header(5, INTRO)
+s = start(5, INTRO, extra=("b0", "w0"))
 led = loss_results.ledger(s.data_key, *s.start)
 show_two_partial_derivatives(led)
 show_every_points_share(s, led)
@@ -324,5 +317,4 @@ book_check(
     "-1.8337537171510832); with δ = 0.12 from (0.52, −0.16) the step estimates are ≈ −2.90 and ≈ −1.79.",
 )
 differences_from_the_book(DIFFERENCES)
-show_reproduce(5, s)
-navigation(5)
+finish(5, s)

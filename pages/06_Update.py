@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-import ui
 from ui import charts, results
 from ui.charts import update as update_charts
 from ui.numbers import count, fmt, num, numpy_print, short, signed
-from ui.page import book_check, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, finish, metrics, start
 from ui.results import update as update_results
 from ui.settings import Settings
 
@@ -123,9 +121,7 @@ def show_the_sequential_update(upd: update_results.Update) -> None:
     )
 
 
-setup(6)
-s = ui.sidebar(extra=("b0", "w0"))
-header(6, INTRO)
+s = start(6, INTRO, extra=("b0", "w0"))
 upd = update_results.one_update(s.data_key, *s.start, s.lr)
 show_the_update_rule(upd)
 show_the_line_after_one_update(s, upd)
@@ -136,5 +132,4 @@ book_check(
     if abs(s.lr - 0.1) < 1e-12
     else "the data and start are the book's; set η = 0.1 to see its update (0.8012, 0.0451).",
 )
-show_reproduce(6, s)
-navigation(6)
+finish(6, s)

@@ -5,14 +5,12 @@ from functools import partial
 import streamlit as st
 
 import gdcore
-import ui
 from ui import charts, results
 from ui.charts import cross_section_domain
 from ui.charts import update as update_charts
 from ui.numbers import count, fmt, num, short, tex_num
-from ui.page import book_check, header, metrics, navigation, setup
+from ui.page import book_check, finish, metrics, start
 from ui.player import player_frames, player_section
-from ui.reproduce import show_reproduce
 from ui.results import update as update_results
 from ui.settings import Settings, set_settings
 
@@ -319,9 +317,7 @@ def show_where_eta_stops_working(
         )
 
 
-setup(7)
-s = ui.sidebar(extra=("b0", "w0"))
-header(7, INTRO)
+s = start(7, INTRO, extra=("b0", "w0"))
 curv = results.curvature(s.data_key)
 show_book_presets(s.lr)
 show_predict_then_check(s, curv)
@@ -332,5 +328,4 @@ book_check(
     "the limits are 1.0 along b, about 3.155 along w and 0.8055 for both together; the "
     "book's three rates fall in the three zones (0.2 smooth, 0.8 oscillating, 1.1 diverging).",
 )
-show_reproduce(7, s)
-navigation(7)
+finish(7, s)

@@ -3,13 +3,11 @@
 import numpy as np
 import streamlit as st
 
-import ui
 from ui import charts, results
 from ui.charts import PALETTE, Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short, signed
-from ui.page import book_check, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, finish, metrics, start
 from ui.results import Curvature, Surface
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
@@ -292,9 +290,7 @@ def show_the_fix_comes_next() -> None:
     st.markdown("The fix is on the next page: put every feature on the same, standard scale.")
 
 
-setup(8)
-s = ui.sidebar(extra=("b0", "w0"))
-header(8, INTRO)
+s = start(8, INTRO, extra=("b0", "w0"))
 curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_same_points_same_predictions(s, fast)
@@ -311,5 +307,4 @@ book_check(
     "learning rate falls from 0.8055 to 0.0309. The book's η = 0.1 would diverge on the bad feature.",
 )
 show_the_fix_comes_next()
-show_reproduce(8, s)
-navigation(8)
+finish(8, s)

@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-import ui
 from ui import charts, results
 from ui.charts import Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short
-from ui.page import book_check, header, metrics, navigation, setup
-from ui.reproduce import show_reproduce
+from ui.page import book_check, finish, metrics, start
 from ui.results import Curvature
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
@@ -254,9 +252,7 @@ def show_what_it_buys(s: Settings, curv: dict[str, Curvature], fast: dict[str, F
     )
 
 
-setup(9)
-s = ui.sidebar(extra=("b0", "w0"))
-header(9, INTRO)
+s = start(9, INTRO, extra=("b0", "w0"))
 curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_standardising_on_the_training_set(s)
@@ -272,5 +268,4 @@ book_check(
     "and (1.9538, 0.6029); the scaled Hessian is 2·I with eigenvalues [2, 2], so its critical "
     "learning rate is 2/2 = 1.0.",
 )
-show_reproduce(9, s)
-navigation(9)
+finish(9, s)

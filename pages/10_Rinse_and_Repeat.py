@@ -8,14 +8,12 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-import ui
 from ui import charts, results
 from ui.charts import PALETTE
 from ui.charts import descent as descent_charts
 from ui.numbers import count, fmt, full, num, numpy_print, sci, short, signed, tex_num
-from ui.page import book_check, csv_download, header, metrics, navigation, setup
+from ui.page import book_check, csv_download, finish, metrics, start
 from ui.player import player_frames, player_section
-from ui.reproduce import show_reproduce
 from ui.results import descent as descent_results
 from ui.results.descent import VARIANTS, Convergence, Facts
 from ui.settings import Settings
@@ -530,9 +528,7 @@ def show_take_the_numbers_with_you(s: Settings, h: gdcore.History) -> None:
     st.caption("One row per epoch: epoch, b, w, training loss and validation loss, at full precision.")
 
 
-setup(10)
-s = ui.sidebar(extra=("epochs", "batch", "b0", "w0"))
-header(10, INTRO)
+s = start(10, INTRO, extra=("epochs", "batch", "b0", "w0"))
 f = descent_results.facts(s.data_key)
 k = gdcore.minibatch_size(s.batch, f.n_train)
 show_what_counts_as_an_epoch(s, f, k)
@@ -553,5 +549,4 @@ show_when_descent_diverges(s, f, h, conv)
 show_two_classic_mistakes(s, f, h, surface)
 path_epochs, path_start = show_the_path_of_gradient_descent(s, f, k)
 show_take_the_numbers_with_you(s, h)
-show_reproduce(10, s, path_epochs=path_epochs, path_start=path_start)
-navigation(10)
+finish(10, s, path_epochs=path_epochs, path_start=path_start)

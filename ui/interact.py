@@ -11,7 +11,8 @@ import streamlit as st
 
 from . import charts
 from .numbers import TABLE_FORMAT, count
-from .settings import PARAMS, set_settings
+from .results import loss as loss_results
+from .settings import PARAMS, DataKey, set_settings
 
 
 def clamp_start(b: float, w: float) -> tuple[float, float]:
@@ -70,6 +71,15 @@ def pick_point(n_points: int, *, key: str, table_key: str, help: str) -> int:
     ledger ``table_key`` also sets (:func:`sync_table_pick`); returns the chosen index."""
     sync_table_pick(table_key, key, n_points)
     return int(st.number_input("Training point i to highlight", 0, n_points - 1, step=1, key=key, help=help))
+
+
+def pick_training_point(
+    key: DataKey, n_points: int, *, widget_key: str, table_key: str, help: str
+) -> tuple[int, float, float]:
+    """:func:`pick_point`, then that training point: ``(index, x, y)``."""
+    index = pick_point(n_points, key=widget_key, table_key=table_key, help=help)
+    x, y = loss_results.training_point(key, index)
+    return index, x, y
 
 
 def show_ledger(

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from .registry import APP_NAME, HOME, HOME_LABEL, STEPS, step
+from .reproduce import show_reproduce
 from .settings import Settings
 from .settings import sidebar as settings_sidebar
 
@@ -29,6 +30,26 @@ def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None]
     """The shared sidebar: the menu of pages, then the settings (see :func:`ui.settings.sidebar`)."""
     menu()
     return settings_sidebar(extra, on_settings)
+
+
+def start(number: int, intro: str, extra: tuple[str, ...] = ()) -> Settings:
+    """Open step ``number``: page config, the sidebar (menu and settings) and the heading with ``intro``.
+
+    ``extra`` names the settings this page adds to the shared ones (see :func:`ui.settings.sidebar`).
+    """
+    setup(number)
+    settings = sidebar(extra)
+    header(number, intro)
+    return settings
+
+
+def finish(number: int, settings: Settings, **reproduce_options) -> None:
+    """Close step ``number``: "Reproduce this page in code", then the previous/next links.
+
+    ``reproduce_options`` go to :func:`ui.reproduce.show_reproduce` (what the page chose beyond the settings).
+    """
+    show_reproduce(number, settings, **reproduce_options)
+    navigation(number)
 
 
 def menu() -> None:
