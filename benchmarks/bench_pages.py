@@ -312,7 +312,11 @@ def _menu_click(page, url_path: str) -> float:
     has finished, nothing of the old page is left and every chart is drawn. (A script run
     counter is not used: a fast page's run can end before the browser shows it running.)
     """
-    paths = page.evaluate(f"() => [...document.querySelectorAll('{NAV_LINK}')].map(a => new URL(a.href).pathname)")
+    # A page link's href is relative to the app's root ("Loss"), and empty for the landing page.
+    paths = page.evaluate(
+        f"() => [...document.querySelectorAll('{NAV_LINK}')].map(a => {{ const h = a.getAttribute('href') || '/';"
+        " return new URL(h, location.origin + '/').pathname; })"
+    )
     link = page.locator(NAV_LINK).nth(paths.index(url_path))
     old_title = page.evaluate(_HEADING_JS)["h1"]
     t0 = time.perf_counter()

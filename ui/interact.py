@@ -74,7 +74,7 @@ def pick_point(n_points: int, *, key: str, table_key: str, help: str) -> int:
 
 
 def pick_training_point(
-    key: DataKey, n_points: int, *, widget_key: str, table_key: str, help: str
+    key: DataKey, n_points: int, widget_key: str, table_key: str, *, help: str
 ) -> tuple[int, float, float]:
     """:func:`pick_point`, then that training point: ``(index, x, y)``."""
     index = pick_point(n_points, key=widget_key, table_key=table_key, help=help)
