@@ -37,7 +37,7 @@ def show_data_scatter(x: np.ndarray, y: np.ndarray, color: str, title: str, summ
     """One set's scatter (at most :data:`results.MAX_SCATTER_POINTS` of its points) and its text summary."""
     xs, ys = results.display_points(x, y)
     charts.show(
-        charts.scatter(xs, ys, color, title, x_domain=x_dom, y_domain=y_dom),
+        charts.cached(charts.scatter, xs, ys, color, title, x_domain=x_dom, y_domain=y_dom),
         summary + ("" if xs.size == x.size else f" Showing a random {count(xs.size)} of them."),
     )
 

@@ -56,7 +56,7 @@ def show_error_of_one_point(s: Settings) -> tuple[int, float]:
         )
     with left:
         charts.show(
-            loss_charts.error_chart(summary, b, w, idx, (xi, yi)),
+            charts.cached(loss_charts.error_chart, summary, b, w, idx, (xi, yi)),
             f"The training points with the dashed line ŷ = {fmt(b)} {signed(w)}·x; point {idx} is highlighted, "
             f"with a dashed segment of length {fmt(abs(err_i))} from its prediction {fmt(yhat_i)} to its label "
             f"{fmt(yi)}."
@@ -186,7 +186,9 @@ def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
     markers = [Marker(b_star, w_star, "Minimum", loss=surface.min_loss), Marker(b, w, start_name, loss=led.mse)]
     left, right = st.columns(2)
     with left:
-        chart = charts.contour(surface, markers=markers, title="Loss surface seen from above", clickable=True)
+        chart = charts.cached(
+            charts.contour, surface, markers=markers, title="Loss surface seen from above", clickable=True
+        )
         clickable_contour(
             chart,
             (
@@ -252,15 +254,20 @@ def show_cut(
     left, right = st.columns(2)
     with left:
         charts.show(
-            charts.contour(
-                surface, markers=markers, **line, title=f"{direction.capitalize()} cut at {other} = {fixed}"
+            charts.cached(
+                charts.contour,
+                surface,
+                markers=markers,
+                **line,
+                title=f"{direction.capitalize()} cut at {other} = {fixed}",
             ),
             f"The contour map with a dashed {direction} line at {other} = {fixed} through the snapped start.",
             key=f"loss_{fig}_contour",
         )
     with right:
         charts.show(
-            charts.cross_section(
+            charts.cached(
+                charts.cross_section,
                 values,
                 losses,
                 param,

@@ -98,7 +98,7 @@ def show_every_points_share(s: Settings, led: loss_results.Ledger) -> None:
     for column, which, param in zip(st.columns(2), ("error", "x·error"), ("b", "w")):
         with column:
             charts.show(
-                loss_charts.contribution_chart(summary, b, w, idx, (xi, yi), led.means[which], which),
+                charts.cached(loss_charts.contribution_chart, summary, b, w, idx, (xi, yi), led.means[which], which),
                 f"Each point's {which} against its x; their mean {fmt(led.means[which])} (dashed) doubled is "
                 f"∂MSE/∂{param} = {fmt(led.grad_b if param == 'b' else led.grad_w)}. Point {idx} {share[which]}.",
                 key=f"grad_contrib_{param}",
@@ -177,7 +177,8 @@ def show_slopes_of_the_cross_sections(led: loss_results.Ledger, cut: SnappedStar
         values, along = (cut.surface.w_values, snap.along_w) if param == "w" else (cut.surface.b_values, snap.along_b)
         with column:
             charts.show(
-                loss_charts.tangent_cross_section(
+                charts.cached(
+                    loss_charts.tangent_cross_section,
                     values,
                     along,
                     param,
@@ -233,7 +234,9 @@ def show_estimating_a_slope_with_a_small_step(s: Settings, cut: SnappedStart) ->
         other, fd = ("b" if param == "w" else "w"), cut.step[param]
         with column:
             charts.show(
-                loss_charts.secant_panel(stats, fd, cut.at[param], cut.at[other], other, cut.window[param]),
+                charts.cached(
+                    loss_charts.secant_panel, stats, fd, cut.at[param], cut.at[other], other, cut.window[param]
+                ),
                 f"Zoom on the {param} cut: moving {param} by {short(delta)} from {fmt(cut.at[param], 2)} changes the "
                 f"loss by {fmt(fd.delta_loss)}, a slope of about {fmt(fd.slope, 2)} against the tangent's "
                 f"{fmt(fd.true_slope, 2)}.",
@@ -271,7 +274,7 @@ def show_estimating_a_slope_with_a_small_step(s: Settings, cut: SnappedStart) ->
         )
     with right:
         charts.show(
-            loss_charts.fd_error_chart(rows),
+            charts.cached(loss_charts.fd_error_chart, rows),
             f"The estimation error shrinks in proportion to δ: from {fmt(abs(rows[0][1].error))} (b) at "
             f"δ = {short(rows[0][1].delta)} to {fmt(abs(rows[-1][1].error))} at δ = {short(rows[-1][1].delta)}.",
             key="grad_fd_error",

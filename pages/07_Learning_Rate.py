@@ -208,7 +208,9 @@ def show_step_from_epoch(
         other = "b" if step.param == "w" else "w"
         with col:
             charts.show(
-                update_charts.step_panel(stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"),
+                charts.cached(
+                    update_charts.step_panel, stats, step, x_dom, y_dom, title=f"Fixed: {other} = {num(step.fixed)}"
+                ),
                 step_summary(step),
             )
     eta = short(lr)
@@ -267,7 +269,7 @@ def show_where_eta_stops_working(
         rf"\qquad \eta_{{\text{{critical}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(curv.lam_max)}}} "
         rf"= {fmt(curv.critical_lr)}"
     )
-    charts.show(update_charts.lr_ruler(curv, lr), ruler_summary(curv, lr))
+    charts.show(charts.cached(update_charts.lr_ruler, curv, lr), ruler_summary(curv, lr))
     metrics(
         [
             ("Limit along b (2/curvature)", fmt(curv.limit_b), "a step along b alone (w fixed) diverges above this"),

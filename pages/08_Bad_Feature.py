@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from ui import charts, results
-from ui.charts import PALETTE, Marker
+from ui.charts import Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short, signed
 from ui.page import book_check, finish, metrics, start
@@ -51,13 +51,15 @@ def show_same_points_same_predictions(s: Settings, fast: dict[str, FastestDescen
     left, right = st.columns(2)
     with left:
         charts.show(
-            scaling_charts.feature_scatter("original", *results.display_points(orig.x_train, orig.y_train)),
+            charts.cached(
+                scaling_charts.feature_scatter, "original", *results.display_points(orig.x_train, orig.y_train)
+            ),
             f"The {count(orig.x_train.size)} training points with x between {fmt(float(orig.x_train.min()), 2)} "
             f"and {fmt(float(orig.x_train.max()), 2)}.",
         )
     with right:
         charts.show(
-            scaling_charts.feature_scatter("bad", *results.display_points(bad.x_train, bad.y_train)),
+            charts.cached(scaling_charts.feature_scatter, "bad", *results.display_points(bad.x_train, bad.y_train)),
             f"The same points with x ten times larger, between {fmt(float(bad.x_train.min()), 2)} and "
             f"{fmt(float(bad.x_train.max()), 2)}: only the numbers on the x axis change.",
         )
@@ -95,17 +97,11 @@ def show_before_and_after_the_loss_surface(
         (cols[1], after, fast["bad"], snap_after, "After"),
     ):
         mb, mw = c.minimum
-        start = charts.marker_layer(
-            [Marker(sb, sw, start_name, loss=snapped.loss, **charts.BELOW_LEFT)],
-            *charts.surface_domains(surf),
-            color=PALETTE["marker"],
-        )
-        chart = charts.contour(
+        chart = charts.cached(
+            scaling_charts.cut_contour,
             surf,
-            markers=[Marker(mb, mw, "Minimum", loss=c.min_loss)],
-            vlines=[(sb, PALETTE["w_varies"])],
-            hlines=[(sw, PALETTE["b_varies"])],
-            extra=[start],
+            Marker(mb, mw, "Minimum", loss=c.min_loss),
+            Marker(sb, sw, start_name, loss=snapped.loss, **charts.BELOW_LEFT),
             title=f"Loss Surface - {name}",
         )
         shape = (
@@ -151,8 +147,14 @@ def show_cross_sections_through_the_start(
     w_dom = (-1.0, 3.2) if scaling_results.is_book_window("bad", grid) else (grid[2], grid[3])
     cols = st.columns(2)
     with cols[0]:
-        chart = scaling_charts.before_after_cross_section(
-            "w", before.w_values, snap_before, snap_after, x_domain=w_dom, y_domain=y_dom
+        chart = charts.cached(
+            scaling_charts.before_after_cross_section,
+            "w",
+            before.w_values,
+            snap_before,
+            snap_after,
+            x_domain=w_dom,
+            y_domain=y_dom,
         )
         i_b, i_a = int(np.argmin(snap_before.along_w)), int(np.argmin(snap_after.along_w))
         charts.show(
@@ -163,8 +165,14 @@ def show_cross_sections_through_the_start(
             f"and {fmt(snap_after.loss)} after.",
         )
     with cols[1]:
-        chart = scaling_charts.before_after_cross_section(
-            "b", before.b_values, snap_before, snap_after, x_domain=(grid[0], grid[1]), y_domain=y_dom
+        chart = charts.cached(
+            scaling_charts.before_after_cross_section,
+            "b",
+            before.b_values,
+            snap_before,
+            snap_after,
+            x_domain=(grid[0], grid[1]),
+            y_domain=y_dom,
         )
         i_b, i_a = int(np.argmin(snap_before.along_b)), int(np.argmin(snap_after.along_b))
         charts.show(
@@ -259,7 +267,7 @@ def show_how_many_epochs(s: Settings, fast: dict[str, FastestDescent]) -> None:
         ]
     )
     charts.show(
-        scaling_charts.excess_loss_chart([fast_orig, fast_bad]),
+        charts.cached(scaling_charts.excess_loss_chart, [fast_orig, fast_bad]),
         f"Loss above the minimum per epoch on a log scale: the original feature gets {fast_orig.target_rule} "
         f"after {fast_orig.epochs_text()} epochs, the bad one after {fast_bad.epochs_text()}.",
     )

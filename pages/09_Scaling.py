@@ -102,8 +102,11 @@ def show_three_versions_of_one_feature(s: Settings) -> None:
         with col:
             lo, hi = float(f.x_train.min()), float(f.x_train.max())
             charts.show(
-                scaling_charts.feature_scatter(
-                    kind, *results.display_points(f.x_train, f.y_train), height=scaling_charts.SMALL_HEIGHT
+                charts.cached(
+                    scaling_charts.feature_scatter,
+                    kind,
+                    *results.display_points(f.x_train, f.y_train),
+                    height=scaling_charts.SMALL_HEIGHT,
                 ),
                 f"{scaling_charts.NAMES[kind]} feature: the same {count(n_train)} training points with x from "
                 f"{fmt(lo, 2)} to {fmt(hi, 2)}.",
@@ -121,14 +124,12 @@ def show_three_loss_surfaces(s: Settings, curv: dict[str, Curvature], fast: dict
     for col, kind in zip(st.columns(3), KINDS):
         c, m = curv[kind], fast[kind]
         surf = results.surface(s.data_key, kind, grid=grid)
-        chart = charts.contour(
+        chart = charts.cached(
+            scaling_charts.small_contour,
             surf,
-            markers=[Marker(m.minimum[0], m.minimum[1], "Minimum", loss=m.min_loss)],
-            height=scaling_charts.SMALL_HEIGHT + 30,
-            legend=False,
-        )
-        chart = scaling_charts.titled(
-            chart, f"Loss Surface - {scaling_charts.LABELS[kind]}", f"condition number κ = {fmt(c.condition)}"
+            Marker(m.minimum[0], m.minimum[1], "Minimum", loss=m.min_loss),
+            f"Loss Surface - {scaling_charts.LABELS[kind]}",
+            f"condition number κ = {fmt(c.condition)}",
         )
         with col:
             charts.show(
@@ -232,7 +233,7 @@ def show_what_it_buys(s: Settings, curv: dict[str, Curvature], fast: dict[str, F
             ]
         )
     charts.show(
-        scaling_charts.excess_loss_chart([fast[k] for k in KINDS]),
+        charts.cached(scaling_charts.excess_loss_chart, [fast[k] for k in KINDS]),
         f"Loss above the minimum per epoch on a log scale: {fast['original'].epochs_text()} epochs for the original "
         f"feature, {fast['bad'].epochs_text()} for the bad one and {fast['scaled'].epochs_text()} for the scaled one.",
     )

@@ -139,7 +139,7 @@ def show_the_final_model(s: Settings, f: Facts, h: gdcore.History, conv: Converg
     b_end, w_end = h.final
     b_star, w_star = f.minimum
     if conv.diverging:
-        fig18 = descent_charts.final_model_chart(f, b_star, w_star, label="Best line (normal equations)")
+        fig18 = charts.cached(descent_charts.final_model_chart, f, b_star, w_star, label="Best line (normal equations)")
         fig18_text = (
             f"The training data with the best line ŷ = {num(b_star)} {signed(w_star)}·x from "
             "the normal equations; the diverging run has no usable final line."
@@ -149,7 +149,7 @@ def show_the_final_model(s: Settings, f: Facts, h: gdcore.History, conv: Converg
             "from the normal equations — where descent would have ended with a smaller learning rate."
         )
     else:
-        fig18 = descent_charts.final_model_chart(f, b_end, w_end)
+        fig18 = charts.cached(descent_charts.final_model_chart, f, b_end, w_end)
         fig18_text = (
             f"The training data with the final model's dashed line ŷ = {num(b_end)} "
             f"{signed(w_end)}·x, which runs through the middle of the points."
@@ -274,7 +274,7 @@ def show_closed_form_versus_descent(s: Settings, f: Facts, h: gdcore.History, co
         )
     )
     charts.show(
-        descent_charts.convergence_chart(conv),
+        charts.cached(descent_charts.convergence_chart, conv),
         f"On a log axis the measured distance to the optimum falls along a straight line parallel to the "
         f"predicted {fmt(rho)}ᵉ line, from {num(float(conv.distance[0]))} to {sci(conv.distance[-1], 2)}."
         if not conv.diverging
@@ -387,7 +387,8 @@ def show_two_classic_mistakes(s: Settings, f: Facts, h: gdcore.History, surface:
     mistake = ("sequential" if sequential else "simultaneous", "sum" if sum_loss else "mean")
     hm = results.history_for(s, batch=0, rule=mistake[0], reduction=mistake[1])
     name = VARIANTS[mistake]
-    chart = descent_charts.compare_paths_chart(
+    chart = charts.cached(
+        descent_charts.compare_paths_chart,
         surface,
         f,
         s.start,
@@ -487,7 +488,7 @@ def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[in
         )
     path_surface = results.surface(s.data_key, grid=descent_charts.path_window(runs, f.minimum, p_start))
     charts.show(
-        descent_charts.paths_chart(path_surface, runs, f, p_start),
+        charts.cached(descent_charts.paths_chart, path_surface, runs, f, p_start),
         f"After {path_epochs} epochs from ({num(p_start[0])}, {num(p_start[1])}) batch descent is at "
         f"({num(final['batch'][0])}, {num(final['batch'][1])}), mini-batch at ({num(final['mini-batch'][0])}, "
         f"{num(final['mini-batch'][1])}) and stochastic at ({num(final['stochastic'][0])}, "

@@ -22,7 +22,7 @@ def clamp_start(b: float, w: float) -> tuple[float, float]:
     return round(min(max(b, lo_b), hi_b), 4), round(min(max(w, lo_w), hi_w), 4)
 
 
-def clickable_contour(chart: alt.TopLevelMixin, summary: str, key: str) -> None:
+def clickable_contour(chart: alt.TopLevelMixin | charts.Cached, summary: str, key: str) -> None:
     """Show a contour built with ``clickable=True``; a click sets the start.
 
     The new start goes into the shared settings (and so into the URL as

@@ -76,3 +76,51 @@ def test_path_layer_cuts_and_keeps_the_actual_values():
     b = np.array([0.0, 1.0, -3.0, 9.0])
     frame = altair_frames(charts.path_layer(b, np.zeros(4), "p", "#000000", (-2, 2), (-1, 1)))[0]
     assert frame["b"].tolist() == [0.0, 1.0, -2.0] and frame["b_value"].tolist() == [0.0, 1.0, -3.0]
+
+
+def _drawn_spec(draw) -> dict:
+    """The Vega-Lite spec and Arrow datasets that a page drawing one chart with ``draw()`` sends."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(draw, default_timeout=60).run()
+    (element,) = at.get("vega_lite_chart")
+    return {"spec": json.loads(element.proto.spec), "data": sorted(d.data.data for d in element.proto.datasets)}
+
+
+def _cached_contour():
+    from ui import charts, results
+    from ui.settings import DataKey
+
+    surface = results.surface(DataKey(), "original")
+    marker = charts.Marker(*surface.minimum, "Minimum", loss=surface.min_loss)
+    charts.show(charts.cached(charts.contour, surface, markers=[marker], title="t"), "s")
+
+
+def _built_contour():
+    from ui import charts, results
+    from ui.settings import DataKey
+
+    surface = results.surface(DataKey(), "original")
+    marker = charts.Marker(*surface.minimum, "Minimum", loss=surface.min_loss)
+    charts.show(charts.contour(surface, markers=[marker], title="t"), "s")
+
+
+def test_a_cached_chart_sends_exactly_what_the_built_one_does():
+    assert _drawn_spec(_cached_contour) == _drawn_spec(_built_contour)
+
+
+def test_finished_spec_cache_holds_tens_of_mib_at_worst():
+    """A contour map is the largest finished spec: its size times the cache's entry limit stays small."""
+    import pickle
+
+    from ui import results
+    from ui.charts.common import SPEC_CACHE_ENTRIES, _finished_spec
+    from ui.settings import DataKey
+
+    surface = results.surface(DataKey(seed=3, n=20_000), "original")
+    spec = _finished_spec("test.contour", charts.contour, (surface,), {"title": "t"})
+    entry = len(pickle.dumps(spec))
+    assert _finished_spec._info.max_entries == SPEC_CACHE_ENTRIES
+    assert entry * SPEC_CACHE_ENTRIES <= 32 * 2**20, f"{entry} bytes × {SPEC_CACHE_ENTRIES} entries"

@@ -16,10 +16,13 @@ from .common import (
     HEIGHT,
     MAX_PATH_DRAWN,
     PALETTE,
+    SPEC_CACHE_ENTRIES,
     VALIDATE_SPECS,
+    Cached,
     Line,
     Marker,
     VisiblePath,
+    cached,
     clicked_point,
     clip_to,
     contour,
@@ -48,6 +51,9 @@ from .common import (
 )
 
 __all__ = [
+    "SPEC_CACHE_ENTRIES",
+    "cached",
+    "Cached",
     "BACKGROUND",
     "BELOW_LEFT",
     "CLICK_PARAM",

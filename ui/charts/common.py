@@ -23,6 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # what st.altair_chart does
 
 from ..numbers import D3_FORMAT, D3_FORMAT_2, D3_FORMAT_3, D3_SIG6, short
 from ..results import Surface, TrainSummary
@@ -104,24 +105,65 @@ def _without_validation(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart
 
 
+@dataclass(frozen=True)
+class Cached:
+    """A chart to build only when its finished spec is not cached yet: ``builder(*args, **kwargs)``.
+
+    Made by :func:`cached`; :func:`show` draws it.
+    """
+
+    builder: Callable[..., alt.TopLevelMixin]
+    args: tuple
+    kwargs: dict
+
+
+def cached(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> Cached:
+    """``builder(*args, **kwargs)``, drawn by :func:`show` from a cache of finished specs.
+
+    The arguments are the cache key (Streamlit hashes them by value: numbers, tuples, frozen
+    dataclasses and their arrays), so a rerun that changes none of them neither builds the
+    chart nor serialises its data again: on a chart-heavy page that was most of the script's
+    time. The builder must be a pure function of its arguments.
+    """
+    return Cached(builder, args, kwargs)
+
+
+#: Finished specs held at once, across sessions: a contour's is about 60 KiB, most others a
+#: few KiB, so the worst case stays near 15 MiB (``tests/ui/test_results.py`` checks it).
+SPEC_CACHE_ENTRIES = 256
+
+
+@st.cache_data(max_entries=SPEC_CACHE_ENTRIES, show_spinner=False)
+def _finished_spec(name: str, _builder: Callable[..., alt.TopLevelMixin], args: tuple, kwargs: dict) -> dict:
+    """The Vega-Lite spec of ``_builder(*args, **kwargs)`` in the common look, its data as Arrow bytes.
+
+    ``name`` (the builder's module and name) stands for the builder in the key; Streamlit
+    does not hash arguments whose names start with an underscore.
+    """
+    chart = _without_validation(style(_builder(*args, **kwargs)))
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
 def show(
-    chart: alt.TopLevelMixin,
+    chart: alt.TopLevelMixin | Cached,
     summary: str,
     *,
     key: str | None = None,
     on_select: Any = "ignore",
     selection_mode: str | Sequence[str] | None = None,
 ) -> Any:
-    """Draw ``chart`` full width with its text summary; returns the selection state."""
-    result = st.altair_chart(
-        _without_validation(style(chart)),
-        width="stretch",
-        theme=None,
-        key=key,
-        on_select=on_select,
-        selection_mode=selection_mode,
-        alt=summary,
-    )
+    """Draw ``chart`` full width with its text summary; returns the selection state.
+
+    A :class:`Cached` chart is drawn from its finished spec (see :func:`cached`).
+    """
+    options = {"width": "stretch", "theme": None, "key": key, "on_select": on_select, "alt": summary}
+    options["selection_mode"] = selection_mode
+    if isinstance(chart, Cached):
+        name = f"{chart.builder.__module__}.{chart.builder.__qualname__}"
+        spec = _finished_spec(name, chart.builder, chart.args, chart.kwargs)
+        result = st.vega_lite_chart(spec=spec, **options)
+    else:
+        result = st.altair_chart(_without_validation(style(chart)), **options)
     st.caption(summary)
     return result
 

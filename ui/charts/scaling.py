@@ -14,9 +14,21 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import D3_FORMAT, D3_FORMAT_2, D3_SHORT, D3_SIG3, fmt, num
-from ..results import Snapped
+from ..results import Snapped, Surface
 from ..results.scaling import FastestDescent
-from .common import HEIGHT, ONE_ROW, PALETTE, clip_to, cut_color, padded, scatter
+from .common import (
+    HEIGHT,
+    ONE_ROW,
+    PALETTE,
+    Marker,
+    clip_to,
+    contour,
+    cut_color,
+    marker_layer,
+    padded,
+    scatter,
+    surface_domains,
+)
 
 #: Each version of the feature by name, for sentences and metric labels.
 NAMES = {"original": "Original", "bad": "Bad", "scaled": "Scaled"}
@@ -48,6 +60,26 @@ def titled(chart: alt.LayerChart, title: str, subtitle: str = "") -> alt.LayerCh
             text=title, subtitle=subtitle or alt.Undefined, subtitleFontSize=12, subtitleColor="#333333"
         )
     )
+
+
+def cut_contour(surface: Surface, minimum: Marker, start: Marker, *, title: str) -> alt.LayerChart:
+    """A contour map with its minimum, and the start (labelled under its dot) with the two cuts
+    through it: b fixed (vermillion, vertical) and w fixed (black, horizontal)."""
+    start_layer = marker_layer([start], *surface_domains(surface), color=PALETTE["marker"])
+    return contour(
+        surface,
+        markers=[minimum],
+        vlines=[(start.b, PALETTE["w_varies"])],
+        hlines=[(start.w, PALETTE["b_varies"])],
+        extra=[start_layer],
+        title=title,
+    )
+
+
+def small_contour(surface: Surface, minimum: Marker, title: str, subtitle: str) -> alt.LayerChart:
+    """A small contour map without a legend, with its minimum, a title and a subtitle (three side by side)."""
+    chart = contour(surface, markers=[minimum], height=SMALL_HEIGHT + 30, legend=False)
+    return titled(chart, title, subtitle)
 
 
 def before_after_cross_section(
