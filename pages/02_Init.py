@@ -46,7 +46,7 @@ def show_your_own_start(s: Settings) -> None:
         st.info(
             f"You chose your own start in the sidebar: b = {fmt(b0)}, w = {fmt(w0)}. "
             "Every page starts from it; clear the two fields to go back to the random start.",
-            icon="📍",
+            icon=":material/location_on:",
         )
 
 

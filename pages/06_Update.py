@@ -60,7 +60,7 @@ def show_the_update_rule(upd: update_results.Update) -> None:
         st.warning(
             f"At η = {eta} this step made the loss **worse** ({num(upd.loss_before)} → "
             f"{num(upd.loss_after)}): the step overshot the valley. The Learning Rate page shows why.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 

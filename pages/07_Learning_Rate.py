@@ -74,6 +74,20 @@ def step_story(step: update_results.AxisStep, stats: gdcore.SufficientStats) -> 
     return "is a **safe** step that stays on the same side of the valley"
 
 
+def both_steps_story(w_story: str, b_story: str) -> str:
+    """The two steps' stories in one clause when they are the same ("both steps are safe …")."""
+    if w_story == b_story:
+        plural = {
+            "is a **safe** step that stays": "are **safe** steps that stay",
+            "overshoots so far that": "overshoot so far that",
+            "lands on the **other side**": "land on the **other side**",
+        }
+        for one, many in plural.items():
+            if w_story.startswith(one):
+                return f"both steps {many}{w_story[len(one) :]}"
+    return f"the w step {w_story}; the b step {b_story}"
+
+
 def book_table(rows: tuple[update_results.BookRow, ...], lr: float) -> str:
     """The book's learning-rate numbers as a Markdown table; the current rate's row in bold."""
     head = (
@@ -143,7 +157,8 @@ def show_predict_then_check(s: Settings, curv: results.Curvature) -> None:
     if guess is not None and st.session_state.get("lr_checked") == checked:
         correct, why = check_explanation(guess, lr, curv, curv.factor(lr))
         (st.success if correct else st.error)(
-            ("Right. " if correct else f"Not quite — you said “{guess}”. ") + why, icon="✅" if correct else "❌"
+            ("Right. " if correct else f"Not quite — you said “{guess}”. ") + why,
+            icon=":material/check_circle:" if correct else ":material/cancel:",
         )
 
 
@@ -237,7 +252,7 @@ def show_step_from_epoch(
         ],
         columns=3,
     )
-    st.markdown(f"At η = {eta} the w step {step_story(fw, stats)}; the b step {step_story(fb, stats)}.")
+    st.markdown(f"At η = {eta} {both_steps_story(step_story(fw, stats), step_story(fb, stats))}.")
 
 
 def show_the_books_numbers(lr: float) -> None:
@@ -301,21 +316,21 @@ def show_where_eta_stops_working(
             f"minimum along the steepest direction by |1 − η·λ_max| = |1 − {eta} × {fmt(curv.lam_max)}| = "
             f"{num(factor)}, "
             f"flipping its sign every time: the path ping-pongs across the valley with growing swings. {where}{tail}",
-            icon="💥",
+            icon=":material/error:",
         )
     elif lr > curv.smooth:
         st.warning(
             f"**Oscillates but converges.** η = {eta} is above 1/λ_max = {fmt(curv.smooth)}, so along the "
             "steepest direction every step overshoots to the other side, but below "
             f"{fmt(curv.critical_lr)}, so each swing is smaller than the last (factor {num(factor)}).",
-            icon="↔️",
+            icon=":material/swap_horiz:",
         )
     else:
         st.info(
             f"**Converges smoothly.** η = {eta} is at most 1/λ_max = {fmt(curv.smooth)}: no step overshoots. "
             f"The distance to the minimum shrinks by the factor {num(factor)} per epoch — the flat direction "
             f"(λ_min = {fmt(curv.lam_min)}) is what makes it slow.",
-            icon="✅",
+            icon=":material/check_circle:",
         )
 
 

@@ -249,7 +249,7 @@ def show_what_it_buys(s: Settings, curv: dict[str, Curvature], fast: dict[str, F
         "**Takeaway: always standardise your features** before gradient descent — fit the scaler on the "
         "training set, apply it to every set. It costs two numbers per feature and turns a long, narrow valley "
         "into a round bowl, so one learning rate suits every parameter.",
-        icon="💡",
+        icon=":material/lightbulb:",
     )
 
 

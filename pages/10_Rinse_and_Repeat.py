@@ -100,7 +100,7 @@ def show_epochs_of_batch_descent(s: Settings, f: Facts, h: gdcore.History, conv:
             f"The run blew up: the numbers stopped being finite during epoch {count(h.diverged_at)}, so it stopped "
             f"after {count(h.epochs_run)} of the {count(h.epochs_requested)} epochs. The section *When descent "
             "diverges* below shows why.",
-            icon="💥",
+            icon=":material/error:",
         )
     else:
         st.markdown(
@@ -313,7 +313,7 @@ def show_when_descent_diverges(s: Settings, f: Facts, h: gdcore.History, conv: C
         st.info(
             f"At η = {short(s.lr)} descent converges: the critical learning rate here is 2/λ_max = {fmt(crit)}. "
             "Try η = 2.5 with 10,000 epochs in the sidebar to watch it blow up.",
-            icon="🧪",
+            icon=":material/science:",
         )
         return
     grow = abs(1 - s.lr * lam_hi)
@@ -333,7 +333,7 @@ def show_when_descent_diverges(s: Settings, f: Facts, h: gdcore.History, conv: C
             if conv.rising_from is not None
             else ""
         ),
-        icon="💥",
+        icon=":material/error:",
     )
     osc, first_out, shown = descent_charts.oscillation_chart(h, f.minimum)
     charts.show(
@@ -382,7 +382,7 @@ def show_two_classic_mistakes(s: Settings, f: Facts, h: gdcore.History, surface:
     factors = {variant: descent_results.rule_factor(s.data_key, s.lr, *variant) for variant in VARIANTS}
     st.dataframe(variants_table(f, factors, s.lr), hide_index=True)
     if not (sequential or sum_loss):
-        st.info("Switch a mistake on to draw its path next to the correct one.", icon="👆")
+        st.info("Switch a mistake on to draw its path next to the correct one.", icon=":material/touch_app:")
         return
     mistake = ("sequential" if sequential else "simultaneous", "sum" if sum_loss else "mean")
     hm = results.history_for(s, batch=0, rule=mistake[0], reduction=mistake[1])
@@ -423,7 +423,7 @@ def show_two_classic_mistakes(s: Settings, f: Facts, h: gdcore.History, surface:
             f"With the mistake, η = {short(s.lr)} is above its critical learning rate {fmt(f.critical[mistake])}: "
             f"the error grows by {num(factors[mistake])} per epoch"
             + (f" and the numbers overflow during epoch {count(hm.diverged_at)}." if hm.diverged else "."),
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 
@@ -484,7 +484,7 @@ def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[in
             f"be {count(runs.n_train * path_epochs)} single-point updates. The mini-batch and stochastic paths use a "
             f"random subset of {count(runs.subset)} training points instead (an epoch is one pass over it); the "
             "batch path uses all of them.",
-            icon="✂️",
+            icon=":material/content_cut:",
         )
     path_surface = results.surface(s.data_key, grid=descent_charts.path_window(runs, f.minimum, p_start))
     charts.show(
@@ -511,7 +511,7 @@ def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[in
         st.warning(
             f"At η = {short(s.lr)} the {gone_paths} diverged: each is drawn until it leaves the window (the dot on "
             "the edge), and its final distance above says how far it went.",
-            icon="💥",
+            icon=":material/error:",
         )
     return path_epochs, p_start
 
@@ -537,7 +537,7 @@ h = results.history_for(s, batch=0)
 conv = descent_results.convergence(h, f, s.lr)
 show_epochs_of_batch_descent(s, f, h, conv)
 book_check(
-    s.is_book,
+    s.is_book_run,
     "after 1,000 epochs at η = 0.1, b = 1.0235 and w = 1.9690 (`[1.02354094] [1.96896411]`, "
     "against `[1.02354075] [1.96896447]` from the closed form), with a training MSE of 0.0080.",
 )

@@ -89,9 +89,12 @@ def book_check(is_book: bool, text: str) -> None:
     if is_book:
         st.success(f"With the book's settings: {text}", icon=":material/menu_book:")
     else:
+        # Set apart and labelled: a shared link to other settings must not read as if this run
+        # had produced the book's numbers.
         st.info(
-            "These numbers come from your settings; press **Reset to the book's values** "
-            "in the sidebar to see the book's.",
+            "**Your settings differ from the book's**, so every number above is your own run's. "
+            f"For comparison, the book's reference: {text} **Reset to the book's values** in the "
+            "sidebar brings them back.",
             icon=":material/info:",
         )
 

@@ -86,6 +86,12 @@ class Settings:
         )
 
     @property
+    def is_book_run(self) -> bool:
+        """True when a descent run's book numbers apply: the data, start, η, epochs and batch are the book's."""
+        d = DEFAULTS
+        return self.is_book and (self.lr, self.epochs, self.batch) == (d.lr, d.epochs, d.batch)
+
+    @property
     def is_book(self) -> bool:
         """True when the data and start are the book's (its numbers apply)."""
         d = DEFAULTS
@@ -140,7 +146,9 @@ PARAMS: dict[str, Param] = {
 }
 
 #: Settings shown on every page; pages ask for the rest.
-CORE = ("seed", "n", "noise", "true_b", "true_w", "lr")
+#: The settings the data set depends on (the fields of :class:`DataKey`).
+DATA_SETTINGS = ("seed", "n", "noise", "true_b", "true_w")
+CORE = (*DATA_SETTINGS, "lr")
 
 
 def _format(value: float | int | None) -> str:
@@ -297,6 +305,34 @@ def _on_widget_change(name: str) -> None:
     st.session_state[WARNINGS_KEY] = warnings
 
 
+#: Key of the number box beside the learning-rate slider: η typed exactly (a drag or a tap on a
+#: 200-pixel slider rarely lands on a round value).
+TYPED_LR_KEY = WIDGET_PREFIX + "lr_typed"
+
+
+def _typed_lr(value: float) -> None:
+    """The number box that sets η exactly; it writes the same setting (and URL) as the slider."""
+    param = PARAMS["lr"]
+    st.session_state[TYPED_LR_KEY] = value
+    st.number_input(
+        "η, typed exactly",
+        param.low,
+        param.high,
+        step=0.001,
+        format="%.4f",
+        key=TYPED_LR_KEY,
+        help=f"Any learning rate from {param.low:g} to {param.high:g}; the slider follows.",
+        on_change=_on_typed_lr,
+    )
+
+
+def _on_typed_lr() -> None:
+    raw = st.session_state.get(TYPED_LR_KEY)
+    updated, warnings = _consistent(replace(current(), lr=float(raw)))
+    st.session_state[STATE_KEY] = updated
+    st.session_state[WARNINGS_KEY] = warnings
+
+
 def _widget(name: str, settings: Settings) -> None:
     """Draw one setting's widget, initialised from the session's value."""
     param = PARAMS[name]
@@ -306,6 +342,7 @@ def _widget(name: str, settings: Settings) -> None:
     common: dict = dict(key=key, help=param.help, on_change=_on_widget_change, args=(name,))
     if name == "lr":
         st.slider(param.label, param.low, param.high, step=0.001, format="%.3f", **common)
+        _typed_lr(value)
     elif name == "noise":
         st.slider(param.label, param.low, param.high, step=0.01, format="%.2f", **common)
     elif name in ("true_b", "true_w"):
@@ -330,12 +367,15 @@ def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None]
     settings = current()
     with st.sidebar:
         st.header("Settings")
-        with st.expander("Data", expanded=True):
-            for name in ("seed", "n", "noise", "true_b", "true_w"):
-                _widget(name, settings)
+        # Descent first, so η is in view on a laptop; the data settings fold away (a link that
+        # changes them opens them).
         st.subheader("Descent")
         for name in ("lr",) + tuple(n for n in extra if n in PARAMS):
             _widget(name, settings)
+        data_changed = any(getattr(settings, n) != getattr(DEFAULTS, n) for n in DATA_SETTINGS)
+        with st.expander("Data", expanded=data_changed):
+            for name in DATA_SETTINGS:
+                _widget(name, settings)
         st.button("Reset to the book's values", on_click=reset_to_book, width="stretch")
         st.caption("The address bar always holds a link to this exact view — share it.")
     for note in st.session_state.get(WARNINGS_KEY, []):
