@@ -88,7 +88,8 @@ def show_the_numbers(s: Settings) -> None:
                 "x and y of the first point of the shuffled training set",
             ),
             ("Mean of x (train)", fmt(float(split.x_train.mean())), None),
-        ]
+        ],
+        columns=2,  # two a row: the first point's pair of numbers needs the width
     )
     head = ", ".join(str(i) for i in data.train_idx[:10])
     st.markdown(f"First training indices: `{head}, …`")

@@ -248,7 +248,8 @@ def show_estimating_a_slope_with_a_small_step(s: Settings, cut: SnappedStart) ->
             ("∂MSE/∂w at the snapped start", fmt(cut.slope["w"]), "the tangent's slope"),
             ("δMSE/δb (step estimate)", fmt(fd_b.slope), f"(loss after − loss before) / {short(delta)}, w fixed"),
             ("∂MSE/∂b at the snapped start", fmt(cut.slope["b"]), "the tangent's slope"),
-        ]
+        ],
+        columns=2,  # two a row, estimate beside formula: four long labels side by side would be cut off
     )
     digits = loss_charts.delta_digits(delta)
     st.markdown(

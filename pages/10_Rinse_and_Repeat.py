@@ -62,7 +62,8 @@ def show_what_counts_as_an_epoch(s: Settings, f: Facts, k: int) -> None:
                 "(the reference figure's)",
             ),
             ("Updates per epoch: stochastic", count(n_train), "one update per point"),
-        ]
+        ],
+        columns=2,  # two a row: four long labels side by side would be cut off
     )
     st.caption(
         f"For the {count(s.epochs)} epochs set in the sidebar: {count(s.epochs)} batch updates, "
@@ -437,7 +438,9 @@ def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[in
     c1, c2 = st.columns(2)
     path_epochs = c1.slider("Epochs for the paths", 1, 100, 20, key="rinse_path_epochs")
     book_start = c2.toggle(
-        "Start from the reference figure's point (b = 0.83, w = 0.7645)", key="rinse_paths_book_start"
+        "Start at the figure's point",
+        key="rinse_paths_book_start",
+        help="The start of the reference figure: b = 0.83, w = 0.7645.",
     )
     p_start = REFERENCE_START if book_start else s.start
     runs = descent_results.path_runs(s.data_key, float(p_start[0]), float(p_start[1]), s.lr, int(path_epochs), k)

@@ -72,10 +72,12 @@ def header(number: int, intro: str) -> None:
 
 def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = None) -> None:
     """A row of labelled numbers: (label, value text, help or None)."""
-    cols = st.columns(columns or len(items))
-    for i, (label, value, help_text) in enumerate(items):
-        with cols[i % len(cols)]:
-            st.metric(label, value, help=help_text)
+    per_row = columns or len(items)
+    # One st.columns row per group, so a phone (where columns stack) reads them in order.
+    for start in range(0, len(items), per_row):
+        for col, (label, value, help_text) in zip(st.columns(per_row), items[start : start + per_row]):
+            with col:
+                st.metric(label, value, help=help_text)
 
 
 def differences_from_the_book(items: Sequence[str]) -> None:
