@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, checkout, machine, start_server, stop_server  # noqa: E402
+from bench_pages import APP_READY, CHROMIUM, CHROMIUM_ARGS, EXTERNAL_URL, checkout, machine, start_server, stop_server  # noqa: E402
 from proc_stats import cpu_seconds, rss_mb  # noqa: E402
 from st_client import Session  # noqa: E402
 
@@ -118,16 +118,7 @@ def playback(url: str, pid: int, seconds: float) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
+            args=CHROMIUM_ARGS,
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.route(EXTERNAL_URL, lambda route: route.abort())

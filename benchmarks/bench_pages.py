@@ -65,6 +65,17 @@ CLICK_TARGET_S = 0.6
 ETA_TARGET_S = 0.3
 BIG_N = 1_000_000
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+#: Headless Chromium as the browser tests, the classroom benchmark and the screenshots run it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root; Chromium refuses its sandbox then
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 #: Requests to anything but this machine are aborted (no internet; faster and predictable).
 EXTERNAL_URL = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost)[:/])[a-z]+://")

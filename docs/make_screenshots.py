@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_pages import APP_READY, CHROMIUM, EXTERNAL_URL, start_server, stop_server  # noqa: E402
+from bench_pages import APP_READY, CHROMIUM, CHROMIUM_ARGS, EXTERNAL_URL, start_server, stop_server  # noqa: E402
 
 #: (file name, URL path, what to switch on first)
 PAGES = [
@@ -64,16 +64,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-quic",
-                ],
+                args=CHROMIUM_ARGS,
             )
             for name, path, switch in PAGES:
                 page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")

@@ -64,28 +64,35 @@ def step_summary(step: update_results.AxisStep) -> str:
     )
 
 
-def step_story(step: update_results.AxisStep, stats: gdcore.SufficientStats) -> str:
-    """What this step did on its cross-section: safe, overshot, or climbed."""
+#: What one axis step did on its cross-section: (said of one step, said of both).
+STEP_OUTCOMES = {
+    "up": ("overshoots so far that the loss goes **up**", "overshoot so far that the loss goes **up**"),
+    "across": (
+        "lands on the **other side** of the valley (the loss still goes down)",
+        "land on the **other side** of the valley (the loss still goes down)",
+    ),
+    "safe": (
+        "is a **safe** step that stays on the same side of the valley",
+        "are **safe** steps that stay on the same side of the valley",
+    ),
+}
+
+
+def step_outcome(step: update_results.AxisStep, stats: gdcore.SufficientStats) -> str:
+    """What this step did on its cross-section: climbed ("up"), overshot ("across") or stayed ("safe")."""
     best = gdcore.cross_section_minimum(stats, step.param, step.fixed)
     if step.loss_after > step.loss_before:
-        return "overshoots so far that the loss goes **up**"
+        return "up"
     if (step.start - best) * (step.after - best) < 0:
-        return "lands on the **other side** of the valley (the loss still goes down)"
-    return "is a **safe** step that stays on the same side of the valley"
+        return "across"
+    return "safe"
 
 
-def both_steps_story(w_story: str, b_story: str) -> str:
-    """The two steps' stories in one clause when they are the same ("both steps are safe …")."""
-    if w_story == b_story:
-        plural = {
-            "is a **safe** step that stays": "are **safe** steps that stay",
-            "overshoots so far that": "overshoot so far that",
-            "lands on the **other side**": "land on the **other side**",
-        }
-        for one, many in plural.items():
-            if w_story.startswith(one):
-                return f"both steps {many}{w_story[len(one) :]}"
-    return f"the w step {w_story}; the b step {b_story}"
+def steps_story(w_outcome: str, b_outcome: str) -> str:
+    """The two steps' outcomes in words, in one clause when they are the same ("both steps are safe …")."""
+    if w_outcome == b_outcome:
+        return f"both steps {STEP_OUTCOMES[w_outcome][1]}"
+    return f"the w step {STEP_OUTCOMES[w_outcome][0]}; the b step {STEP_OUTCOMES[b_outcome][0]}"
 
 
 def book_table(rows: tuple[update_results.BookRow, ...], lr: float) -> str:
@@ -252,7 +259,7 @@ def show_step_from_epoch(
         ],
         columns=3,
     )
-    st.markdown(f"At η = {eta} {both_steps_story(step_story(fw, stats), step_story(fb, stats))}.")
+    st.markdown(f"At η = {eta} {steps_story(step_outcome(fw, stats), step_outcome(fb, stats))}.")
 
 
 def show_the_books_numbers(lr: float) -> None:

@@ -47,7 +47,7 @@ def clickable_contour(chart: alt.TopLevelMixin | charts.Cached, summary: str, ke
 def sync_table_pick(table_key: str, input_key: str, n_points: int) -> None:
     """Let a row picked in a ledger table (:func:`show_ledger`) drive the point selector.
 
-    :func:`pick_point` calls it before drawing the ``input_key`` number input: a newly selected row
+    :func:`pick_training_point` calls it before drawing the ``input_key`` number input: a newly selected row
     (positional = training index) becomes its value; the value is always kept
     inside 0 … n_points − 1 (N may have changed since).
     """
@@ -66,18 +66,13 @@ def sync_table_pick(table_key: str, input_key: str, n_points: int) -> None:
     st.session_state[input_key] = int(min(max(int(current), 0), n_points - 1))
 
 
-def pick_point(n_points: int, *, key: str, table_key: str, help: str) -> int:
-    """The "Training point i to highlight" number input (widget ``key``), which a row picked in the
-    ledger ``table_key`` also sets (:func:`sync_table_pick`); returns the chosen index."""
-    sync_table_pick(table_key, key, n_points)
-    return int(st.number_input("Training point i to highlight", 0, n_points - 1, step=1, key=key, help=help))
-
-
 def pick_training_point(
     key: DataKey, n_points: int, widget_key: str, table_key: str, *, help: str
 ) -> tuple[int, float, float]:
-    """:func:`pick_point`, then that training point: ``(index, x, y)``."""
-    index = pick_point(n_points, key=widget_key, table_key=table_key, help=help)
+    """The "Training point i to highlight" number input (``widget_key``), which a row picked in the
+    ledger ``table_key`` also sets (:func:`sync_table_pick`); returns that point: ``(index, x, y)``."""
+    sync_table_pick(table_key, widget_key, n_points)
+    index = int(st.number_input("Training point i to highlight", 0, n_points - 1, step=1, key=widget_key, help=help))
     x, y = loss_results.training_point(key, index)
     return index, x, y
 

@@ -297,8 +297,9 @@ def _write_url(settings: Settings) -> None:
     st.session_state[WRITTEN_KEY] = wanted
 
 
-def _on_widget_change(name: str) -> None:
-    raw = st.session_state.get(WIDGET_PREFIX + name)
+def _on_widget_change(name: str, key: str | None = None) -> None:
+    """Store setting ``name`` from its widget (``key``, by default the setting's own widget)."""
+    raw = st.session_state.get(key or WIDGET_PREFIX + name)
     value = None if PARAMS[name].optional and raw is None else PARAMS[name].kind(raw)
     updated, warnings = _consistent(replace(current(), **{name: value}))
     st.session_state[STATE_KEY] = updated
@@ -322,15 +323,9 @@ def _typed_lr(value: float) -> None:
         format="%.4f",
         key=TYPED_LR_KEY,
         help=f"Any learning rate from {param.low:g} to {param.high:g}; the slider follows.",
-        on_change=_on_typed_lr,
+        on_change=_on_widget_change,
+        args=("lr", TYPED_LR_KEY),
     )
-
-
-def _on_typed_lr() -> None:
-    raw = st.session_state.get(TYPED_LR_KEY)
-    updated, warnings = _consistent(replace(current(), lr=float(raw)))
-    st.session_state[STATE_KEY] = updated
-    st.session_state[WARNINGS_KEY] = warnings
 
 
 def _widget(name: str, settings: Settings) -> None:
@@ -372,8 +367,7 @@ def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None]
         st.subheader("Descent")
         for name in ("lr",) + tuple(n for n in extra if n in PARAMS):
             _widget(name, settings)
-        data_changed = any(getattr(settings, n) != getattr(DEFAULTS, n) for n in DATA_SETTINGS)
-        with st.expander("Data", expanded=data_changed):
+        with st.expander("Data", expanded=settings.data_key != DEFAULTS.data_key):
             for name in DATA_SETTINGS:
                 _widget(name, settings)
         st.button("Reset to the book's values", on_click=reset_to_book, width="stretch")

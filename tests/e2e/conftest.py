@@ -44,17 +44,7 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "streamlit-server.log"
 
 APP_ENTRY = os.environ.get("APP_ENTRY", "streamlit_app.py")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI runs as root; Chromium refuses its sandbox then
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from bench_pages import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of browser flags)
 
 SERVER_START_TIMEOUT_S = 60.0
 #: Page load / rerun budget. Generous: a 2-core machine running the server,
