@@ -19,6 +19,8 @@ __all__ = [
     "init_params",
     "make_bad_feature_data",
     "make_data",
+    "split_data",
+    "split_by_mask",
     "standardize",
 ]
 
@@ -196,6 +198,100 @@ def make_data(
     train_idx.setflags(write=False)
     val_idx.setflags(write=False)
     return Dataset(_frozen(x[:, 0]), _frozen(y[:, 0]), train_idx, val_idx)
+
+
+def split_data(x: np.ndarray, y: np.ndarray, seed: int = 42, train_frac: float = 0.8) -> Dataset:
+    """Split given points into training and validation parts, shuffled with ``seed``.
+
+    The rule is :func:`make_data`'s: shuffle ``arange(n)`` with a local
+    ``RandomState(seed)`` and train on the first ``int(n * train_frac)``
+    shuffled indices. (:func:`make_data` draws x and the noise from the same
+    stream before shuffling; here the points already exist, so the shuffle is
+    the stream's first draw.)
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,) or (n, 1)
+        The points, finite.
+    seed : int
+        Seed of the shuffle (0 to 2**32 - 1).
+    train_frac : float
+        Share of the points used for training.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ValueError
+        When x and y differ in length, hold a non-finite value, or are too
+        few to split (see :func:`split_sizes`).
+
+    Examples
+    --------
+    >>> data = split_data([0.0, 1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 5.0, 7.0, 9.0], seed=0)
+    >>> data.train_idx.tolist(), data.val_idx.tolist()
+    ([2, 0, 1, 3], [4])
+    """
+    x, y = _checked_points(x, y)
+    n_train, _ = split_sizes(int(x.size), train_frac)
+    idx = np.arange(x.size)
+    np.random.RandomState(_check_seed(seed)).shuffle(idx)
+    return Dataset(_frozen(x), _frozen(y), _frozen_index(idx[:n_train]), _frozen_index(idx[n_train:]))
+
+
+def split_by_mask(x: np.ndarray, y: np.ndarray, is_val: np.ndarray) -> Dataset:
+    """Split given points by a validation mask (a split chosen by whoever made the data).
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,) or (n, 1)
+        The points, finite.
+    is_val : array_like of bool, shape (n,)
+        True for the validation points; the rest train, in their given order.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ValueError
+        When the lengths differ, a value is not finite, or the mask leaves
+        fewer than two training points or no validation point.
+
+    Examples
+    --------
+    >>> data = split_by_mask([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], [False, True, False])
+    >>> data.train_idx.tolist(), data.val_idx.tolist()
+    ([0, 2], [1])
+    """
+    x, y = _checked_points(x, y)
+    mask = np.asarray(is_val, dtype=bool).reshape(-1)
+    if mask.shape != x.shape:
+        raise ValueError(f"is_val must have one entry per point ({x.size}), got {mask.size}")
+    train_idx, val_idx = np.flatnonzero(~mask), np.flatnonzero(mask)
+    if train_idx.size < 2 or val_idx.size < 1:
+        raise ValueError(
+            f"the split gives {train_idx.size} training and {val_idx.size} validation points (need at least 2 and 1)"
+        )
+    return Dataset(_frozen(x), _frozen(y), _frozen_index(train_idx), _frozen_index(val_idx))
+
+
+def _checked_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = as_1d(x, "x"), as_1d(y, "y")
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same length, got {x.size} and {y.size}")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("x and y must be finite")
+    return x, y
+
+
+def _frozen_index(idx: np.ndarray) -> np.ndarray:
+    idx = np.array(idx, dtype=np.intp)
+    idx.setflags(write=False)
+    return idx
 
 
 def make_bad_feature_data(

@@ -22,6 +22,7 @@ __all__ = [
     "Grid",
     "SufficientStats",
     "book_grid",
+    "data_grid",
     "cross_section_b",
     "cross_section_from_stats",
     "cross_section_minimum",
@@ -136,6 +137,55 @@ def book_grid(kind: str = "original", true_b: float = 1.0, true_w: float = 2.0) 
     if kind == "scaled":
         return Grid(np.linspace(-1, 5, 101), np.linspace(-2.4, 3.6, 101))
     raise ValueError(f"unknown grid kind {kind!r}; use 'original', 'bad' or 'scaled'")
+
+
+def data_grid(stats: SufficientStats, center: tuple[float, float], rise: float = 10.0, points: int = 101) -> Grid:
+    """A grid centred on ``center`` whose size follows the data's own scale.
+
+    :func:`book_grid`'s windows suit the book's data (x in [0, 1), y near
+    1 to 3). For data in other units (a BMI of 18 to 42, a disease score of
+    25 to 346) a fixed window would be empty or would clip the bowl. Here each
+    half-width is where the loss, moving along that axis alone from the
+    least-squares minimum, has risen by ``rise`` times the variance of y:
+
+    ``half_b = sqrt(rise * var_y)`` and ``half_w = sqrt(rise * var_y / mean(x**2))``,
+
+    since the MSE rises by ``db**2`` along b and by ``mean(x**2) * dw**2``
+    along w. So the same contours show whatever the units.
+
+    Parameters
+    ----------
+    stats : SufficientStats
+        Of the training set.
+    center : tuple of float
+        (b, w) at the grid's centre, usually the least-squares minimum.
+    rise : float
+        How far the window reaches, in units of var(y) (> 0).
+    points : int
+        Values per axis.
+
+    Returns
+    -------
+    Grid
+
+    Examples
+    --------
+    >>> stats = sufficient_stats([0.0, 1.0, 2.0], [0.0, 2.0, 4.0])
+    >>> grid = data_grid(stats, (0.0, 2.0), rise=1.0, points=3)
+    >>> grid.b_values.round(4).tolist(), grid.w_values.round(4).tolist()
+    ([-1.633, 0.0, 1.633], [0.7351, 2.0, 3.2649])
+    """
+    if not (np.isfinite(rise) and rise > 0):
+        raise ValueError(f"rise must be positive and finite, got {rise}")
+    if points < 2:
+        raise ValueError("a grid needs at least 2 points per axis")
+    # A constant y has no scale of its own: fall back to unit variance.
+    scale = stats.var_y if stats.var_y > 0 else 1.0
+    mean_x2 = stats.mean_x2 if stats.mean_x2 > 0 else 1.0
+    half_b = float(np.sqrt(rise * scale))
+    half_w = float(np.sqrt(rise * scale / mean_x2))
+    b, w = (float(v) for v in center)
+    return Grid(np.linspace(b - half_b, b + half_b, points), np.linspace(w - half_w, w + half_w, points))
 
 
 def loss_grid(x: np.ndarray, y: np.ndarray, b_values: np.ndarray, w_values: np.ndarray) -> np.ndarray:
