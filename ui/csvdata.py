@@ -181,6 +181,8 @@ class Column:
         None when the column holds no text or too many kinds of it.
     many_labels : bool
         True when the column holds more than :data:`MAX_LABELS` different texts.
+    skipped : bool
+        True when ``usecols`` left the column unread (its values are all NaN).
     """
 
     name: str
@@ -191,6 +193,7 @@ class Column:
     labels: tuple[str, ...]
     label_codes: np.ndarray | None
     many_labels: bool = False
+    skipped: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -504,9 +507,12 @@ class _Reader:
 
     def _header(self, records: Iterator[list[str]]) -> tuple[int, list[str]]:
         """The header row's number and cells (blank rows before it are skipped)."""
-        for row, fields in enumerate(records, start=1):
-            if not _is_blank(fields):
-                return row, fields
+        try:
+            for row, fields in enumerate(records, start=1):
+                if not _is_blank(fields):
+                    return row, fields
+        except csv.Error as error:
+            raise DataError(f"The header row cannot be read as CSV: {error}.") from None
         raise DataError("The file is empty: it needs a header row and at least one row of numbers.")
 
     def _wanted(self, names: list[str]) -> list[int]:
@@ -582,9 +588,11 @@ def _fit_row(fields: list[str], width: int, row: int) -> list[str]:
     if len(fields) > width and not "".join(fields[width:]).strip():
         return fields[:width]
     cells = "cell" if len(fields) == 1 else "cells"
+    # csv reads on past a line end inside quotes, so a quote never closed swallows the rows after it.
+    hint = " (A quote opened in this row is never closed.)" if any("\n" in f for f in fields) else ""
     raise DataError(
         f"Row {row} has {count(len(fields))} {cells} but the header names {count(width)} columns: "
-        "every row needs one value per column."
+        f"every row needs one value per column.{hint}"
     )
 
 
@@ -592,7 +600,7 @@ def _skipped_column(name: str, n_rows: int) -> Column:
     """A column left out by ``usecols``: all NaN, nothing to report (it is never selected)."""
     values = np.full(n_rows, np.nan)
     values.flags.writeable = False
-    return Column(name, values, 0, None, None, (), None)
+    return Column(name, values, 0, None, None, (), None, skipped=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -729,8 +737,8 @@ def select(
 
 def _check_names(table: Table, x: str, y: str, split: str | None) -> None:
     for name in (x, y, split):
-        if name is not None:
-            table.column(name)  # raises for an unknown name
+        if name is not None and table.column(name).skipped:  # column() raises for an unknown name
+            raise DataError(f"The column {plain_value(name)} was not read: read the file again with it.")
     if x == y:
         raise DataError(f"x and y are both {plain_value(x)}: pick two different columns.")
     if split in (x, y):

@@ -302,6 +302,14 @@ def test_ragged_row_is_named():
     assert _error(b"x,y,z\n1,2,3\n4\n").startswith("Row 3 has 1 cell but")
 
 
+def test_unclosed_quote_and_oversized_cells():
+    message = _error(b'x,y\n"1,2\n3,4\n')
+    assert message.startswith("Row 2 has 1 cell but") and "A quote opened in this row is never closed." in message
+    huge = b"9" * 200_000
+    assert _error(b"x,y\n1," + huge + b"\n").startswith("Row 2 cannot be read as CSV: field larger than")
+    assert _error(b"x," + huge + b"\n1,2\n").startswith("The header row cannot be read as CSV")
+
+
 def test_trailing_empty_cells_are_dropped():
     table = read_table(b"x,y,,\n1,2,,\n3,4,\n")
     assert table.columns == ("x", "y") and table.column("y").values.tolist() == [2.0, 4.0]
@@ -384,6 +392,9 @@ def test_cell_limit_and_usecols(monkeypatch):
     assert np.isnan(table.column("a").values).all()
     with pytest.raises(DataError, match="There is no column `e`"):
         read_table(raw, usecols=["e"])
+    with pytest.raises(DataError, match="The column `a` was not read"):
+        select(table, "a", "b")
+    assert select(table, "b", "d").y.tolist() == [4.0 * i for i in range(30)]
 
 
 def test_parsing_100k_rows_is_fast():
