@@ -21,6 +21,7 @@ from .curvature import (
     predicted_distance,
     rule_factor,
     shrink_factor,
+    smooth_lr,
 )
 from .data import (
     MAX_SEED,
@@ -83,6 +84,7 @@ __all__ = [
     "condition_number",
     "convergence_factor",
     "shrink_factor",
+    "smooth_lr",
     "critical_lr",
     "critical_lr_for_rule",
     "cross_section_b",

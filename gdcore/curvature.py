@@ -18,6 +18,7 @@ from .data import as_1d
 __all__ = [
     "axis_lr_limits",
     "condition_number",
+    "smooth_lr",
     "convergence_factor",
     "critical_lr",
     "critical_lr_for_rule",
@@ -129,6 +130,40 @@ def lr_zone(lr: float, limit: float) -> int:
     if lr <= limit / 2.0:
         return 0
     return 1 if lr < limit else 2
+
+
+def smooth_lr(x: np.ndarray) -> float:
+    """A round learning rate at which batch descent on ``x`` converges without overshooting.
+
+    The largest of 1, 2 and 5 times a power of ten that is at most ``1 / λ_max``,
+    half of :func:`critical_lr`: along every direction each step then keeps the
+    sign of the distance to the minimum (:func:`lr_zone` 0). A new data set in
+    other units starts from this rate instead of a rate that suits the book's
+    data and may diverge on it.
+
+    Parameters
+    ----------
+    x : array_like of shape (n,) or (n, 1)
+        The training feature.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> smooth_lr([0.0, 1.0])  # λ_max = 2 + √2, so 1/λ_max ≈ 0.29
+    0.2
+    """
+    limit = critical_lr(x) / 2.0
+    if not (np.isfinite(limit) and limit > 0):
+        raise ValueError(f"no finite positive learning-rate limit for this feature (1/λ_max = {limit})")
+    power = 10.0 ** np.floor(np.log10(limit))
+    for mantissa in (5.0, 2.0, 1.0):
+        # The tiny tolerance keeps a limit of exactly 0.2 from rounding down to 0.1 through float error.
+        if mantissa * power <= limit * (1 + 1e-12):
+            return float(f"{mantissa * power:.1g}")
+    return float(f"{power:.1g}")  # pragma: no cover - mantissa 1 always fits
 
 
 def condition_number(x: np.ndarray) -> float:

@@ -125,3 +125,24 @@ def test_closed_form_matches_polyfit_on_real_scales(seed):
     w_ref, b_ref = np.polyfit(x, y, 1)
     b, w = g.closed_form(x, y)
     assert b == pytest.approx(b_ref, rel=1e-9) and w == pytest.approx(w_ref, rel=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1.0, 26.0, 190.0, 1e-3])
+def test_smooth_lr_is_the_largest_round_rate_that_never_overshoots(scale):
+    x = np.linspace(0.5, 1.5, 40) * scale
+    lr = g.smooth_lr(x)
+    limit = g.critical_lr(x) / 2  # 1 / λ_max
+    assert lr <= limit
+    mantissa, exponent = f"{lr:.0e}".split("e")
+    assert mantissa in ("1", "2", "5")
+    # The next round rate up would overshoot.
+    following = {"1": 2, "2": 5, "5": 10}[mantissa] * 10.0 ** int(exponent)
+    assert following > limit
+    assert g.lr_zone(lr, g.critical_lr(x)) == 0
+    run = g.descend(x, 3 + 2 * x, 0.0, 0.0, lr, 50)
+    assert np.all(np.diff(run.train_loss) <= 0)  # never overshoots: the loss only falls
+
+
+def test_smooth_lr_refuses_a_feature_without_a_limit():
+    with pytest.raises(ValueError, match="learning-rate limit"):
+        g.smooth_lr([np.inf, 1.0])
