@@ -29,6 +29,7 @@ import gdcore
 
 from . import charts
 from .interact import clamp_start
+from .linked import linked_frame, remember_frame
 from .numbers import short
 from .results import Surface
 from .settings import set_settings
@@ -203,24 +204,27 @@ def _noop() -> None:
     """The component needs a callback per state and trigger; the page reads the result instead."""
 
 
-def player_section(key: str, frames: dict, *, start: int = 0, below: Callable[[int], None]) -> None:
+def player_section(
+    key: str, frames: dict, *, start: int = 0, below: Callable[[int], None], link: str | None = None
+) -> None:
     """The player, and ``below(epoch)`` for the epoch it stops on, as one fragment.
 
     When the browser reports a frame (pause, step, the end of a scrub), only
     this fragment reruns: the player and what ``below`` draws, in tens of
     milliseconds, instead of the whole page. A class of learners pausing and
     scrubbing then costs the server little. ``below`` must draw everything
-    that depends on the epoch, and nothing else.
+    that depends on the epoch, and nothing else. ``link`` names the URL
+    parameter that holds the epoch (see :func:`player`).
     """
 
     @st.fragment
     def _section() -> None:
-        below(player(key, frames, start=start))
+        below(player(key, frames, start=start, link=link))
 
     _section()
 
 
-def player(key: str, frames: dict, *, start: int = 0) -> int:
+def player(key: str, frames: dict, *, start: int = 0, link: str | None = None) -> int:
     """Mount the player and return the epoch the page should render its numbers for.
 
     Parameters
@@ -228,15 +232,23 @@ def player(key: str, frames: dict, *, start: int = 0) -> int:
     key : unique per page
     frames : from :func:`player_frames`
     start : frame shown first, and again whenever the frames change (a new ``ident``)
+    link : URL parameter (short, unique across pages) holding the epoch the learner stopped on,
+        so a link opens the player there (:func:`ui.linked.linked_frame`: validated, clamped to
+        the run, dropped when the frames change)
 
     A click on the contour while paused sets the start (b0, w0) in the shared
     settings and reruns the page from it.
     """
     n_frames = len(frames["epoch"])
     start = clamp_frame(start, n_frames)
-    result = _mount(key=key, data={**frames, "start": start}, on_frame_change=_noop, on_click_change=_noop)
+    opening = start if link is None else linked_frame(link, frames["epoch"], frames["ident"], start)
+    result = _mount(key=key, data={**frames, "start": opening}, on_frame_change=_noop, on_click_change=_noop)
     picked = start_from_click(result.get("click"))
     if picked is not None:
         set_settings(b0=picked[0], w0=picked[1])
         st.rerun()
-    return int(frames["epoch"][_shown_frame(result.get("frame"), frames["ident"], start, n_frames)])
+    state = result.get("frame")
+    shown = _shown_frame(state, frames["ident"], opening, n_frames)
+    if link is not None and isinstance(state, dict) and state.get("ident") == frames["ident"]:
+        remember_frame(link, frames["epoch"], frames["ident"], shown, start)  # the learner stopped here
+    return int(frames["epoch"][shown])
