@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from . import classroom
 from .registry import APP_NAME, HOME, HOME_LABEL, STEPS, step
 from .reproduce import show_reproduce
 from .settings import Settings
@@ -18,18 +19,33 @@ from .settings import sidebar as settings_sidebar
 def setup(number: int = 0) -> None:
     """Page config for step ``number`` (0: the landing page); must be a page's first Streamlit call."""
     label, icon = (HOME_LABEL, "📉") if number == 0 else (step(number).label, step(number).icon)
+    classroom.sync_from_url()  # before the config: presenter mode folds the sidebar away
     st.set_page_config(
         page_title=f"{label} · {APP_NAME}",
         page_icon=icon,
         layout="wide",
-        initial_sidebar_state="auto",
+        initial_sidebar_state="collapsed" if classroom.presenting() else "auto",
     )
 
 
-def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None] | None = None) -> Settings:
-    """The shared sidebar: the menu of pages, then the settings (see :func:`ui.settings.sidebar`)."""
+def sidebar(
+    extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None] | None = None, number: int = 0
+) -> Settings:
+    """The shared sidebar of page ``number``: the menu of pages, then the settings (see
+    :func:`ui.settings.sidebar`) and the classroom tools (:mod:`ui.classroom`).
+
+    In the main area it puts a teacher's task first, then any link warnings.
+    """
     menu()
-    return settings_sidebar(extra, on_settings)
+    classroom.presenter_css()
+    top = st.container()  # the task goes first, once the settings (which its link holds) are read
+    settings = settings_sidebar(extra, on_settings)
+    with top:
+        classroom.show_task(number)
+    classroom.show_warnings()
+    classroom.share_panel(number)
+    classroom.write_url()
+    return settings
 
 
 def start(number: int, intro: str, extra: tuple[str, ...] = ()) -> Settings:
@@ -38,7 +54,7 @@ def start(number: int, intro: str, extra: tuple[str, ...] = ()) -> Settings:
     ``extra`` names the settings this page adds to the shared ones (see :func:`ui.settings.sidebar`).
     """
     setup(number)
-    settings = sidebar(extra)
+    settings = sidebar(extra, number=number)
     header(number, intro)
     return settings
 

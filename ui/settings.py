@@ -25,6 +25,11 @@ STATE_KEY = "gd_settings"
 WRITTEN_KEY = "gd_query_written"
 WARNINGS_KEY = "gd_url_warnings"
 WIDGET_PREFIX = "gd_widget_"
+#: What a teacher's link locks and hides (tuples of setting names), and the settings it carried
+#: (what "Reset" restores for those); written by :mod:`ui.classroom`.
+LOCKED_KEY = "gd_locked"
+HIDDEN_KEY = "gd_hidden"
+LINK_SETTINGS_KEY = "gd_link_settings"
 
 
 @dataclass(frozen=True)
@@ -246,17 +251,40 @@ def current() -> Settings:
     return st.session_state.get(STATE_KEY, DEFAULTS)
 
 
-def set_settings(**changes) -> None:
-    """Change some settings (e.g. from a click on a chart) and keep them valid."""
+def locked(name: str) -> bool:
+    """True when a teacher's link locks setting ``name`` (shown, but it cannot be changed)."""
+    return name in st.session_state.get(LOCKED_KEY, ())
+
+
+def hidden(name: str) -> bool:
+    """True when a teacher's link hides setting ``name`` from the sidebar."""
+    return name in st.session_state.get(HIDDEN_KEY, ())
+
+
+def set_settings(**changes) -> tuple[str, ...]:
+    """Change some settings (e.g. from a click on a chart) and keep them valid.
+
+    A setting the link locks is not changed (a toast says so); returns the names refused.
+    """
+    refused = tuple(name for name in changes if locked(name))
+    for name in refused:
+        st.toast(f"{PARAMS[name].label} is fixed by this link.", icon=":material/lock:")
+        del changes[name]
+    if not changes:
+        return refused
     updated, _ = _consistent(replace(current(), **changes))
     st.session_state[STATE_KEY] = updated
     for name in changes:
         st.session_state.pop(WIDGET_PREFIX + name, None)
+    return refused
 
 
 def reset_to_book() -> None:
-    """Callback of the reset button: every setting back to the book's value."""
-    st.session_state[STATE_KEY] = DEFAULTS
+    """Callback of the reset button: every setting back to the book's value, except those a
+    teacher's link locks or hides, which go back to the link's value."""
+    link = st.session_state.get(LINK_SETTINGS_KEY, DEFAULTS)
+    kept = {name: getattr(link, name) for name in PARAMS if locked(name) or hidden(name)}
+    st.session_state[STATE_KEY] = _consistent(replace(DEFAULTS, **kept))[0]
     for name in PARAMS:
         st.session_state.pop(WIDGET_PREFIX + name, None)
     st.session_state[WARNINGS_KEY] = []
@@ -311,7 +339,7 @@ def _on_widget_change(name: str, key: str | None = None) -> None:
 TYPED_LR_KEY = WIDGET_PREFIX + "lr_typed"
 
 
-def _typed_lr(value: float) -> None:
+def _typed_lr(value: float, disabled: bool = False) -> None:
     """The number box that sets η exactly; it writes the same setting (and URL) as the slider."""
     param = PARAMS["lr"]
     st.session_state[TYPED_LR_KEY] = value
@@ -325,6 +353,7 @@ def _typed_lr(value: float) -> None:
         help=f"Any learning rate from {param.low:g} to {param.high:g}; the slider follows.",
         on_change=_on_widget_change,
         args=("lr", TYPED_LR_KEY),
+        disabled=disabled,
     )
 
 
@@ -334,10 +363,12 @@ def _widget(name: str, settings: Settings) -> None:
     key = WIDGET_PREFIX + name
     value = getattr(settings, name)
     st.session_state[key] = value
-    common: dict = dict(key=key, help=param.help, on_change=_on_widget_change, args=(name,))
+    fixed = locked(name)
+    help_text = param.help + (" Fixed by this link." if fixed else "")
+    common: dict = dict(key=key, help=help_text, on_change=_on_widget_change, args=(name,), disabled=fixed)
     if name == "lr":
         st.slider(param.label, param.low, param.high, step=0.001, format="%.3f", **common)
-        _typed_lr(value)
+        _typed_lr(value, disabled=fixed)
     elif name == "noise":
         st.slider(param.label, param.low, param.high, step=0.01, format="%.2f", **common)
     elif name in ("true_b", "true_w"):
@@ -366,11 +397,20 @@ def sidebar(extra: tuple[str, ...] = (), on_settings: Callable[[Settings], None]
         # changes them opens them).
         st.subheader("Descent")
         for name in ("lr",) + tuple(n for n in extra if n in PARAMS):
-            _widget(name, settings)
-        with st.expander("Data", expanded=settings.data_key != DEFAULTS.data_key):
-            for name in DATA_SETTINGS:
+            if not hidden(name):
                 _widget(name, settings)
-        st.button("Reset to the book's values", on_click=reset_to_book, width="stretch")
+        data_shown = [name for name in DATA_SETTINGS if not hidden(name)]
+        if data_shown:
+            with st.expander("Data", expanded=settings.data_key != DEFAULTS.data_key):
+                for name in data_shown:
+                    _widget(name, settings)
+        kept = st.session_state.get(LOCKED_KEY, ()) + st.session_state.get(HIDDEN_KEY, ())
+        st.button(
+            "Reset to the book's values",
+            on_click=reset_to_book,
+            width="stretch",
+            help="Settings this link fixes or hides go back to the link's values." if kept else None,
+        )
         st.caption("The address bar always holds a link to this exact view — share it.")
     for note in st.session_state.get(WARNINGS_KEY, []):
         st.warning("Link parameter ignored: " + note, icon=":material/warning:")
