@@ -1,7 +1,7 @@
 """A learner's own data: CSV bytes read into numbers, two columns picked, and a small set carried in a link.
 
-Pure parsing, no Streamlit: numpy and the standard library only, so every rule here is fast and
-tested on bytes. The page shows a :class:`DataError`'s message as it is; every piece of the
+Pure parsing: this module uses numpy and the standard library only (no Streamlit), so every rule
+here is fast and tested on bytes. The page shows a :class:`DataError`'s message as it is; every piece of the
 learner's text in a message goes through :func:`plain_value`, so it shows as plain text.
 
 What is read (:func:`read_table`):
@@ -17,7 +17,9 @@ What is read (:func:`read_table`):
   ``3e-4``); ``nan`` and ``inf`` are read (and refused later, by :func:`select`). In a
   ``,``-separated file the decimal mark is ``.``. In a ``;``- or tab-separated file it is ``,``
   when some number can only be read that way (``1,5``, ``0,25``, ``1234,5``, ``1.234,5``), and
-  ``.`` otherwise: ``1,234`` and ``1.234`` alone are ambiguous and read as in Python.
+  ``.`` otherwise (``1,234`` and ``1.234`` alone could be either: they read as 1234 and 1.234).
+  A file with numbers of both kinds keeps the separator's custom (``,`` after ``;``, ``.`` after
+  a tab) and reports the first cell written the other way.
   Thousands separators are accepted only in groups of three after a first group of one to three
   digits not starting with 0: with a ``.`` decimal mark ``,`` or a space (``"1,234.5"`` quoted in
   a ``,`` file, ``1 234.5``); with a ``,`` decimal mark ``.`` or a space (``1.234,5``,
@@ -248,7 +250,8 @@ class Table:
         where = f"Row {self.row_number(col.first_bad_index)}, column {plain_value(name)}"
         more = col.n_bad - 1
         tail = f" ({count(more)} more {'cell' if more == 1 else 'cells'} in this column too)" if more else ""
-        return f"{where}: {_what_is_wrong(raw, self.separator)}{tail}."
+        value = float(col.values[col.first_bad_index])
+        return f"{where}: {_what_is_wrong(raw, value, self.separator)}{tail}."
 
     def describe(self) -> str:
         """How the file was read, in one plain sentence (for the page to show under the upload)."""
@@ -259,15 +262,16 @@ class Table:
         )
 
 
-def _what_is_wrong(raw: str, separator: str) -> str:
-    """Why a cell is not a usable number, quoting it."""
+def _what_is_wrong(raw: str, value: float, separator: str) -> str:
+    """Why a cell is not a usable number (``value`` is what it was read as), quoting it."""
     cell = raw.strip()
     if not cell:
         return "the cell is empty; the lesson needs a number in every row"
-    lowered = cell.lower()
-    if lowered in _SPECIAL:
-        kind = "NaN (not a number)" if "nan" in lowered else "infinite"
+    if cell.lower() in _SPECIAL:
+        kind = "NaN (not a number)" if np.isnan(value) else "infinite"
         return f"{plain_value(cell)} is {kind}; the lesson needs a finite number in every row"
+    if np.isinf(value):  # written as a number, but beyond the largest float64 (about 1.8e308)
+        return f"{plain_value(cell)} is too large to compute with; the lesson needs a finite number in every row"
     hint = ""
     if separator == "," and re.fullmatch(r"[+-]?[0-9]*,[0-9]+", cell):
         hint = " (a decimal comma? In a comma-separated file write a decimal point, or separate the columns with ;)"
@@ -472,27 +476,24 @@ class _Reader:
         row_limit = min(self.max_rows, MAX_CELLS // max(len(wanted), 1))
         builders = {j: _ColumnBuilder(names[j]) for j in wanted}
         n_rows, blank_before, chunk = 0, [], []
-        header_row = row
-        while True:
-            try:
-                fields = next(records, None)
-            except csv.Error as error:
-                raise DataError(f"Row {row + 1} cannot be read as CSV: {error}.") from None
-            if fields is None:
-                break
-            row += 1
-            if _is_blank(fields):
-                blank_before.append(n_rows)
-                continue
-            if len(fields) != len(names):
-                fields = _fit_row(fields, len(names), row)
-            n_rows += 1
-            if n_rows > row_limit:
-                self._refuse_too_many(n_rows + self._count_rest(records), len(wanted))
-            chunk.append(fields)
-            if len(chunk) == _CHUNK_ROWS:
-                self._convert(chunk, builders)
-                chunk = []
+        header_row, width = row, len(names)
+        try:
+            for fields in records:  # the per-row work is kept small: this loop runs up to a million times
+                row += 1
+                if not (fields and fields[0].strip()) and _is_blank(fields):
+                    blank_before.append(n_rows)
+                    continue
+                if len(fields) != width:
+                    fields = _fit_row(fields, width, row)
+                n_rows += 1
+                if n_rows > row_limit:
+                    self._refuse_too_many(n_rows + self._count_rest(records), len(wanted))
+                chunk.append(fields)
+                if len(chunk) == _CHUNK_ROWS:
+                    self._convert(chunk, builders)
+                    chunk = []
+        except csv.Error as error:
+            raise DataError(f"Row {row + 1} cannot be read as CSV: {error}.") from None
         self._convert(chunk, builders)
         if n_rows == 0:
             raise DataError(
