@@ -13,6 +13,7 @@ w fixed", bluish green for the updated / scaled model.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -41,9 +42,18 @@ PALETTE = {
     "bad": "#000000",
     "scaled": "#009E73",
     "grey": "#7f7f7f",
+    "mistake": "#CC79A7",
 }
 BACKGROUND = "#f0f0f0"
 GRID = "#cbcbcb"
+#: What a chart label is read against: a halo of this colour (:func:`halo`) drawn under its glyphs.
+HALO = BACKGROUND
+#: The halo's width in pixels (half of it on each side of a glyph's outline).
+HALO_WIDTH = 4
+#: WCAG 2 AA contrast for normal text.
+MIN_CONTRAST = 4.5
+#: The contour's level labels: white on a dark halo, over any colour of the viridis raster.
+LEVEL_TEXT, LEVEL_HALO = "#ffffff", "#222222"
 HEIGHT = 320
 #: A value this far outside a chart's domain is clipped (never sent as is).
 CLIP_FACTOR = 50.0
@@ -56,6 +66,48 @@ def cut_color(param: str) -> str:
     return PALETTE["w_varies"] if param == "w" else PALETTE["b_varies"]
 
 
+def _luminance(color: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@functools.cache
+def ink(color: str, against: str = HALO) -> str:
+    """``color`` darkened just enough to be read as text on ``against`` (at least :data:`MIN_CONTRAST`).
+
+    Labels keep their line's hue (vermillion names the red w cut) but not its lightness: the
+    palette's orange, green and vermillion are made for lines and dots, and are too light for
+    text on the light-grey panel.
+    """
+    rgb = [int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    for k in range(101):
+        shade = "#" + "".join(f"{round(c * (1 - k / 100)):02x}" for c in rgb)
+        if contrast(shade, against) >= MIN_CONTRAST:
+            return shade
+    return "#000000"
+
+
+def halo(text: alt.Chart, color: str = HALO) -> alt.LayerChart:
+    """A text layer drawn over a copy of itself outlined in ``color``, so the label reads on any line,
+    dot or colour it crosses (Vega text marks have no halo of their own)."""
+    under = text.copy(deep=True)
+    mark = under.mark.to_dict() if isinstance(under.mark, alt.MarkDef) else {"type": under.mark}
+    mark.update(color=color, stroke=color, strokeWidth=HALO_WIDTH, strokeJoin="round", tooltip=None)
+    under.mark = alt.MarkDef(**mark)
+    if under.encoding is not alt.Undefined:
+        under.encoding.color = alt.Undefined
+        under.encoding.tooltip = alt.Undefined
+    return alt.layer(under, text)
+
+
 def overlay(*layers: alt.TopLevelMixin) -> alt.LayerChart:
     """Layer charts whose colour legends must stay separate (data + lines)."""
     return alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent")
@@ -63,6 +115,10 @@ def overlay(*layers: alt.TopLevelMixin) -> alt.LayerChart:
 
 #: The common look, built once: a chart's ``configure_*`` calls each deep-copy it.
 _CONFIG = alt.Config(
+    # The marks and axes are hidden from screen readers: the text summary under every chart
+    # (show's ``summary``) says what it shows, with the current numbers.
+    aria=False,
+    mark=alt.MarkConfig(aria=False),
     background=BACKGROUND,
     font="sans-serif",
     view=alt.ViewConfig(stroke=None, fill=BACKGROUND),
@@ -74,18 +130,38 @@ _CONFIG = alt.Config(
         titleFontSize=13,
         labelColor="#333333",
         titleColor="#222222",
+        # 0: no limit. Vega cuts longer text with "…", and a cut label says nothing.
+        labelLimit=0,
+        titleLimit=0,
+        labelOverlap=True,  # on a narrow chart, every other tick label rather than labels run together
     ),
+    # Legends under the chart, one entry a line: they never squeeze the plot or run off a phone's screen.
     legend=alt.LegendConfig(
-        labelFontSize=12, titleFontSize=12, labelColor="#222222", titleColor="#222222", orient="top", labelLimit=320
+        labelFontSize=12,
+        titleFontSize=12,
+        labelColor="#222222",
+        titleColor="#222222",
+        orient="bottom",
+        direction="vertical",
+        labelLimit=0,
+        titleLimit=0,
     ),
-    title=alt.TitleConfig(fontSize=15, anchor="start", color="#222222"),
+    title=alt.TitleConfig(fontSize=15, anchor="start", color="#222222", limit=0, subtitleColor="#333333"),
 )
 
 
+#: Fit the width to the page, keep the plot's height: the title, the axes and the legends under the
+#: plot add to it (Streamlit's default, "fit", would squeeze the plot to make room for them).
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The common look: grey panel, light grid, no chart border."""
+    """The common look: grey panel, light grid, no chart border; a single or layered chart keeps its
+    plot height (concatenated charts keep Streamlit's sizing, which handles them)."""
     styled = chart.copy(deep=False)
     styled.config = _CONFIG
+    if isinstance(styled, (alt.Chart, alt.LayerChart)):
+        styled.autosize = _FIT_WIDTH
     return styled
 
 
@@ -230,7 +306,9 @@ def scatter(
             else alt.Tooltip(field=name, type="nominal")
         )
     enc = dict(
-        x=alt.X(field="x", type="quantitative", title=x_title, scale=_scale(x_domain)),
+        # Eleven ticks: on the book's window (−0.05, 1.05) they fall on 0, 0.1, …, 1 (a finer count
+        # starts at −0.05 and labels every other tick), on a phone every other one of those.
+        x=alt.X(field="x", type="quantitative", title=x_title, scale=_scale(x_domain), axis=alt.Axis(tickCount=11)),
         y=alt.Y(field="y", type="quantitative", title=y_title, scale=_scale(y_domain)),
         tooltip=tooltip,
     )
@@ -254,6 +332,8 @@ class Line:
     label: str
     color: str
     dashed: bool = True
+    #: The dash pattern (on, off, … in pixels) instead of the usual one.
+    dash: tuple[int, ...] | None = None
 
 
 def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=None) -> alt.Chart:
@@ -282,7 +362,8 @@ def model_lines(lines: Sequence[Line], x_domain: Sequence[float], *, y_domain=No
                 field="model",
                 type="nominal",
                 scale=alt.Scale(
-                    domain=[line.label for line in lines], range=[[6, 4] if line.dashed else [1, 0] for line in lines]
+                    domain=[line.label for line in lines],
+                    range=[list(line.dash or ((6, 4) if line.dashed else (1, 0))) for line in lines],
                 ),
                 title=None,
             ),  # same field and title as colour: one merged legend of dashed, coloured lines
@@ -331,14 +412,148 @@ def label(
     baseline: str = "middle",
     dx: int = 0,
     dy: int = 0,
-) -> alt.Chart:
-    """A text annotation at data coordinates."""
+) -> alt.LayerChart:
+    """A text annotation at data coordinates, in a readable shade of ``color`` (:func:`ink`), on a :func:`halo`."""
     frame = pd.DataFrame({"x": [float(x)], "y": [float(y)], "text": [text]})
-    return (
+    return halo(
         alt.Chart(frame)
-        .mark_text(color=color, angle=angle, fontSize=size, align=align, baseline=baseline, dx=dx, dy=dy, clip=True)
+        .mark_text(
+            color=ink(color), angle=angle, fontSize=size, align=align, baseline=baseline, dx=dx, dy=dy, clip=True
+        )
         .encode(**xy(), text=alt.Text(field="text", type="nominal"))
     )
+
+
+def line_anchor(
+    line: Line,
+    text: str,
+    x_domain: Sequence[float],
+    y_domain: Sequence[float],
+    *,
+    avoid_x: Sequence[float] = (),
+    avoid_y: Sequence[float] = (),
+    others: Sequence[Line] = (),
+    avoid_boxes: Sequence[tuple[float, float, float, float]] = (),
+    height: int = HEIGHT,
+) -> Anchor:
+    """Where :func:`line_label` puts ``text``: the emptiest place under or over ``line``, at its left or
+    its middle (:func:`best_anchor`), away from the points (``avoid_x``, ``avoid_y``), from the
+    ``others`` lines, from the line itself and from labels already placed (``avoid_boxes``)."""
+    x0, x1 = float(x_domain[0]), float(x_domain[1])
+    along = np.linspace(x0, x1, 80)
+    drawn = (line, *others)
+    anchors = [
+        Anchor(xa, line.b + line.w * xa, "left", 0, dy)
+        for dy in (14, -14, 30, -30)
+        for xa in (x0 + 0.05 * (x1 - x0), x0 + 0.5 * (x1 - x0))
+    ]
+    return best_anchor(
+        anchors,
+        text,
+        x_domain,
+        y_domain,
+        avoid_x=np.concatenate([np.asarray(avoid_x, float), *(along for _ in drawn)]),
+        avoid_y=np.concatenate([np.asarray(avoid_y, float), *(ln.b + ln.w * along for ln in drawn)]),
+        avoid_boxes=avoid_boxes,
+        size=LINE_LABEL_SIZE,
+        height=height,
+    )
+
+
+#: The font size of a line's label.
+LINE_LABEL_SIZE = 13
+
+
+def line_label(line: Line, text: str, x_domain: Sequence[float], y_domain: Sequence[float], **avoid: Any):
+    """``text`` beside ``line``, in its colour, where :func:`line_anchor` (``avoid`` as there) puts it."""
+    a = line_anchor(line, text, x_domain, y_domain, **avoid)
+    return label(a.x, a.y, text, line.color, align=a.align, dx=a.dx, dy=a.dy, size=LINE_LABEL_SIZE)
+
+
+#: The plot width assumed when judging what a label covers: a phone's, the narrowest a chart gets.
+LABEL_PLOT_WIDTH = 330
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A place to try for a label: the point (x, y) in data units, the text's alignment there and its
+    offset in pixels (``dy`` down)."""
+
+    x: float
+    y: float
+    align: str = "left"
+    dx: int = 0
+    dy: int = 0
+
+
+def label_box(
+    a: Anchor, text: str, size: int, x_domain: Sequence[float], y_domain: Sequence[float], height: int, rows: int = 1
+) -> tuple[float, float, float, float]:
+    """The box (left, right, bottom, top, in data units) a label at ``a`` covers, estimated from its
+    length (0.6 em a character) on a plot :data:`LABEL_PLOT_WIDTH` wide and ``height`` high; ``rows``
+    lines of it, each :data:`ROW_PX` under the last."""
+    per_px_x = (x_domain[1] - x_domain[0]) / LABEL_PLOT_WIDTH
+    per_px_y = ((y_domain[1] - y_domain[0]) or 1.0) / height
+    width, tall = 0.6 * size * len(text) + 6, 1.3 * size
+    shift = {"left": 0.0, "center": width / 2, "right": width}[a.align]
+    left = a.x + (a.dx - shift) * per_px_x
+    middle = a.y - a.dy * per_px_y
+    return (
+        left,
+        left + width * per_px_x,
+        middle - (tall / 2 + (rows - 1) * ROW_PX) * per_px_y,
+        middle + tall / 2 * per_px_y,
+    )
+
+
+#: The distance between the lines of a label of several rows, in pixels.
+ROW_PX = 22
+
+
+def best_anchor(
+    anchors: Sequence[Anchor],
+    text: str,
+    x_domain: Sequence[float],
+    y_domain: Sequence[float],
+    *,
+    avoid_x: Sequence[float] = (),
+    avoid_y: Sequence[float] = (),
+    avoid_levels: Sequence[float] = (),
+    avoid_boxes: Sequence[tuple[float, float, float, float]] = (),
+    size: int = 12,
+    height: int = HEIGHT,
+    rows: int = 1,
+) -> Anchor:
+    """The first of ``anchors`` where a label ``text`` (``rows`` lines as long as it) covers the fewest
+    things: the points (``avoid_x``, ``avoid_y``), the horizontal lines at ``avoid_levels`` and the
+    labels already placed (``avoid_boxes``, from :func:`label_box`); a place that would run out of the
+    window comes last."""
+    ax, ay = np.asarray(avoid_x, float), np.asarray(avoid_y, float)
+
+    def cover(a: Anchor) -> float:
+        left, right, bottom, top = label_box(a, text, size, x_domain, y_domain, height, rows)
+        hits = np.count_nonzero((ax >= left) & (ax <= right) & (ay >= bottom) & (ay <= top))
+        hits += 50 * sum(bottom <= level <= top for level in avoid_levels)
+        hits += 100 * sum(left < r and lo < right and bottom < t and b < top for lo, r, b, t in avoid_boxes)
+        outside = left < x_domain[0] or right > x_domain[1] or bottom < y_domain[0] or top > y_domain[1]
+        return hits + 1000 * outside
+
+    return min(anchors, key=cover)  # the first of equals: anchors come in order of preference
+
+
+def free_label(
+    anchors: Sequence[Anchor],
+    text: str,
+    color: str,
+    x_domain: Sequence[float],
+    y_domain: Sequence[float],
+    *,
+    size: int = 12,
+    **avoid: Any,
+) -> alt.LayerChart:
+    """``text`` at the :func:`best_anchor` (``avoid`` as there), drawn by :func:`label`."""
+    a = best_anchor(anchors, text, x_domain, y_domain, size=size, **avoid)
+    return label(a.x, a.y, text, color, align=a.align, dx=a.dx, dy=a.dy, size=size)
 
 
 def segments(
@@ -381,13 +596,13 @@ class Marker:
     loss: float | None = None
     #: Where the label sits relative to the dot, in pixels (right/up by default).
     dx: int = 8
-    dy: int = -10
+    dy: int = -14
     align: str = "left"
     baseline: str = "middle"
 
 
 #: :class:`Marker` label placement under the dot, to its left (the start, away from the path leaving it).
-BELOW_LEFT = {"dx": -8, "dy": 12, "align": "right"}
+BELOW_LEFT = {"dx": -8, "dy": 17, "align": "right"}
 
 
 def label_place(b: float, b_dom: Sequence[float], *, below: bool = False, flip_at: float = 0.5) -> dict:
@@ -395,7 +610,7 @@ def label_place(b: float, b_dom: Sequence[float], *, below: bool = False, flip_a
     right of the dot, or to its left once ``b`` lies past ``flip_at`` of the width;
     above the dot, or under it with ``below``."""
     left = b > b_dom[0] + flip_at * (b_dom[1] - b_dom[0])
-    return {"dx": -8 if left else 8, "dy": 14 if below else -10, "align": "right" if left else "left"}
+    return {"dx": -8 if left else 8, "dy": 17 if below else -14, "align": "right" if left else "left"}
 
 
 def surface_domains(surface: Surface, *, half_cell: bool = True) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -471,7 +686,7 @@ def contour(
                 type="quantitative",
                 scale=alt.Scale(scheme="viridis", type="sqrt", domain=[surface.low, surface.high]),
                 legend=alt.Legend(
-                    title="loss", orient="right", direction="vertical", gradientLength=160, gradientOpacity=1
+                    title="loss", orient="bottom", direction="horizontal", gradientLength=200, gradientOpacity=1
                 )
                 if legend
                 else None,
@@ -576,6 +791,10 @@ def _marker_layers(
         frame["loss"] = [float(m.loss) for m in markers]  # a missing loss would travel as NaN
     paint = {"color": alt.Color(field="color", type="nominal", scale=None)} if color is None else {}
     mark_color = {} if color is None else {"color": color}
+    text_paint = {"color": alt.Color(field="ink", type="nominal", scale=None)} if color is None else {}
+    text_color = {} if color is None else {"color": ink(color)}
+    # Each label in its marker's readable shade, looked up in the browser: the data stay as they are.
+    to_ink = f"{json.dumps({m.color: ink(m.color) for m in markers})}[datum.color] || datum.color"
     tooltip = [
         alt.Tooltip(field="label", type="nominal"),
         alt.Tooltip(field="x", type="quantitative", title="b", format=D3_FORMAT),
@@ -594,16 +813,25 @@ def _marker_layers(
         dx, dy, align, baseline = place
         rows = frame[[p == place for p in places]]
         layers.append(
-            alt.Chart(rows)
-            .mark_text(
-                align=align, baseline=baseline, dx=dx, dy=dy, fontSize=13, fontWeight="bold", clip=True, **mark_color
+            halo(
+                (alt.Chart(rows).transform_calculate(ink=to_ink) if color is None else alt.Chart(rows))
+                .mark_text(
+                    align=align,
+                    baseline=baseline,
+                    dx=dx,
+                    dy=dy,
+                    fontSize=13,
+                    fontWeight="bold",
+                    clip=True,
+                    **text_color,
+                )
+                .encode(**enc, **text_paint, text=alt.Text(field="label", type="nominal"))
             )
-            .encode(**enc, **paint, text=alt.Text(field="label", type="nominal"))
         )
     return layers
 
 
-def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Chart:
+def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.LayerChart:
     """One label per contour level, at its segment nearest the top-right corner."""
     # Stay off the outer 8% of the window so a label is never cut by the edge.
     x_lo, x_hi, y_lo, y_hi = frame.x.min(), frame.x.max(), frame.y.min(), frame.y.max()
@@ -613,14 +841,15 @@ def _level_labels(frame: pd.DataFrame, xs: alt.Scale, ys: alt.Scale) -> alt.Char
     frame["score"] = frame.x + frame.y
     picks = frame.loc[frame.groupby("level")["score"].idxmax()]
     picks = picks.assign(text=[short(v) for v in picks.level])
-    return (
+    return halo(
         alt.Chart(picks)
-        .mark_text(color="white", fontSize=11, dx=-6, dy=8, fontWeight="bold")
+        .mark_text(color=LEVEL_TEXT, fontSize=11, dx=-6, dy=8, fontWeight="bold")
         .encode(
             x=alt.X(field="x", type="quantitative", scale=xs),
             y=alt.Y(field="y", type="quantitative", scale=ys),
             text=alt.Text(field="text", type="nominal"),
-        )
+        ),
+        LEVEL_HALO,
     )
 
 

@@ -56,19 +56,39 @@ def path_window(runs: PathRuns, minimum: tuple[float, float], start: tuple[float
 
 
 def along_line_label(
-    b: float, w: float, text: str, x_dom: Sequence[float], y_dom: Sequence[float], color: str = "#000000"
-) -> alt.Chart:
-    """Text that runs along the line b + w x: rotated by the line's angle on
-    screen, computed in the browser from the chart's width and height."""
+    b: float,
+    w: float,
+    text: str,
+    x_dom: Sequence[float],
+    y_dom: Sequence[float],
+    color: str = "#000000",
+    *,
+    avoid_x: Sequence[float] = (),
+    avoid_y: Sequence[float] = (),
+) -> alt.LayerChart:
+    """Text that runs along the line b + w x: rotated by the line's angle on screen, computed in the
+    browser from the chart's width and height. It sits parallel to the line, under or over it, at the
+    distance where the fewest points (``avoid_x``, ``avoid_y``) lie in its band."""
     x0, x1 = float(x_dom[0]), float(x_dom[1])
     y0, y1 = float(y_dom[0]), float(y_dom[1])
     xt = x0 + 0.4 * (x1 - x0)
-    yt = float(np.clip(b + w * xt - 0.1 * (y1 - y0), y0 + 0.05 * (y1 - y0), y1 - 0.05 * (y1 - y0)))
+    span = y1 - y0
+    ax, ay = np.asarray(avoid_x, float), np.asarray(avoid_y, float)
+    along = (ax >= xt) & (ax <= xt + 0.5 * (x1 - x0))  # the text's length, about half a phone's chart
+
+    def crowd(offset: float) -> float:
+        centre = b + w * xt + offset
+        inside = y0 + 0.05 * span <= centre <= y1 - 0.05 * span
+        band = np.abs(ay - (centre + w * (ax - xt))) < 0.05 * span
+        return float(np.count_nonzero(along & band)) + 1000 * (not inside)
+
+    offset = min((-0.1 * span, 0.1 * span, -0.2 * span, 0.2 * span, -0.3 * span, 0.3 * span), key=crowd)
+    yt = float(np.clip(b + w * xt + offset, y0 + 0.05 * span, y1 - 0.05 * span))
     slope = w * (x1 - x0) / (y1 - y0)  # screen units per screen unit, before the aspect ratio
     angle = alt.expr(f"-atan({slope!r} * height / max(width, 1)) * 180 / PI")
-    return (
+    return common.halo(
         alt.Chart(ONE_ROW)
-        .mark_text(color=color, angle=angle, fontSize=14, align="left", baseline="middle", clip=True)
+        .mark_text(color=common.ink(color), angle=angle, fontSize=14, align="left", baseline="middle", clip=True)
         .encode(x=alt.datum(xt), y=alt.datum(yt), text=alt.datum(text))
     )
 
@@ -88,7 +108,7 @@ def final_model_chart(f: Facts, b: float, w: float, label: str = "Final model's 
             legend="training data",
         ),
         common.model_lines([Line(b, w, label, PALETTE["b_varies"])], line_x, y_domain=y_dom),
-        along_line_label(b, w, f"b = {num(b)} w = {num(w)}", x_dom, y_dom),
+        along_line_label(b, w, f"b = {num(b)} w = {num(w)}", x_dom, y_dom, avoid_x=f.x_sample, avoid_y=f.y_sample),
     )
 
 
@@ -170,9 +190,13 @@ def oscillation_chart(h: gdcore.History, minimum: tuple[float, float]) -> tuple[
     layers = [*edges, lines, dots]
     if first_out is not None:
         layers.append(
-            alt.Chart(ONE_ROW)
-            .mark_text(align="left", dx=8, dy=12, fontSize=12, fontWeight="bold", color="#222222")
-            .encode(x=alt.datum(first_out), y=alt.datum(limit), text=alt.datum(f"left the view at epoch {first_out}"))
+            common.halo(
+                alt.Chart(ONE_ROW)
+                .mark_text(align="left", dx=8, dy=12, fontSize=12, fontWeight="bold", color="#222222")
+                .encode(
+                    x=alt.datum(first_out), y=alt.datum(limit), text=alt.datum(f"left the view at epoch {first_out}")
+                )
+            )
         )
     chart = alt.layer(*layers).properties(title="Ping-pong: each step overshoots further", height=HEIGHT)
     return chart, first_out, last
@@ -192,7 +216,9 @@ def compare_paths_chart(
     b_dom, w_dom = common.surface_domains(surface)
     paths = [common.visible_path(h.b, h.w, b_dom, w_dom) for h, *_ in runs]
     markers = [Marker(*f.minimum, "Minimum", loss=f.min_loss), Marker(*start, "Start", **BELOW_LEFT)]
-    return _runs_on_contour(common.contour(surface, title=title), f, runs, paths, markers, b_dom, w_dom)
+    # One legend under the chart, the runs': the loss levels are labelled on the contour lines.
+    base = common.contour(surface, title=title, legend=False)
+    return _runs_on_contour(base, f, runs, paths, markers, b_dom, w_dom)
 
 
 def paths_chart(surface: Surface, runs: PathRuns, f: Facts, start: tuple[float, float]) -> alt.LayerChart:
@@ -212,7 +238,9 @@ def paths_chart(surface: Surface, runs: PathRuns, f: Facts, start: tuple[float, 
         if h.b.size > 1 and (path.exit_epoch is None or path.exit_epoch > 1):
             below = {"dy": 14} if color == PALETTE["minibatch"] else {}  # keep the three labels apart
             markers.append(Marker(float(h.b[1]), float(h.w[1]), "Epoch 1", color, loss=float(h.train_loss[1]), **below))
-    base = common.contour(surface, title="The path of gradient descent (one dot per epoch)", height=HEIGHT + 120)
+    base = common.contour(
+        surface, title="The path of gradient descent (one dot per epoch)", height=HEIGHT + 120, legend=False
+    )
     return _runs_on_contour(
         base,
         f,
@@ -224,7 +252,6 @@ def paths_chart(surface: Surface, runs: PathRuns, f: Facts, start: tuple[float, 
         width=1.5,
         dot_size=34,
         dot_opacity=0.95,
-        legend="horizontal",
         first_dot=1,
         loss=True,
     )
@@ -242,7 +269,6 @@ def _runs_on_contour(
     width: float = 2.0,
     dot_size: int = 26,
     dot_opacity: float = 0.9,
-    legend: str = "vertical",
     first_dot: int = 0,
     loss: bool = False,
 ) -> alt.LayerChart:
@@ -295,7 +321,7 @@ def _runs_on_contour(
                 type="nominal",
                 scale=colors,
                 title=None,
-                legend=alt.Legend(orient="bottom", direction=legend),
+                legend=alt.Legend(orient="bottom", direction="vertical"),
             ),
             strokeDash=alt.StrokeDash(
                 field="path",

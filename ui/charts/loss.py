@@ -159,15 +159,22 @@ def contribution_chart(
         .mark_rule(color=color, strokeDash=[6, 4], strokeWidth=2)
         .encode(y=alt.datum(mean), tooltip=[alt.Tooltip(field="label", type="nominal")])
     )
-    rule_text = common.label(
-        x_dom[0],
-        mean,
-        f"mean {fmt(mean)} × 2 = ∂MSE/∂{param} = {fmt(2 * mean)}",
+    height = common.HEIGHT - 40
+    # The title already says "mean × 2 = ∂MSE/∂…": the label gives the two numbers, where no dot is.
+    rule_text = common.free_label(
+        [
+            common.Anchor(x_dom[0], mean, "left", 4, 12),
+            common.Anchor(x_dom[0], mean, "left", 4, -12),
+            common.Anchor(x_dom[1], mean, "right", -4, -12),
+            common.Anchor(x_dom[1], mean, "right", -4, 12),
+        ],
+        f"mean {fmt(mean)}, × 2 = {fmt(2 * mean)}",
         color,
-        align="left",
-        dx=4,
-        dy=12,
-        size=12,
+        x_dom,
+        y_dom,
+        avoid_x=np.append(xs, xi),
+        avoid_y=np.append(values, vi),
+        height=height,
     )
     stem = common.segments(
         pd.DataFrame({"x": [xi], "x2": [xi], "y": [0.0], "y2": [vi]}),
@@ -177,17 +184,18 @@ def contribution_chart(
         y_domain=y_dom,
     )
     dot = common.points(pd.DataFrame({"x": [xi], "y": [vi]}), common.PALETTE["w_varies"], size=110, tooltip=("x", "y"))
-    right = xi > x_dom[0] + 0.6 * (x_dom[1] - x_dom[0])
-    text = common.label(
-        xi,
-        vi,
+    text = common.free_label(
+        [common.Anchor(xi, vi, align, dx, dy) for dy in (0, -14, 14) for align, dx in (("right", -10), ("left", 10))],
         f"point {index}: {fmt(vi)}",
         common.PALETTE["w_varies"],
-        align="right" if right else "left",
-        dx=-10 if right else 10,
-        size=12,
+        x_dom,
+        y_dom,
+        avoid_x=xs,
+        avoid_y=values,
+        avoid_levels=(mean,),
+        height=height,
     )
-    return alt.layer(dots, zero, rule, rule_text, stem, dot, text).properties(height=common.HEIGHT - 40)
+    return alt.layer(dots, zero, rule, rule_text, stem, dot, text).properties(height=height)
 
 
 # --- Figure 0.7: cross-sections with their tangents ------------------------------------
@@ -308,8 +316,7 @@ def secant_panel(
             dy=-12 if down else 14,
             size=14,
         ),
-        common.label(q, middle, f"δMSE = {fmt(fd.delta_loss, digits)}", color, dx=8, dy=-10, size=14),
-        common.label(q, middle, f"δMSE/δ{param} ≈ {fmt(fd.slope, 2)}", color, dx=8, dy=12, size=14),
+        *_secant_labels(fd, q, middle, color, digits, (x0, x1), y_win, curve=(xs, losses, tangent)),
         common.label(
             xt,
             fd.before + fd.true_slope * (xt - p),
@@ -321,6 +328,44 @@ def secant_panel(
         ),
     ]
     return alt.layer(*layers).properties(title=f"Fixed: {fixed_name} = {fmt(fixed, 2)}", height=common.HEIGHT)
+
+
+def _secant_labels(
+    fd: FiniteDifference,
+    q: float,
+    middle: float,
+    color: str,
+    digits: int,
+    x_dom: tuple[float, float],
+    y_dom: tuple[float, float],
+    *,
+    curve: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> list[alt.LayerChart]:
+    """δMSE and the slope δMSE/δ, two lines beside the triangle's vertical leg, or, where that would run
+    off the window (a phone's narrow chart), in the emptiest corner, away from the curve and tangent."""
+    lines = (f"δMSE = {fmt(fd.delta_loss, digits)}", f"δMSE/δ{fd.wrt} ≈ {fmt(fd.slope, 2)}")
+    xs, losses, tangent = curve
+    anchors = [
+        common.Anchor(q, middle, "left", 8, -10),
+        common.Anchor(x_dom[0], y_dom[1], "left", 6, 16),
+        common.Anchor(x_dom[1], y_dom[1], "right", -6, 16),
+        common.Anchor(x_dom[0], y_dom[0], "left", 6, -36),
+        common.Anchor(x_dom[1], y_dom[0], "right", -6, -36),
+    ]
+    a = common.best_anchor(
+        anchors,
+        max(lines, key=len),
+        x_dom,
+        y_dom,
+        avoid_x=np.concatenate([xs, xs, [q, q]]),
+        avoid_y=np.concatenate([losses, tangent, [fd.before, fd.after]]),
+        size=14,
+        rows=2,
+    )
+    return [
+        common.label(a.x, a.y, text, color, align=a.align, dx=a.dx, dy=a.dy + row * common.ROW_PX, size=14)
+        for row, text in enumerate(lines)
+    ]
 
 
 def fd_error_chart(rows: Sequence[tuple[FiniteDifference, FiniteDifference]]) -> alt.Chart:

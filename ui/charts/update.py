@@ -28,11 +28,17 @@ from ..results import Curvature
 from ..results.update import BOOK_LRS, AxisStep, Update
 from .common import (
     HEIGHT,
+    LINE_LABEL_SIZE,
     PALETTE,
     Line,
+    clip_to,
     curve,
     cut_color,
+    halo,
+    ink,
     label,
+    label_box,
+    line_anchor,
     model_lines,
     overlay,
     padded,
@@ -52,50 +58,89 @@ ARROW_LEFT = "M0,0L1,-0.55L1,0.55Z"
 # --- Fig 0.9 --------------------------------------------------------------------------
 
 
+#: The sequential update's line: the Okabe-Ito reddish purple, dotted, so it stands apart from the green one.
+MISTAKE_DASH = (2, 3)
+
+
 def update_figure(x: np.ndarray, y: np.ndarray, upd: Update, *, sequential: bool, book_layout: bool) -> alt.LayerChart:
     """Fig 0.9: the data, the line before (black dashed) and after one update (green dashed).
 
-    Both lines are in the legend (the book's legend misses the green one).
-    With ``sequential`` the mistaken update's line is added (grey, dotted).
+    Both lines are in the legend (the book's legend misses the green one). With ``sequential`` the
+    mistaken update's line is added (reddish purple, dotted; :func:`sequential_zoom` shows the gap
+    and names its numbers).
+    Each line's label sits in the emptiest place beside it (:func:`ui.charts.common.line_label`).
+    ``book_layout`` is kept for the callers; the placement no longer depends on it.
     """
     lines = [
         Line(upd.b, upd.w, "Model's predictions (before)", PALETTE["b_varies"]),
         Line(upd.b_new, upd.w_new, "Using parameters after one update", PALETTE["updated"]),
     ]
-    if sequential:
-        lines.append(Line(upd.b_new, upd.seq_w_new, "Sequential update (the mistake)", PALETTE["grey"]))
+    texts = [f"b = {fmt(upd.b)}  w = {fmt(upd.w)}", f"b = {fmt(upd.b_new)}  w = {fmt(upd.w_new)}"]
+    if sequential:  # named in the legend; its numbers and its gap to the green line in the zoom
+        lines.append(_sequential_line(upd))
     ends = [ln.b + ln.w * xv for ln in lines for xv in (0.0, 1.0)]
     x_dom = padded(x, book=(-0.05, 1.05))
     y_dom = padded(np.concatenate([y, np.asarray(ends)]), book=(0, 3))
-    span = y_dom[1] - y_dom[0]
-
-    def above(b: float, w: float, xv: float) -> float:
-        """Just above a line at x = xv, kept inside the chart."""
-        return min(max(b + w * xv + 0.04 * span, y_dom[0] + 0.04 * span), y_dom[1] - 0.08 * span)
-
-    y_old = 0.55 if book_layout else above(upd.b, upd.w, 0.2)
-    y_new = 0.95 if book_layout else above(upd.b_new, upd.w_new, 0.2)
-    y_seq = y_new if book_layout else above(upd.b_new, upd.seq_w_new, 0.55)
     # The labels stay data (charts.label), not alt.datum: the page tests read them from the datasets.
+    labels, boxes = [], []
+    for ln, text in zip(lines, texts):  # one after the other, each clear of those already placed
+        a = line_anchor(
+            ln,
+            text,
+            (0.0, 1.0),
+            y_dom,
+            avoid_x=x,
+            avoid_y=y,
+            others=[o for o in lines if o is not ln],
+            avoid_boxes=boxes,
+        )
+        boxes.append(label_box(a, text, LINE_LABEL_SIZE, (0.0, 1.0), y_dom, HEIGHT))
+        labels.append(label(a.x, a.y, text, ln.color, align=a.align, dx=a.dx, dy=a.dy, size=LINE_LABEL_SIZE))
     layers = [
         scatter(
             x, y, PALETTE["train"], "The model after one update", x_domain=x_dom, y_domain=y_dom, legend="training data"
         ),
         model_lines(lines, (0, 1), y_domain=y_dom),
-        label(0.2, y_old, f"b = {fmt(upd.b)}  w = {fmt(upd.w)}", PALETTE["b_varies"], baseline="bottom"),
-        label(0.2, y_new, f"b = {fmt(upd.b_new)}  w = {fmt(upd.w_new)}", PALETTE["updated"], baseline="bottom"),
+        *labels,
     ]
-    if sequential:
-        layers.append(
-            label(
-                0.55,
-                y_seq,
-                f"sequential: b = {fmt(upd.b_new)}  w = {fmt(upd.seq_w_new)}",
-                PALETTE["grey"],
-                baseline="bottom",
-            )
-        )
     return overlay(*layers)
+
+
+def _sequential_line(upd: Update) -> Line:
+    return Line(upd.b_new, upd.seq_w_new, "Sequential update (the mistake)", PALETTE["mistake"], dash=MISTAKE_DASH)
+
+
+def sequential_zoom(upd: Update) -> alt.LayerChart:
+    """The correct and the sequential line, zoomed in on x from 0.8 to 1 where they are furthest apart.
+
+    Both start from the same b, so they part only as x grows: on Fig 0.9's scale the gap is a pixel
+    or two. Here the window is fitted to the two lines, and the gap at x = 1 is drawn and named.
+    """
+    lines = [
+        Line(upd.b_new, upd.w_new, "Using parameters after one update", PALETTE["updated"]),
+        _sequential_line(upd),
+    ]
+    x_dom = (0.8, 1.0)
+    ends = [ln.b + ln.w * xv for ln in lines for xv in x_dom]
+    y_dom = padded(ends, pad=0.35)
+    y_new, y_seq = clip_to(np.array([lines[0].b + lines[0].w, lines[1].b + lines[1].w]), y_dom)
+    gap = pd.DataFrame({"x": [1.0], "x2": [1.0], "y": [y_new], "y2": [y_seq]})
+    at_one = 0.5 * (y_new + y_seq)
+    return overlay(
+        model_lines(lines, x_dom, y_domain=y_dom),
+        alt.Chart(gap)
+        .mark_rule(color="#222222", strokeWidth=1.5)
+        .encode(**xy(x_title="x", y_title="y"), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2")),
+        label(1.0, at_one, f"gap at x = 1: {fmt(abs(upd.seq_w_new - upd.w_new))}", "#222222", align="right", dx=-8),
+        label(
+            0.8,
+            float(clip_to(np.array([lines[1].b + lines[1].w * 0.8]), y_dom)[0]),
+            f"sequential: b = {fmt(upd.b_new)}  w = {fmt(upd.seq_w_new)}",
+            PALETTE["mistake"],
+            dx=6,
+            dy=16 if upd.seq_w_new < upd.w_new else -16,  # on the side away from the green line
+        ),
+    ).properties(title="Zoomed in: where the two updates part", height=220)
 
 
 # --- one step along each cross-section (Figs 0.10-0.12) -------------------------
@@ -242,9 +287,9 @@ def step_panel(
             "size": sizes,
         }
     )
-    text_layer = (
+    text_layer = halo(
         alt.Chart(text_frame)
-        .mark_text(color=color, align=align, baseline="middle", clip=True)
+        .mark_text(color=ink(color), align=align, baseline="middle", clip=True)
         .encode(
             **enc,
             text=alt.Text(field="text", type="nominal"),
@@ -336,7 +381,7 @@ def lr_ruler(curv: Curvature, lr: float) -> alt.LayerChart:
             ],
         )
     )
-    edge_text = (
+    edge_text = halo(
         alt.Chart(pd.DataFrame(edges))
         .mark_text(align="right", dx=-4, dy=-9, fontSize=11, color="#222222")
         .encode(
@@ -374,7 +419,11 @@ def lr_ruler(curv: Curvature, lr: float) -> alt.LayerChart:
         alt.layer(band, rules, edge_text)
         .resolve_scale(color="independent", size="independent")
         .properties(
-            title=f"Which learning rates work? Black line: your η = {short(lr)}; dotted: the book's 0.2, 0.8, 1.1",
+            # Short lines: a phone's chart is about 330 px wide, and a title runs off its edge rather than wrap.
+            title=alt.TitleParams(
+                "Which learning rates work?",
+                subtitle=[f"Black line: your η = {short(lr)}", "dotted: the book's 0.2, 0.8, 1.1"],
+            ),
             height=200,
         )
     )
