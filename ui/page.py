@@ -8,12 +8,64 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import classroom
+from . import classroom, data_panel
+from .linked import anchor_for, section_link
 from .registry import APP_NAME, HOME, HOME_LABEL, STEPS, step
 from .reproduce import show_reproduce
 from .settings import Settings
 from .settings import sidebar as settings_sidebar
+
+#: The app's one global style sheet (:func:`setup` adds it to every page).
+#:
+#: A display equation wider than its column scrolls sideways and shows that it does: a thin
+#: scrollbar that stays visible, and a fade on the side that has more to show (where the browser
+#: supports scroll-driven animations; an equation that fits has no scroll timeline, so no fade).
+#: On a phone, equations are set a little smaller so that most fit.
+#:
+#: Keyboard focus shows as a ring on every control, also where Streamlit draws none (toggles,
+#: checkboxes, radio options, chart toolbars) or only a faint background (the menu's links); drawn
+#: in the text colour, it stands out in the light and the dark theme. Small text reads at 4.5:1 or
+#: more in both themes (the axe audit, tests/e2e/test_axe.py): captions less faded, and the two
+#: colours that fell short made darker in light and lighter in dark (``light-dark``, which follows
+#: the theme Streamlit sets on the app).
+PAGE_CSS = """<style>
+.katex-display {
+  overflow-x: auto;
+  overflow-y: hidden;
+  padding: 0.15em 0.25em 0.45em;  /* room for the last glyph's overhang: no scrollbar for 2 px */
+  scrollbar-width: thin;
+  scrollbar-color: rgba(128, 128, 128, 0.75) transparent;
+}
+@supports (animation-timeline: scroll()) {
+  .katex-display {
+    animation: equation-scroll-hint linear both;
+    animation-timeline: scroll(self inline);
+  }
+}
+@keyframes equation-scroll-hint {
+  0% { mask-image: linear-gradient(to right, #000 calc(100% - 3em), transparent); }
+  50% { mask-image: linear-gradient(to right, transparent, #000 3em, #000 calc(100% - 3em), transparent); }
+  100% { mask-image: linear-gradient(to right, transparent, #000 3em); }
+}
+@media (max-width: 640px) {
+  .katex-display > .katex { font-size: 1em; }
+}
+[data-testid="stPageLink-NavLink"]:focus-visible,
+[data-testid="stBaseButton-elementToolbar"]:focus-visible,
+[data-testid="stCheckbox"] label:has(input:focus-visible),
+[data-testid="stRadio"] label:has(input:focus-visible) {
+  outline: 2px solid currentColor;
+  outline-offset: 2px;
+  border-radius: 0.25rem;
+}
+[data-testid="stApp"] [data-testid="stCaptionContainer"] { opacity: 0.72; }
+[data-testid="stApp"] [data-testid="stSliderThumbValue"] { color: light-dark(rgb(197, 57, 72), rgb(244, 135, 146)); }
+[data-testid="stApp"] [data-testid="stCode"] :is(.token.string, .token.triple-quoted-string) {
+  color: light-dark(rgb(21, 122, 54), rgb(92, 210, 128));
+}
+</style>"""
 
 
 def setup(number: int = 0) -> None:
@@ -26,6 +78,7 @@ def setup(number: int = 0) -> None:
         layout="wide",
         initial_sidebar_state="collapsed" if classroom.presenting() else "auto",
     )
+    st.html(PAGE_CSS)  # style only: Streamlit puts it where it takes no room on the page
 
 
 def sidebar(
@@ -39,7 +92,7 @@ def sidebar(
     menu()
     classroom.presenter_css()
     top = st.container()  # the task goes first, once the settings (which its link holds) are read
-    settings = settings_sidebar(extra, on_settings)
+    settings = settings_sidebar(extra, on_settings, data_panel=data_panel.show)
     with top:
         classroom.show_task(number)
     classroom.show_warnings()
@@ -86,6 +139,28 @@ def header(number: int, intro: str) -> None:
     st.markdown(intro)
 
 
+#: A long heading wraps its words beside the link control instead of pushing the control onto a line
+#: of its own (a phone).
+_SECTION_CSS = (
+    '<style>[class*="st-key-section_"] { flex-wrap: nowrap; }'
+    ' [class*="st-key-section_"] > div:first-child { flex: 0 1 auto; min-width: 0; }</style>'
+)
+
+
+def section(title: str, anchor: str | None = None) -> str:
+    """A section heading with a stable ``#anchor`` and, beside it, a control that copies a link to it.
+
+    ``anchor`` defaults to the title's words (``closed-form-versus-descent``); give one when the
+    title holds numbers that change with the settings. Returns the anchor.
+    """
+    anchor = anchor or anchor_for(title)
+    st.html(_SECTION_CSS)  # a style alone takes no room on the page
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"section_{anchor}"):
+        st.subheader(title, anchor=anchor, width="content")
+        section_link(anchor)
+    return anchor
+
+
 def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = None) -> None:
     """A row of labelled numbers: (label, value text, help or None)."""
     per_row = columns or len(items)
@@ -96,9 +171,15 @@ def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = 
                 st.metric(label, value, help=help_text)
 
 
+def for_the_curious(topic: str):
+    """A folded section for what a newcomer can skip on a first read (implementation notes, the
+    details behind a result, how a page differs from the book): ``with for_the_curious("…"):``."""
+    return st.expander(f"For the curious: {topic}", icon=":material/lightbulb:")
+
+
 def differences_from_the_book(items: Sequence[str]) -> None:
-    """How a page differs from the book, one bullet per item, in a closed expander."""
-    with st.expander("How this page differs from the book"):
+    """How a page differs from the book, one bullet per item, folded (:func:`for_the_curious`)."""
+    with for_the_curious("how this page differs from the book"):
         st.markdown("\n".join(f"- {item}" for item in items))
 
 
@@ -140,14 +221,41 @@ def link(path: str, label: str, container=st, icon: str | None = None) -> None:
         container.markdown(f"[{label}](/{name})")
 
 
+#: Keyboard shortcuts of the previous and next step links. Letters with Alt: the player takes the
+#: bare arrows, space, Home and End (and ignores keys with Alt); Alt with an arrow is the browser's
+#: back and forward; Streamlit takes no punctuation keys. Alt+P and Alt+N are free in Chromium and
+#: Firefox, and Streamlit shows them on the buttons (as ⌥ on a Mac).
+PREVIOUS_SHORTCUT = "Alt+P"
+NEXT_SHORTCUT = "Alt+N"
+
+
+def _known_page(path: str) -> bool:
+    """True when the running app serves ``path`` (a page run on its own, as in the tests, knows no other)."""
+    ctx = get_script_run_ctx()
+    try:
+        target = str((Path(ctx.main_script_path).parent / path).resolve())
+        return any(page["script_path"] == target for page in ctx.pages_manager.get_pages().values())
+    except AttributeError:  # no script context, or a Streamlit without these internals
+        return False
+
+
+def step_link(path: str, label: str, container, *, shortcut: str, key: str, help: str) -> None:
+    """A previous/next link as a button with a keyboard shortcut; it switches page and keeps the session."""
+    if not _known_page(path):
+        link(path, label, container)
+        return
+    if container.button(label, key=key, shortcut=shortcut, help=f"{help} ({shortcut})", type="tertiary"):
+        st.switch_page(path)
+
+
 def navigation(number: int) -> None:
-    """Previous/next links at the foot of a step page (they keep the session)."""
+    """Previous/next links at the foot of a step page, with :data:`PREVIOUS_SHORTCUT` and
+    :data:`NEXT_SHORTCUT` (they keep the session)."""
     st.divider()
     row = st.container(horizontal=True, horizontal_alignment="distribute", key="step_links")
     left, right = row.container(width="content"), row.container(width="content")
-    if number > 1:
-        link(step(number - 1).file, f"← {step(number - 1).label}", left)
-    else:
-        link(HOME, f"← {HOME_LABEL}", left)
+    back = (step(number - 1).file, step(number - 1).label) if number > 1 else (HOME, HOME_LABEL)
+    step_link(back[0], f"← {back[1]}", left, shortcut=PREVIOUS_SHORTCUT, key="step_previous", help="Previous step")
     if number < len(STEPS):
-        link(step(number + 1).file, f"{step(number + 1).label} →", right)
+        forward = step(number + 1)
+        step_link(forward.file, f"{forward.label} →", right, shortcut=NEXT_SHORTCUT, key="step_next", help="Next step")

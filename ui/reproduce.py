@@ -27,10 +27,13 @@ import streamlit as st
 
 from gdcore import minibatch_size
 
+from .csvdata import Selection
 from .registry import STEPS
+from .results.common import data_file_name
 from .results.descent import MAX_PATH_POINT_PASSES
 from .results.update import LONG_EPOCHS
 from .settings import Settings
+from .sources import INLINE_MAX_ROWS, REAL_SETS, upload_for
 
 __all__ = ["Cell", "PATH_EPOCHS", "cells", "notebook", "script", "show_reproduce"]
 
@@ -130,6 +133,60 @@ x_train, y_train = x[train_idx], y[train_idx]
 x_val, y_val = x[val_idx], y[val_idx]
 """
 
+_REAL_DATA = """
+# The data: one feature against one target of a data set shipped with
+# scikit-learn (it loads offline). x is <<x_title>>, y is <<y_title>>.
+from sklearn.datasets import <<loader>>
+
+seed = <<seed>>
+bunch = <<loader>>(<<loader_args>>)
+x = bunch.<<x_from>>[:, <<x_column>>].reshape(-1, 1)
+y = bunch.<<y_from>>.reshape(-1, 1)
+N = len(x)
+<<split>>"""
+
+_GIVEN_DATA = """
+# The data: the two columns you picked from your file, exactly as the page
+# read them (x first, then y<<with_split>>).
+seed = <<seed>>
+x = np.array([<<xs>>]).reshape(-1, 1)
+y = np.array([<<ys>>]).reshape(-1, 1)
+N = len(x)
+<<split>>"""
+
+_FILE_DATA = """
+# The data: the Data page's download ("Download the data (CSV)"), saved next to
+# this script. Its columns are is_validation, index, x, y: training rows first,
+# in the order the page uses them, so the split below is the page's.
+seed = <<seed>>
+table = np.loadtxt("<<file_name>>", delimiter=",", skiprows=1, comments=None, ndmin=2)
+is_val = table[:, 0] == 1
+train_idx = table[~is_val, 1].astype(int)
+val_idx = table[is_val, 1].astype(int)
+x_train, y_train = table[~is_val, 2:3], table[~is_val, 3:4]
+x_val, y_val = table[is_val, 2:3], table[is_val, 3:4]
+"""
+
+_SEEDED_SPLIT = """
+# Shuffle the indices with the seed, then split: the first 80% train, the rest validate
+idx = np.arange(N)
+np.random.RandomState(seed).shuffle(idx)
+n_train = int(N * 0.8)
+train_idx = idx[:n_train]
+val_idx = idx[n_train:]
+x_train, y_train = x[train_idx], y[train_idx]
+x_val, y_val = x[val_idx], y[val_idx]
+"""
+
+_GIVEN_SPLIT = """
+# Your file's split column marks the validation rows
+is_val = np.array([<<is_val>>], dtype=bool)
+train_idx = np.flatnonzero(~is_val)
+val_idx = np.flatnonzero(is_val)
+x_train, y_train = x[train_idx], y[train_idx]
+x_val, y_val = x[val_idx], y[val_idx]
+"""
+
 _DATA_REPORT = """
 report("Training points", f"{len(x_train):,}")
 report("Validation points", f"{len(x_val):,}")
@@ -148,9 +205,20 @@ w = rng.randn(1)
 _INIT_REPORT = """
 report("Random b", fixed(b[0]))
 report("Random w", fixed(w[0]))
+<<target>>report("Printed by numpy", f"{b} {w}")
+"""
+
+_TRUE_LINE_REPORT = """
 report("True b (unknown to the model)", f"{true_b:g}")
 report("True w (unknown to the model)", f"{true_w:g}")
-report("Printed by numpy", f"{b} {w}")
+"""
+
+# Real data have no true line: the page shows the least-squares one instead.
+_LEAST_SQUARES_REPORT = """
+features = np.hstack([np.ones_like(x_train), x_train])
+b_ls, w_ls = np.linalg.solve(features.T @ features, features.T @ y_train)[:, 0]
+report("Least-squares b*", fixed(b_ls))
+report("Least-squares w*", fixed(w_ls))
 """
 
 _INIT_CHOSEN_B = """
@@ -475,13 +543,50 @@ for name, (run, _) in runs.items():
 
 
 def _data(s: Settings) -> str:
+    """The data cell: generated as the book does, loaded from scikit-learn, or the learner's own numbers."""
+    if s.data in REAL_SETS:
+        entry = REAL_SETS[s.data]
+        return _fill(
+            _REAL_DATA,
+            seed=_int(s.seed),
+            loader=entry.loader,
+            loader_args=", ".join(f"{name}={value!r}" for name, value in entry.loader_kwargs),
+            x_from="target" if entry.x_in_target else "data",
+            x_column=_int(entry.x_column),
+            y_from="target" if entry.y_column is None else f"target[:, {_int(entry.y_column)}]",
+            x_title=entry.x_title,
+            y_title=entry.y_title,
+            split=_fill(_SEEDED_SPLIT),
+        )
+    held = upload_for(s.data)
+    if held is not None:
+        return _upload_data(s, held)
     return _fill(
         _DATA, seed=_int(s.seed), n=_int(s.n), true_b=_float(s.true_b), true_w=_float(s.true_w), noise=_float(s.noise)
     )
 
 
+def _upload_data(s: Settings, held: Selection) -> str:
+    """An upload's data cell: its numbers written out when it is small, else read from the Data page's download."""
+    if held.x.size > INLINE_MAX_ROWS:
+        return _fill(_FILE_DATA, seed=_int(s.seed), file_name=data_file_name(s))
+    if held.is_val is None:
+        split = _fill(_SEEDED_SPLIT)
+    else:
+        split = _fill(_GIVEN_SPLIT, is_val=", ".join("True" if v else "False" for v in held.is_val))
+    return _fill(
+        _GIVEN_DATA,
+        seed=_int(s.seed),
+        with_split="" if held.is_val is None else ", then which rows validate",
+        xs=", ".join(_float(float(v)) for v in held.x),
+        ys=", ".join(_float(float(v)) for v in held.y),
+        split=split,
+    )
+
+
 def _init(s: Settings, report: bool) -> str:
-    blocks = [_INIT] + ([_INIT_REPORT] if report else [])
+    target = _TRUE_LINE_REPORT if s.is_synthetic else _LEAST_SQUARES_REPORT
+    blocks = [_INIT] + ([_INIT_REPORT.replace("<<target>>", target.lstrip("\n"))] if report else [])
     chosen = ""
     if s.b0 is not None:
         chosen += _fill(_INIT_CHOSEN_B, b0=_float(s.b0))
@@ -543,19 +648,20 @@ def cells(
     return out
 
 
-def _header(step: int) -> str:
+def _header(step: int, s: Settings) -> str:
     name = STEPS[step - 1].label
+    sklearn = step >= 9 or s.data in REAL_SETS
     return (
         f'"""Gradient descent, step by step. Step {step} of {len(STEPS)}: {name}.\n\n'
         "The chapter's code up to this page, with the page's settings. It prints\n"
         'the page\'s key numbers as "label: value" lines, rounded as the page shows them.\n'
-        "Needs numpy" + (" and scikit-learn" if step >= 9 else "") + '.\n"""\n'
+        "Needs numpy" + (" and scikit-learn" if sklearn else "") + '.\n"""\n'
     )
 
 
 def script(step: int, s: Settings, **paths) -> str:
     """The whole page as one Python script (cells marked ``# %%``, as editors and jupytext read them)."""
-    parts = [_header(step)]
+    parts = [_header(step, s)]
     for cell in cells(step, s, **paths):
         parts.append(f"# %% {cell.title}\n{cell.code}")
     return "\n\n".join(parts)

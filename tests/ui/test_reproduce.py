@@ -38,6 +38,8 @@ SETTINGS: dict[str, dict[str, str]] = {
     "other-n-and-seed": {"n": "250", "seed": "7", "noise": "0.3", "w0": "-1.25"},
     "near-critical-lr": {"lr": "0.8"},
     "minibatch": {"batch": "16"},
+    # Real data: loaded from scikit-learn, split with the seed, no true line.
+    "iris": {"data": "iris", "seed": "3"},
 }
 #: A run that blows up (about epoch 350), on the pages whose numbers depend on η.
 DIVERGING = {"lr": "1.5", "epochs": "1000", "b0": "0.5", "batch": "10"}

@@ -34,7 +34,7 @@ def test_parse_non_finite(raw):
     "name, raw, expected",
     [
         ("lr", "100", 2.5),
-        ("lr", "-1", 0.001),
+        ("lr", "-1", 1e-6),
         ("n", "5", 10),
         ("n", "1e30", 1_000_000),
         ("seed", "-5", 0),

@@ -29,7 +29,7 @@ import streamlit as st
 
 import gdcore
 
-from .. import raster
+from .. import csvdata, raster, sources
 from ..memo import ByteBoundedCache, byte_bounded, heavy_work
 from ..settings import DataKey, Settings
 
@@ -44,9 +44,9 @@ DATA_CACHE = ByteBoundedCache(max_bytes=96 * 2**20)
 
 @byte_bounded(DATA_CACHE)
 def dataset(key: DataKey) -> gdcore.Dataset:
-    """The generated data set (train/validation split included)."""
+    """The data set (generated, real or uploaded; train/validation split included)."""
     with heavy_work():
-        return gdcore.make_data(key.n, key.true_b, key.true_w, key.noise, key.seed)
+        return sources.load(key)
 
 
 @dataclass(frozen=True)
@@ -251,25 +251,50 @@ class Surface:
         )
 
 
-def _grid_window(
-    kind: str, true_b: float, true_w: float, b_star: float, w_star: float, extra: tuple[float, ...]
-) -> gdcore.Grid:
-    """The book's window for this feature, widened (never moved) so that the
-    minimum and the extra points (b, w, b, w, ...) show with a margin.
+def base_grid(key: DataKey, kind: str, stats: gdcore.SufficientStats, minimum: tuple[float, float]) -> gdcore.Grid:
+    """The loss window of one feature before any widening.
 
-    The bad and scaled windows are the book's fixed ones; when other data put
-    the minimum outside, a window of the same size is centred on it instead.
+    On the book's data, the book's windows: the bad and scaled ones are fixed, and when other settings put
+    the minimum outside them a window of the same size is centred on it instead. On other data the window
+    follows the data's own units (:func:`gdcore.data_grid`), so no contour is empty or clipped.
     """
-    base = gdcore.book_grid(kind, true_b, true_w)
-    if kind != "original" and not _book_window_fits(base, b_star, w_star):
-        base = gdcore.Grid.around(b_star, w_star)
-    # Far-away points (a diverging path) are clipped by the chart instead.
-    points = [(b, w) for b, w in zip(extra[0::2], extra[1::2]) if abs(b) <= 50 and abs(w) <= 50]
+    if not key.is_synthetic:
+        return gdcore.data_grid(stats, minimum)
+    base = gdcore.book_grid(kind, key.true_b, key.true_w)
+    if kind != "original" and not _book_window_fits(base, *minimum):
+        base = gdcore.Grid.around(*minimum)
+    return base
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def base_window(key: DataKey, kind: str) -> tuple[float, float, float, float]:
+    """(b_low, b_high, w_low, w_high) of :func:`base_grid` for one feature."""
+    f = features(key, kind)
+    with heavy_work():
+        stats = gdcore.sufficient_stats(f.x_train, f.y_train)
+        minimum = gdcore.closed_form(f.x_train, f.y_train)
+    g = base_grid(key, kind, stats, minimum)
+    return (float(g.b_values[0]), float(g.b_values[-1]), float(g.w_values[0]), float(g.w_values[-1]))
+
+
+def _grid_window(
+    key: DataKey, kind: str, stats: gdcore.SufficientStats, b_star: float, w_star: float, extra: tuple[float, ...]
+) -> gdcore.Grid:
+    """:func:`base_grid`'s window, widened (never moved) so that the minimum and the extra points
+    (b, w, b, w, ...) show with a margin."""
+    base = base_grid(key, kind, stats, (b_star, w_star))
+    half_b = (base.b_values[-1] - base.b_values[0]) / 2
+    half_w = (base.w_values[-1] - base.w_values[0]) / 2
+    # Far-away points (a diverging path) are clipped by the chart instead; "far" is in the window's units.
+    reach_b, reach_w = (50.0, 50.0) if key.is_synthetic else (10 * half_b, 10 * half_w)
+    points = [
+        (b, w) for b, w in zip(extra[0::2], extra[1::2]) if abs(b - b_star) <= reach_b and abs(w - w_star) <= reach_w
+    ]
     bs = [b_star, *(p[0] for p in points)]
     ws = [w_star, *(p[1] for p in points)]
-    margin = 0.5
-    b_lo, b_hi = min(base.b_values[0], min(bs) - margin), max(base.b_values[-1], max(bs) + margin)
-    w_lo, w_hi = min(base.w_values[0], min(ws) - margin), max(base.w_values[-1], max(ws) + margin)
+    margin_b, margin_w = (0.5, 0.5) if key.is_synthetic else (half_b / 6, half_w / 6)
+    b_lo, b_hi = min(base.b_values[0], min(bs) - margin_b), max(base.b_values[-1], max(bs) + margin_b)
+    w_lo, w_hi = min(base.w_values[0], min(ws) - margin_w), max(base.w_values[-1], max(ws) + margin_w)
     if (b_lo, b_hi, w_lo, w_hi) == (base.b_values[0], base.b_values[-1], base.w_values[0], base.w_values[-1]):
         return base
     n = base.b_values.size
@@ -297,7 +322,7 @@ def surface(
         stats = gdcore.sufficient_stats(f.x_train, f.y_train)
         b_star, w_star = gdcore.closed_form(f.x_train, f.y_train)
     if grid is None:
-        g = _grid_window(kind, key.true_b, key.true_w, b_star, w_star, extra)
+        g = _grid_window(key, kind, stats, b_star, w_star, extra)
     else:
         g = gdcore.Grid(np.linspace(grid[0], grid[1], 101), np.linspace(grid[2], grid[3], 101))
     losses = gdcore.loss_grid_from_stats(stats, g.b_values, g.w_values)
@@ -414,14 +439,32 @@ def _csv(header: str, columns: list[np.ndarray], formats: list[str]) -> bytes:
 
 
 def data_csv(s: Settings) -> bytes:
-    """The data set as CSV: set (0 train, 1 validation), index, x, y."""
+    """The data set as CSV: set (0 train, 1 validation), index, x, y.
+
+    An upload's own column names head x and y, escaped against formula injection
+    (:func:`ui.csvdata.csv_safe`): a name such as ``=cmd|' /C calc'!A0`` never reaches a
+    spreadsheet as a formula.
+    """
     d = dataset(s.data_key)
     is_val = np.concatenate([np.zeros(d.train_idx.size), np.ones(d.val_idx.size)])
     idx = np.concatenate([d.train_idx, d.val_idx]).astype(float)
+    held = sources.upload_for(s.data)
+    names = ("x", "y") if held is None else (csvdata.csv_safe(held.x_name), csvdata.csv_safe(held.y_name))
     return _csv(
-        "is_validation,index,x,y",
+        f"is_validation,index,{names[0]},{names[1]}",
         [is_val, idx, np.concatenate([d.x_train, d.x_val]), np.concatenate([d.y_train, d.y_val])],
         ["%d", "%d", "%.17g", "%.17g"],
+    )
+
+
+def data_file_name(s: Settings) -> str:
+    """The data download's file name: the source, the seed and the size."""
+    key = s.data_key
+    source = "upload" if sources.is_upload(key.source) else key.source
+    return (
+        f"data_{source}_seed{key.seed}_n{key.n}.csv"
+        if key.source != sources.BOOK
+        else f"data_seed{key.seed}_n{key.n}.csv"
     )
 
 

@@ -22,7 +22,7 @@ import gdcore
 from ..memo import heavy_work
 from ..numbers import count, fmt
 from ..settings import DataKey
-from .common import curvature, features
+from .common import base_window, curvature, features
 
 #: Most epochs the epoch count looks at before answering "more than ...".
 EPOCH_CAP = 5000
@@ -113,12 +113,16 @@ def fastest_descent(key: DataKey, kind: str, b0: float, w0: float) -> FastestDes
 
 
 def surface_window(key: DataKey, kind: str, points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
-    """(b_low, b_high, w_low, w_high): the book's ``kind`` grid, widened to show ``points``.
+    """(b_low, b_high, w_low, w_high): the ``kind`` grid (:func:`~ui.results.common.base_window`), widened
+    to show ``points``.
 
     At the book's settings every point is inside, so the window is the
     book's exactly; other data may move a minimum outside it.
     """
-    return gdcore.widened_window(gdcore.book_grid(kind, key.true_b, key.true_w), points)
+    b_lo, b_hi, w_lo, w_hi = base_window(key, kind)
+    # The book's margin is 0.5 in its own units; other data keep the same share of their window.
+    margin = 0.5 if key.is_synthetic else min(b_hi - b_lo, w_hi - w_lo) / 12
+    return gdcore.widened_window(gdcore.Grid(np.array([b_lo, b_hi]), np.array([w_lo, w_hi])), points, margin)
 
 
 def is_book_window(kind: str, window: tuple[float, float, float, float]) -> bool:
