@@ -305,3 +305,16 @@ def test_a_large_uploads_script_reads_the_data_download(tmp_path, monkeypatch):
     shown = metrics(at)
     for label in ("Training points", "Validation points", "First training point", "Mean of x (train)"):
         assert printed[label] == shown[label], label
+
+
+def test_a_session_keeps_one_upload_and_never_the_file():
+    at = _upload(_choose_upload(run_page("data")), _good_csv(40))
+    first = at.session_state["gd_upload"]
+    at = _upload(at, _good_csv(60))
+    held = at.session_state["gd_upload"]
+    assert held.digest != first.digest and held.x.size == 60
+    # Only the checked points stay: no Selection but the one in use, and no file bytes in the session.
+    kept = [key for key in at.session_state if isinstance(at.session_state[key], csvdata.Selection)]
+    assert kept == ["gd_upload"]
+    assert at.file_uploader[0].value is None
+    assert not any(isinstance(at.session_state[k], bytes | bytearray) for k in at.session_state)
