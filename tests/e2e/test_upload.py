@@ -74,3 +74,22 @@ def test_a_csv_through_the_file_dialog_drives_three_pages(page, app_server, open
     assert shown["Training points n"] == "48"
     assert shown["Minimum b*"] == f"{b_star:.4f}" and shown["Minimum w*"] == f"{w_star:.4f}", shown
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_file_over_the_upload_limit_is_refused_by_the_uploader(page, app_server, open_page, wait_for_rerun, tmp_path):
+    big = tmp_path / "big.csv"
+    with big.open("wb") as out:  # 33 MB: over the 32 MB of server.maxUploadSize
+        out.write(b"x,y\n")
+        out.write(b"1.000000,2.000000\n" * (33 * 2**20 // 18))
+    open_page(page, app_server, "/Data", query="data=iris")
+    sidebar = page.locator(SIDEBAR)
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Data source").click()
+    page.get_by_role("option", name="Your own CSV").click()
+    wait_for_rerun(page)
+    with page.expect_file_chooser() as chooser:
+        sidebar.locator('[data-testid="stFileUploaderDropzone"] button').first.click()
+    chooser.value.set_files(str(big))
+    refusal = sidebar.get_by_text(re.compile(r"File must be 32(\.0)?\s*MB or smaller"))
+    refusal.wait_for(timeout=30_000)
+    assert sidebar.get_by_role("button", name="Use this data").count() == 0
+    assert _metrics(page)["Training points"] == "120"  # still iris

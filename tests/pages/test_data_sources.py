@@ -156,6 +156,7 @@ BAD_FILES = {
     "duplicate names": (b"x,x\n" + b"".join(f"{i},{i}\n".encode() for i in range(12)), "`x`"),
     "excel renamed": (b"PK\x03\x04" + bytes(range(256)) * 4, "Excel"),
     "binary": (b"\x00\x01\x02garbage\x00" * 50, "binary"),
+    "over a million rows": (b"x,y\n" + b"1,2\n3,5\n" * 500_001, "1,000,002 data rows"),
 }
 
 
