@@ -262,7 +262,12 @@ _PRESENTER_CSS = """
 /* Presenter mode: a projector at 1280 x 720 seen from the back of the room. Streamlit sizes its
    type in rem, so the root size scales the text, the metrics and the equations together. */
 html { font-size: 18px; }
-[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 2rem; }
+/* The header bar only holds the sidebar's chevron and the menu, at the edges: let the title sit
+   under it (see-through) instead of below it, so the page's first chart comes higher. */
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.25rem; padding-bottom: 2rem; }
+[data-testid="stMain"] h2 { padding-top: 0.75rem; }
+[data-testid="stMain"] .katex-display { margin: 0.25em 0; }
 [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
 [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.1rem; }
 </style>

@@ -203,8 +203,7 @@ def test_reset_restores_the_links_values_for_locked_and_hidden_settings():
     at = run_page("init", {"lock": "lr,b0", "hide": "seed", "lr": "0.5", "b0": "2", "seed": "7", "n": "50"})
     at.number_input(key=WIDGET_PREFIX + "n").set_value(200).run()
     assert _settings(at).n == 200
-    at.button[0].click()  # the only button: "Reset to the book's values"
-    at.run()
+    next(b for b in at.sidebar.button if b.label == "Reset to the book's values").click().run()
     assert not at.exception
     expected = Settings(lr=0.5, b0=2.0, seed=7)  # the link's locked and hidden values, the book's others
     assert _settings(at) == expected
@@ -253,11 +252,11 @@ def test_presenter_mode_from_the_link_and_the_toggle():
     at = run_page("landing", {"present": "1"})
     assert _classroom(at).present is True
     assert at.toggle(key="gd_widget_present").value is True
-    assert any("<style>" in h.proto.body for h in at.get("html"))
+    assert any("Presenter mode" in h.proto.body for h in at.get("html"))
     at.toggle(key="gd_widget_present").set_value(False).run()
     assert _classroom(at).present is False
     assert "present" not in at.query_params
-    assert not any("<style>" in h.proto.body for h in at.get("html"))
+    assert not any("Presenter mode" in h.proto.body for h in at.get("html"))
 
 
 def test_typed_lr_box_is_the_locked_setting_too():
