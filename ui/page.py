@@ -101,14 +101,15 @@ def sidebar(
     return settings
 
 
-def start(number: int, intro: str, extra: tuple[str, ...] = ()) -> Settings:
+def start(number: int, intro: str | Callable[[Settings], str], extra: tuple[str, ...] = ()) -> Settings:
     """Open step ``number``: page config, the sidebar (menu and settings) and the heading with ``intro``.
 
     ``extra`` names the settings this page adds to the shared ones (see :func:`ui.settings.sidebar`).
     """
     setup(number)
     settings = sidebar(extra, number=number)
-    header(number, intro)
+    # A page whose introduction depends on the data (generated or real) passes a function of the settings.
+    header(number, intro(settings) if callable(intro) else intro)
     return settings
 
 

@@ -68,10 +68,13 @@ class RealSet:
     y_unit: str
     size: int
     origin: str
-    x_column: int  # column of the loader's ``data`` (or of ``target`` when ``x_in_target``)
-    y_column: int | None = None  # column of the loader's ``target`` (None: it is 1-D)
-    # Linnerud keeps the body measures (weight, waist, pulse) in ``target`` and the exercises in ``data``.
-    x_in_target: bool = False
+    # Where x and y are in the loader's result: its ``data`` or ``target`` array, and the column
+    # (None: the array is 1-D). Iris keeps both measures in ``data``; Linnerud keeps the body
+    # measures (weight, waist, pulse) in ``target`` and the exercises in ``data``.
+    x_from: str
+    x_column: int
+    y_from: str
+    y_column: int | None = None
     loader_kwargs: tuple[tuple[str, object], ...] = ()
 
     @property
@@ -101,7 +104,10 @@ REAL_SETS: dict[str, RealSet] = {
             "cm",
             150,
             "Fisher's iris flowers (1936): 150 flowers of three species, measured by Edgar Anderson.",
+            x_from="data",
             x_column=2,
+            y_from="data",
+            y_column=3,
         ),
         RealSet(
             "diabetes",
@@ -113,7 +119,9 @@ REAL_SETS: dict[str, RealSet] = {
             "score one year after baseline",
             442,
             "Efron, Hastie, Johnstone and Tibshirani (2004): 442 diabetes patients, in raw units.",
+            x_from="data",
             x_column=2,
+            y_from="target",
             loader_kwargs=(("scaled", False),),
         ),
         RealSet(
@@ -126,9 +134,10 @@ REAL_SETS: dict[str, RealSet] = {
             "in",
             20,
             "Tenenhaus (1998): 20 middle-aged men at a fitness club; weight against waist size.",
+            x_from="target",
             x_column=0,
+            y_from="target",
             y_column=1,
-            x_in_target=True,
         ),
     )
 }
@@ -145,9 +154,9 @@ def real_points(key: str) -> tuple[np.ndarray, np.ndarray]:
 
     entry = REAL_SETS[key]
     bunch = getattr(sklearn.datasets, entry.loader)(**dict(entry.loader_kwargs))
-    data, target = np.asarray(bunch.data, dtype=float), np.asarray(bunch.target, dtype=float)
-    x = (target if entry.x_in_target else data)[:, entry.x_column]
-    y = target if entry.y_column is None else target[:, entry.y_column]
+    x = np.asarray(getattr(bunch, entry.x_from), dtype=float)[:, entry.x_column]
+    y = np.asarray(getattr(bunch, entry.y_from), dtype=float)
+    y = y if entry.y_column is None else y[:, entry.y_column]
     x, y = np.array(x, dtype=float), np.array(y, dtype=float)
     x.setflags(write=False)
     y.setflags(write=False)

@@ -319,3 +319,26 @@ def test_a_session_keeps_one_upload_and_never_the_file():
     assert kept == ["gd_upload"]
     assert at.file_uploader[0].value is None
     assert not any(isinstance(at.session_state[k], bytes | bytearray) for k in at.session_state)
+
+
+def test_each_real_set_is_the_columns_it_names():
+    from sklearn import datasets
+
+    iris = datasets.load_iris()
+    diabetes = datasets.load_diabetes(scaled=False)
+    linnerud = datasets.load_linnerud()
+    expected = {
+        "iris": (iris.data[:, iris.feature_names.index("petal length (cm)")], iris.data[:, 3]),
+        "diabetes": (diabetes.data[:, diabetes.feature_names.index("bmi")], diabetes.target),
+        "linnerud": (linnerud.target[:, linnerud.target_names.index("Weight")], linnerud.target[:, 1]),
+    }
+    assert iris.feature_names[3] == "petal width (cm)" and linnerud.target_names[1] == "Waist"
+    for name, (x, y) in expected.items():
+        got_x, got_y = sources.real_points(name)
+        np.testing.assert_array_equal(got_x, x)
+        np.testing.assert_array_equal(got_y, y)
+        assert got_x.size == sources.REAL_SETS[name].size
+    # The ranges the sidebar states: BMI about 18 to 42, progression 25 to 346, petal width 0.1 to 2.5.
+    x, y = sources.real_points("diabetes")
+    assert (x.min(), x.max(), y.min(), y.max()) == (18.0, 42.2, 25.0, 346.0)
+    assert sources.real_points("iris")[1].min() == 0.1 and sources.real_points("iris")[1].max() == 2.5
