@@ -120,9 +120,14 @@ def surface_window(key: DataKey, kind: str, points: Sequence[tuple[float, float]
     book's exactly; other data may move a minimum outside it.
     """
     b_lo, b_hi, w_lo, w_hi = base_window(key, kind)
-    # The book's margin is 0.5 in its own units; other data keep the same share of their window.
-    margin = 0.5 if key.is_synthetic else min(b_hi - b_lo, w_hi - w_lo) / 12
-    return gdcore.widened_window(gdcore.Grid(np.array([b_lo, b_hi]), np.array([w_lo, w_hi])), points, margin)
+    base = gdcore.Grid(np.array([b_lo, b_hi]), np.array([w_lo, w_hi]))
+    if key.is_synthetic:
+        return gdcore.widened_window(base, points)  # the book's margin, 0.5 in its units
+    # Other data: a margin of a twelfth of the window along each axis, whatever its units.
+    b_lo, b_hi, w_lo, w_hi = gdcore.widened_window(base, points, margin=0.0)
+    margin_b, margin_w = (b_hi - b_lo) / 12, (w_hi - w_lo) / 12
+    corners = [(b + sb * margin_b, w + sw * margin_w) for b, w in points for sb, sw in ((-1, -1), (1, 1))]
+    return gdcore.widened_window(base, corners, margin=0.0)
 
 
 def is_book_window(kind: str, window: tuple[float, float, float, float]) -> bool:
