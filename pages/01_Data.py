@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, results
 from ui.charts import PALETTE
 from ui.numbers import count, fmt, short
-from ui.page import book_check, csv_download, finish, metrics, start
+from ui.page import book_check, csv_download, finish, metrics, section, start
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -20,7 +20,7 @@ INTRO = (
 def show_how_y_is_generated(s: Settings) -> None:
     """How y is generated: the line, the noise, and how one seed splits the points into training and validation."""
     data = results.dataset(s.data_key)
-    st.subheader("How y is generated")
+    section("How y is generated")
     st.latex(
         rf"y = b + w\,x + \varepsilon = {short(s.true_b)} + {short(s.true_w)}\,x + \varepsilon,"
         rf"\qquad \varepsilon \sim \mathcal{{N}}(0,\ {short(s.noise)}^2)"
@@ -77,7 +77,7 @@ def show_the_numbers(s: Settings) -> None:
     """The numbers: the sizes of the two sets, the first training point and the first shuffled indices."""
     data = results.dataset(s.data_key)
     split = results.features(s.data_key, "original")
-    st.subheader("The numbers")
+    section("The numbers")
     metrics(
         [
             ("Training points", count(split.x_train.size), None),

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import charts, results
 from ui.charts import PALETTE, Line
 from ui.numbers import count, fmt, signed
-from ui.page import book_check, finish, metrics, start
+from ui.page import book_check, finish, metrics, section, start
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -57,7 +57,7 @@ def show_predictions(s: Settings) -> None:
             "on average.",
         )
     with right:
-        st.subheader("The numbers")
+        section("The numbers")
         metrics([("b", fmt(b), None), ("w", fmt(w), None)])
         metrics([("Mean prediction ŷ", fmt(pred.mean), None), ("Mean of y", fmt(data.stats.mean_y), None)])
         st.markdown("Only the **training** points are used to predict here: the validation set stays unseen.")

@@ -8,8 +8,9 @@ from ui import charts, results
 from ui.charts import PALETTE, Marker
 from ui.charts import loss as loss_charts
 from ui.interact import clickable_contour, pick_training_point, show_ledger
+from ui.linked import linked_toggle
 from ui.numbers import count, fmt, human_bytes, short, signed, subscript, tex_num
-from ui.page import book_check, differences_from_the_book, finish, metrics, start
+from ui.page import book_check, differences_from_the_book, finish, metrics, section, start
 from ui.results import loss as loss_results
 from ui.settings import Settings
 
@@ -44,7 +45,7 @@ def show_error_of_one_point(s: Settings) -> tuple[int, float]:
     b, w = s.start
     summary = results.train_summary(s.data_key)
     n_train = summary.n_train
-    st.subheader("The error of one point")
+    section("The error of one point")
     left, right = st.columns([3, 2])
     with right:
         idx, xi, yi = pick_training_point(s.data_key, n_train, "loss_point", "loss_ledger", help=POINT_HELP)
@@ -79,7 +80,7 @@ def show_mse(s: Settings, led: loss_results.Ledger, idx: int, err_i: float) -> N
     last column's mean it is."""
     b, w = s.start
     n_train = led.n_train
-    st.subheader("From many errors to one number: the MSE")
+    section("From many errors to one number: the MSE")
     st.markdown(
         "Positive and negative errors would cancel in a plain average, so we square each error first. "
         "Squaring also punishes big misses more than small ones. We use **every** training point for this "
@@ -145,7 +146,7 @@ def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
     b, w = s.start
     summary = results.train_summary(s.data_key)
     n_train = summary.n_train
-    st.subheader("The loss surface: the MSE of every possible line")
+    section("The loss surface: the MSE of every possible line")
     surface = results.surface(s.data_key, "original", extra=(b, w))
     nb, nw = surface.b_values.size, surface.w_values.size
     st.markdown(
@@ -212,9 +213,10 @@ def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
         )
         # The 3-D viewer is the heaviest thing in the app (a large script and a software-rendered
         # surface), so it loads on demand and the rest of the page stays quick.
-        show_3d = st.toggle(
+        show_3d = linked_toggle(
             "Show the rotatable 3-D surface",
-            key="loss_show_3d",
+            "view3d",
+            "loss_show_3d",
             help="The same surface as a bowl you can drag to rotate (it takes a moment to load).",
         )
     if show_3d:
@@ -288,7 +290,7 @@ def show_cross_sections(s: Settings, led: loss_results.Ledger) -> None:
     b, w = s.start
     surface = results.surface(s.data_key, "original", extra=(b, w))
     b_star, w_star = surface.minimum
-    st.subheader("Cross-sections: fix one parameter, vary the other")
+    section("Cross-sections: fix one parameter, vary the other")
     snap = surface.snap(b, w)
     sb, sw = fmt(snap.b, 2), fmt(snap.w, 2)
     st.markdown(

@@ -10,7 +10,7 @@ from ui import charts, results
 from ui.charts import loss as loss_charts
 from ui.interact import pick_training_point, show_ledger
 from ui.numbers import TABLE_FORMAT, count, fmt, short
-from ui.page import book_check, differences_from_the_book, finish, metrics, start
+from ui.page import book_check, differences_from_the_book, finish, metrics, section, start
 from ui.results import loss as loss_results
 from ui.results.loss import FiniteDifference
 from ui.settings import Settings
@@ -52,7 +52,7 @@ def direction(g: float, name: str) -> str:
 def show_two_partial_derivatives(led: loss_results.Ledger) -> None:
     """Two partial derivatives, by the chain rule: both formulas with the numbers, and what their signs say."""
     mean_err, mean_xerr = led.means["error"], led.means["x·error"]
-    st.subheader("Two partial derivatives, by the chain rule")
+    section("Two partial derivatives, by the chain rule")
     st.markdown(
         "The loss depends on b and w only through the predictions ŷᵢ = b + w·xᵢ. So we differentiate in two "
         "links: how the loss changes with each prediction (2·errorᵢ / n), times how the prediction changes with "
@@ -91,7 +91,7 @@ def show_every_points_share(s: Settings, led: loss_results.Ledger) -> None:
     summary = results.train_summary(s.data_key)
     n_train = summary.n_train
     mean_err, mean_xerr = led.means["error"], led.means["x·error"]
-    st.subheader("Where the numbers come from: every point's share")
+    section("Where the numbers come from: every point's share")
     idx, xi, yi = pick_training_point(s.data_key, n_train, "grad_point", "grad_ledger", help=POINT_HELP)
     err_i = b + w * xi - yi
     share = {"error": f"has error {fmt(err_i)}", "x·error": f"contributes {fmt(xi * err_i)}"}
@@ -164,7 +164,7 @@ def show_slopes_of_the_cross_sections(led: loss_results.Ledger, cut: SnappedStar
     snap = cut.snap
     sb, sw = fmt(snap.b, 2), fmt(snap.w, 2)
     steeper, flatter = ("b", "w") if abs(led.grad_b) > abs(led.grad_w) else ("w", "b")
-    st.subheader("Seeing the gradients: the slopes of the two cross-sections")
+    section("Seeing the gradients: the slopes of the two cross-sections")
     st.markdown(
         "A partial derivative is the slope of a cross-section from the previous page, measured at the start. "
         f"Here are both cuts through the snapped start (b = {sb}, w = {sw}, as in the book), each with "
@@ -220,7 +220,7 @@ def show_estimating_a_slope_with_a_small_step(s: Settings, cut: SnappedStart) ->
     estimate's error shrinks with δ."""
     stats = results.train_summary(s.data_key).stats
     fd_w, fd_b, delta = cut.step["w"], cut.step["b"], cut.delta
-    st.subheader("Estimating a slope with a small step")
+    section("Estimating a slope with a small step")
     st.markdown(
         "Without calculus we can still *measure* a slope: move one parameter by a small step δ, keep the other "
         "fixed, and divide the change in loss by δ. That is rise over run of the triangle below — the slope of the "
@@ -287,7 +287,7 @@ def show_check(s: Settings, led: loss_results.Ledger, cut: SnappedStart) -> None
     (at the book's settings) beside the book's own comparison."""
     b, w = s.start
     snap, grad_b, grad_w = cut.snap, cut.slope["b"], cut.slope["w"]
-    st.subheader("Check: the formula agrees with the small steps")
+    section("Check: the formula agrees with the small steps")
     ((exact_w, exact_b),) = loss_results.finite_differences(s.data_key, b, w, (0.001,))
     small_w, small_b = cut.table[-1]
     book_w, book_b = cut.table[0]

@@ -4,8 +4,9 @@ import streamlit as st
 
 from ui import charts, results
 from ui.charts import update as update_charts
+from ui.linked import linked_toggle
 from ui.numbers import count, fmt, num, numpy_print, short, signed
-from ui.page import book_check, finish, metrics, start
+from ui.page import book_check, finish, metrics, section, start
 from ui.results import update as update_results
 from ui.settings import Settings
 
@@ -21,7 +22,7 @@ INTRO = (
 def show_the_update_rule(upd: update_results.Update) -> None:
     """The update rule, with your numbers: both equations, the numbers before and after, the loss."""
     eta = short(upd.lr)
-    st.subheader("The update rule, with your numbers")
+    section("The update rule, with your numbers")
     st.latex(
         r"b \leftarrow b - \eta\,\frac{\partial \mathrm{MSE}}{\partial b} = "
         rf"{fmt(upd.b)} - {eta}\cdot({fmt(upd.db)}) = {fmt(upd.b_new)}"
@@ -77,10 +78,11 @@ def update_summary(upd: update_results.Update, n_train: int) -> str:
 
 def show_the_line_after_one_update(s: Settings, upd: update_results.Update) -> None:
     """The line after one update (Fig 0.9), and on request the sequential update beside it."""
-    st.subheader("The line after one update")
-    sequential = st.toggle(
+    section("The line after one update")
+    sequential = linked_toggle(
         "Show a common mistake: the sequential update",
-        key="update_sequential",
+        "mistake",
+        "update_sequential",
         help="Update b first, then compute w's gradient at the new b.",
     )
     data = results.features(s.data_key, "original")  # x_train, y_train shared, not copied

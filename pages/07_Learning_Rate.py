@@ -9,10 +9,10 @@ from ui import charts, results
 from ui.charts import cross_section_domain
 from ui.charts import update as update_charts
 from ui.numbers import count, fmt, num, short, tex_num
-from ui.page import book_check, finish, metrics, start
+from ui.page import book_check, finish, metrics, section, start
 from ui.player import player_frames, player_section
 from ui.results import update as update_results
-from ui.settings import Settings, set_settings
+from ui.settings import Settings, lr_control, near_limit
 
 #: The step's short teaching introduction, under its title.
 INTRO = (
@@ -133,25 +133,21 @@ def ruler_summary(curv: results.Curvature, lr: float) -> str:
 # --- sections ---------------------------------------------------------------------------------
 
 
-def show_book_presets(lr: float) -> None:
-    """The book's three rates as buttons that set the shared η (the sidebar follows)."""
-    st.markdown("The book tries three rates. One click sets the shared η (the sidebar follows):")
-    cols = st.columns(len(update_results.BOOK_LRS) + 1)
-    for col, preset, name in zip(cols, update_results.BOOK_LRS, ("low", "high", "very high")):
-        if col.button(
-            f"η = {short(preset)} ({name})",
-            key=f"lr_preset_{short(preset)}",
-            width="stretch",
-            type="primary" if abs(lr - preset) < 1e-12 else "secondary",
-        ):
-            set_settings(lr=preset)
-            st.rerun()
+def show_eta_control(curv: results.Curvature) -> None:
+    """η on the page: typed exactly, the book's three rates, and rates either side of this data's limit."""
+    st.markdown(
+        f"**η on this page.** The book tries three rates; on this data batch descent diverges above "
+        f"{fmt(curv.critical_lr)}. Type η or pick one (the sidebar follows):"
+    )
+    names = ("low", "high", "very high")
+    presets = [(f"{short(lr)} ({name})", lr) for lr, name in zip(update_results.BOOK_LRS, names)]
+    lr_control("lr", presets + near_limit(curv.critical_lr))
 
 
 def show_predict_then_check(s: Settings, curv: results.Curvature) -> None:
     """Predict, then check: the learner's guess about batch descent, checked against the curvature."""
     lr, (b0, w0) = s.lr, s.start
-    st.subheader("Predict, then check")
+    section("Predict, then check")
     st.markdown(
         f"Starting from b = {fmt(b0)}, w = {fmt(w0)} with **η = {short(lr)}**, what will batch gradient "
         "descent do? Decide before you scroll down."
@@ -177,7 +173,7 @@ def show_one_step_along_each_cross_section(s: Settings) -> tuple[gdcore.History,
     lr, (b0, w0) = s.lr, s.start
     stats = results.train_summary(s.data_key).stats
     step_w, step_b = update_results.axis_steps(stats, b0, w0, lr)
-    st.subheader("One step along each cross-section (Figs 0.10–0.12)")
+    section("One step along each cross-section (Figs 0.10–0.12)", anchor="one-step-along-each-cross-section")
     st.markdown(
         "As in the book, each parameter takes its step on its own cross-section: w moves with b held fixed "
         "(red), b moves with w held fixed (black). The flat segment is the step −η·gradient at the starting "
@@ -204,7 +200,7 @@ def show_one_step_along_each_cross_section(s: Settings) -> tuple[gdcore.History,
     )
     # New data, rate or start: new frames, and the player replays from epoch 0.
     below = partial(show_step_from_epoch, hist=hist, stats=stats, lr=lr, windows=(w_win, b_win))
-    player_section("lr_player", frames, start=0, below=below)
+    player_section("lr_player", frames, start=0, below=below, link="step")
     show_the_books_numbers(lr)
     return hist, update_charts.window_exit(hist.b, hist.w, b_win, w_win)
 
@@ -279,7 +275,7 @@ def show_where_eta_stops_working(
 ) -> None:
     """Where does η stop working? The limits from the curvature, the ruler, and what this rate does."""
     factor = curv.factor(lr)
-    st.subheader("Where does η stop working?")
+    section("Where does η stop working?", anchor="where-does-eta-stop-working")
     st.markdown(
         "A cross-section is a parabola. A step of η·gradient on a parabola of curvature c shrinks the distance "
         "to its bottom by the factor 1 − η·c: it never overshoots while η ≤ 1/c, overshoots but still gets "
@@ -343,7 +339,7 @@ def show_where_eta_stops_working(
 
 s = start(7, INTRO, extra=("b0", "w0"))
 curv = results.curvature(s.data_key)
-show_book_presets(s.lr)
+show_eta_control(curv)
 show_predict_then_check(s, curv)
 hist, leaves_window = show_one_step_along_each_cross_section(s)
 show_where_eta_stops_working(s.lr, curv, hist, leaves_window)

@@ -7,7 +7,7 @@ from ui import charts, results
 from ui.charts import Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short, signed
-from ui.page import book_check, finish, metrics, start
+from ui.page import book_check, finish, metrics, section, start
 from ui.results import Curvature, Surface
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
@@ -32,7 +32,7 @@ def show_same_points_same_predictions(s: Settings, fast: dict[str, FastestDescen
     bad = results.features(s.data_key, "bad")
     (b_star, w_star), (b_bad, w_bad) = fast["original"].minimum, fast["bad"].minimum
     x0, y0 = float(orig.x_train[0]), float(orig.y_train[0])
-    st.subheader("Same points, same predictions")
+    section("Same points, same predictions")
     st.latex(
         rf"y = b + w\,x = b + \frac{{w}}{{10}}\,(10\,x) \;\Rightarrow\; "
         rf"{short(s.true_b)} {signed(s.true_w, None)}\,x = {short(s.true_b)} {signed(s.true_w / 10, None)}\,(10\,x)"
@@ -84,7 +84,7 @@ def show_before_and_after_the_loss_surface(
     snap_before, snap_after = before.snap(b0, w0), after.snap(b0, w0)
     sb, sw = snap_before.b, snap_before.w
     start_name = "Random Start" if s.b0 is None and s.w0 is None else "Start"
-    st.subheader("Before and after: the loss surface")
+    section("Before and after: the loss surface")
     st.markdown(
         f"Both surfaces on the same window (b from {fmt(grid[0], 2)} to {fmt(grid[1], 2)}, w from "
         f"{fmt(grid[2], 2)} to {fmt(grid[3], 2)}), each with its own minimum. Like the book we snap the start "
@@ -137,7 +137,7 @@ def show_cross_sections_through_the_start(
     b0, w0 = s.start
     snap_before, snap_after = before.snap(b0, w0), after.snap(b0, w0)
     sb, sw = snap_before.b, snap_before.w
-    st.subheader("Cross-sections through the start")
+    section("Cross-sections through the start")
     st.markdown(
         "Cut both surfaces along the same two lines. Holding w fixed (black), the curve along b barely "
         "changes shape. Holding b fixed (vermillion), the curve along w becomes far steeper: a small change "
@@ -199,7 +199,7 @@ def show_what_it_does_to_the_learning_rate(curv: dict[str, Curvature]) -> None:
     """What it does to the learning rate: both Hessians, their eigenvalues and critical rates."""
     c_orig, c_bad = curv["original"], curv["bad"]
     h_o, h_b = c_orig.hessian, c_bad.hessian
-    st.subheader("What it does to the learning rate")
+    section("What it does to the learning rate")
     st.latex(r"H = 2\begin{bmatrix}1 & \overline{x} \\ \overline{x} & \overline{x^2}\end{bmatrix}")
     st.latex(
         rf"H_{{\text{{before}}}} = \begin{{bmatrix}}{fmt(h_o[0, 0])} & {fmt(h_o[0, 1])} \\ {fmt(h_o[1, 0])} & "

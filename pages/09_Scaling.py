@@ -6,7 +6,7 @@ from ui import charts, results
 from ui.charts import Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short
-from ui.page import book_check, finish, metrics, start
+from ui.page import book_check, finish, metrics, section, start
 from ui.results import Curvature
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
@@ -36,7 +36,7 @@ def show_standardising_on_the_training_set(s: Settings) -> None:
     scaler = scaled.scaler
     x0 = float(orig.x_train[0])
     n_train = orig.x_train.size
-    st.subheader("Standardising: fitted on the training set only")
+    section("Standardising: fitted on the training set only")
     st.latex(
         rf"\overline{{x}} = \frac{{1}}{{{count(n_train)}}}\sum_{{i=1}}^{{{count(n_train)}}} x_i = "
         rf"{fmt(scaler.mean, 6)}"
@@ -95,7 +95,7 @@ def show_standardising_on_the_training_set(s: Settings) -> None:
 
 def show_three_versions_of_one_feature(s: Settings) -> None:
     """Three versions of one feature: the same training points, original, "bad" and scaled (Fig 0.16)."""
-    st.subheader("Three versions of one feature")
+    section("Three versions of one feature")
     n_train = results.features(s.data_key, "original").x_train.size
     for col, kind in zip(st.columns(3), KINDS):
         f = results.features(s.data_key, kind)
@@ -115,7 +115,7 @@ def show_three_versions_of_one_feature(s: Settings) -> None:
 
 def show_three_loss_surfaces(s: Settings, curv: dict[str, Curvature], fast: dict[str, FastestDescent]) -> None:
     """Three loss surfaces on one window, each with its minimum and condition number (Fig 0.17)."""
-    st.subheader("Three loss surfaces")
+    section("Three loss surfaces")
     grid = scaling_results.surface_window(s.data_key, "scaled", [fast[k].minimum for k in KINDS])
     st.markdown(
         f"All three on one window (b from {fmt(grid[0], 2)} to {fmt(grid[1], 2)}, w from {fmt(grid[2], 2)} to "
@@ -180,7 +180,7 @@ def show_back_to_the_original_units(s: Settings, sc: Curvature, fast: dict[str, 
     b_s, w_s = fast["scaled"].minimum
     b_back, w_back = scaler.params_to_original(b_s, w_s)
     b_star, w_star = fast["original"].minimum
-    st.subheader("Back to the original units")
+    section("Back to the original units")
     st.markdown(
         "Scaling changes the parameters, not the model. The line fitted on the scaled feature, rewritten in "
         "terms of the original x, is exactly the original best line:"
@@ -216,7 +216,7 @@ def show_back_to_the_original_units(s: Settings, sc: Curvature, fast: dict[str, 
 
 def show_what_it_buys(s: Settings, curv: dict[str, Curvature], fast: dict[str, FastestDescent]) -> None:
     """What it buys: learning rates and epochs on the three features, and the sidebar's η on the scaled one."""
-    st.subheader("What it buys: learning rates and epochs")
+    section("What it buys: learning rates and epochs")
     st.markdown(
         f"Batch descent from the start ({fmt(s.start[0])}, {fmt(s.start[1])}), at the fastest of 99 learning rates "
         f"(1%…99% of each critical η), to get {fast['scaled'].target_rule}:"

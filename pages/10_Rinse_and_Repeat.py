@@ -11,12 +11,13 @@ import gdcore
 from ui import charts, results
 from ui.charts import PALETTE
 from ui.charts import descent as descent_charts
+from ui.linked import linked_toggle
 from ui.numbers import count, fmt, full, num, numpy_print, sci, short, signed, tex_num
-from ui.page import book_check, csv_download, finish, metrics, start
+from ui.page import book_check, csv_download, finish, metrics, section, start
 from ui.player import player_frames, player_section
 from ui.results import descent as descent_results
 from ui.results.descent import VARIANTS, Convergence, Facts
-from ui.settings import Settings
+from ui.settings import PARAMS, Settings, lr_control, near_limit
 
 #: The step's short teaching introduction, under its title.
 INTRO = (
@@ -38,11 +39,20 @@ def plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
+def show_eta_control(f: Facts) -> None:
+    """η on the page: the book's 0.1, rates either side of this data's limit, and the largest, 2.5."""
+    st.markdown(
+        f"**η on this page.** Type it or pick one (the sidebar follows); on this data batch descent diverges "
+        f"above {fmt(f.critical[CORRECT])}:"
+    )
+    lr_control("rinse", [("0.1 (the book's)", 0.1), *near_limit(f.critical[CORRECT]), ("2.5 (the largest)", 2.5)])
+
+
 def show_what_counts_as_an_epoch(s: Settings, f: Facts, k: int) -> None:
     """What counts as an epoch: updates per epoch for batch, mini-batch (size k) and stochastic descent."""
     n_train = f.n_train
     per_mini = gdcore.updates_per_epoch(n_train, k)
-    st.subheader("What counts as an epoch")
+    section("What counts as an epoch")
     st.markdown(
         "An epoch ends once every training point has taken part in a forward pass, a loss, a gradient and an "
         "update. How many updates fit in one epoch depends on how many points each update looks at:\n"
@@ -76,7 +86,7 @@ def show_epochs_of_batch_descent(s: Settings, f: Facts, h: gdcore.History, conv:
     b_end, w_end = h.final
     b_star, w_star = f.minimum
     start = s.start
-    st.subheader(f"{count(s.epochs)} epochs of batch descent")
+    section(f"{count(s.epochs)} epochs of batch descent", anchor="epochs-of-batch-descent")
     st.markdown(f"From the start (b, w) = ({fmt(start[0])}, {fmt(start[1])}) with η = {short(s.lr)}, every epoch runs:")
     st.latex(r"\hat y_i = b + w x_i,\qquad \mathrm{MSE} = \frac1n\sum_i(\hat y_i - y_i)^2")
     st.latex(
@@ -204,7 +214,7 @@ def show_next_update(h: gdcore.History, f: Facts, lr: float, e: int) -> None:
 
 def show_watch_it_happen(s: Settings, f: Facts, h: gdcore.History, conv: Convergence, surface: results.Surface) -> None:
     """Watch it happen, epoch by epoch: the player over the whole run, with the update it stopped before."""
-    st.subheader("Watch it happen, epoch by epoch")
+    section("Watch it happen, epoch by epoch")
     st.markdown(
         "Every panel below shows the same epoch: the line on the data, the path on the loss surface with the two "
         "cuts through the current point (red: w varies with b held; black: b varies with w held), the loss curves, "
@@ -226,6 +236,7 @@ def show_watch_it_happen(s: Settings, f: Facts, h: gdcore.History, conv: Converg
         frames,
         start=0 if conv.diverging else len(frames["epoch"]) - 1,
         below=partial(show_next_update, h, f, s.lr),
+        link="epoch",
     )
 
 
@@ -233,7 +244,7 @@ def show_closed_form_versus_descent(s: Settings, f: Facts, h: gdcore.History, co
     """Closed form versus descent: the normal equations, scikit-learn's answer, and the rate descent closes in."""
     b_star, w_star = f.minimum
     lam_lo, lam_hi = f.curvature.lam_min, f.curvature.lam_max
-    st.subheader("Closed form versus descent")
+    section("Closed form versus descent")
     st.markdown(
         "For a straight line the best (b, w) can also be written down directly (the *normal equations*). "
         "Descent is worth studying anyway: it is the method that still works for models with no formula."
@@ -309,11 +320,15 @@ def show_when_descent_diverges(s: Settings, f: Facts, h: gdcore.History, conv: C
     lam_hi = f.curvature.lam_max
     measured = conv.measured_factor
     crit = f.critical[CORRECT]
-    st.subheader("When descent diverges")
+    section("When descent diverges")
     if not conv.diverging:
         st.info(
             f"At η = {short(s.lr)} descent converges: the critical learning rate here is 2/λ_max = {fmt(crit)}. "
-            "Try η = 2.5 with 10,000 epochs in the sidebar to watch it blow up.",
+            + (
+                "Try η just above it, or 2.5, with the buttons at the top of the page to watch it blow up."
+                if crit < PARAMS["lr"].high
+                else f"No learning rate up to {short(PARAMS['lr'].high)} makes it blow up on this data."
+            ),
             icon=":material/science:",
         )
         return
@@ -366,7 +381,7 @@ def variants_table(f: Facts, factors: dict, lr: float) -> pd.DataFrame:
 def show_two_classic_mistakes(s: Settings, f: Facts, h: gdcore.History, surface: results.Surface) -> None:
     """Two classic mistakes: the sequential update and the sum instead of the mean, switched on by toggles."""
     crit = f.critical[CORRECT]
-    st.subheader("Two classic mistakes")
+    section("Two classic mistakes")
     st.markdown(
         "Both of these still *look* like gradient descent, and both change what happens:\n"
         "- **Sequential update**: updating b first and then computing w's gradient with the new b. It is a "
@@ -378,8 +393,10 @@ def show_two_classic_mistakes(s: Settings, f: Facts, h: gdcore.History, surface:
         f"{fmt(f.critical[('simultaneous', 'sum')])}."
     )
     c1, c2 = st.columns(2)
-    sequential = c1.toggle("Sequential update (b first, then w with the new b)", key="rinse_sequential")
-    sum_loss = c2.toggle("Sum of squared errors instead of the mean", key="rinse_sum_loss")
+    with c1:
+        sequential = linked_toggle("Sequential update (b first, then w with the new b)", "seq", "rinse_sequential")
+    with c2:
+        sum_loss = linked_toggle("Sum of squared errors instead of the mean", "sum", "rinse_sum_loss")
     factors = {variant: descent_results.rule_factor(s.data_key, s.lr, *variant) for variant in VARIANTS}
     st.dataframe(variants_table(f, factors, s.lr), hide_index=True)
     if not (sequential or sum_loss):
@@ -434,14 +451,16 @@ def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[in
     Returns the slider's epochs and the paths' start (the reproduce script follows them).
     """
     b_star, w_star = f.minimum
-    st.subheader("The path of gradient descent: batch, mini-batch, stochastic")
+    section("The path of gradient descent: batch, mini-batch, stochastic")
     c1, c2 = st.columns(2)
     path_epochs = c1.slider("Epochs for the paths", 1, 100, 20, key="rinse_path_epochs")
-    book_start = c2.toggle(
-        "Start at the figure's point",
-        key="rinse_paths_book_start",
-        help="The start of the reference figure: b = 0.83, w = 0.7645.",
-    )
+    with c2:
+        book_start = linked_toggle(
+            "Start at the figure's point",
+            "figstart",
+            "rinse_paths_book_start",
+            help="The start of the reference figure: b = 0.83, w = 0.7645.",
+        )
     p_start = REFERENCE_START if book_start else s.start
     runs = descent_results.path_runs(s.data_key, float(p_start[0]), float(p_start[1]), s.lr, int(path_epochs), k)
     named = (("batch", runs.batch), ("mini-batch", runs.minibatch), ("stochastic", runs.stochastic))
@@ -521,7 +540,7 @@ def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[in
 
 def show_take_the_numbers_with_you(s: Settings, h: gdcore.History) -> None:
     """Take the numbers with you: the descent history as CSV."""
-    st.subheader("Take the numbers with you")
+    section("Take the numbers with you")
     csv_download(
         "Download the descent history (CSV)",
         results.history_csv,
@@ -534,6 +553,7 @@ def show_take_the_numbers_with_you(s: Settings, h: gdcore.History) -> None:
 
 s = start(10, INTRO, extra=("epochs", "batch", "b0", "w0"))
 f = descent_results.facts(s.data_key)
+show_eta_control(f)
 k = gdcore.minibatch_size(s.batch, f.n_train)
 show_what_counts_as_an_epoch(s, f, k)
 h = results.history_for(s, batch=0)

@@ -229,10 +229,15 @@ def test_player_reports_the_frame_python_renders():
     assert "**The update of epoch 2**" in text
     stop_player_on(at, "rinse_player", 0)
     assert "b_{1} &= 0.4967 - 0.1 \\times (-3.0448) = 0.8012" in page_text(at)
-    # A frame reported for other frames (an old identity) is not taken: the page shows the start frame.
+    # A frame reported for other frames (an old identity) is not taken: the page shows the frame it
+    # opens on, the last one, or the one the link holds (the learner's last pause, epoch 0).
     at.session_state["rinse_player"] = {"frame": {"ident": "stale", "frame": 5}}
     at.run()
-    assert "**The update of epoch 1,001**" in page_text(at)
+    assert "**The update of epoch 1**" in page_text(at) and at.query_params["epoch"] in ("0", ["0"])
+    fresh = run_page("rinse_and_repeat")
+    fresh.session_state["rinse_player"] = {"frame": {"ident": "stale", "frame": 5}}
+    fresh.run()
+    assert "**The update of epoch 1,001**" in page_text(fresh)
 
 
 # --- other settings ---------------------------------------------------------------------------
