@@ -241,18 +241,14 @@ def show_task(number: int) -> None:
         if classroom.task:
             st.markdown("**:material/assignment: Your task**")
             st.text(classroom.task)
-        row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
-        row.link_button(
-            "Open freely",
-            link(Classroom(present=classroom.present), number),
-            icon=":material/lock_open:",
-        )
-        # No help tooltip on the button: Streamlit then draws the link twice.
+        # No help tooltip on the button (Streamlit then draws the link twice), and no row beside the
+        # caption (on a phone the row squeezes the button to nothing): the caption says what it does.
         fixed = [PARAMS[name].label for name in classroom.lock]
-        row.caption(
+        st.caption(
             ("Fixed by this link: " + ", ".join(fixed) + ". " if fixed else "")
             + "Open freely: this page and its settings in a new tab, with nothing fixed or hidden."
         )
+        st.link_button("Open freely", link(Classroom(present=classroom.present), number), icon=":material/lock_open:")
 
 
 # --- what the teacher uses -------------------------------------------------------------
