@@ -35,7 +35,7 @@ def show_predictions(s: Settings) -> None:
     b, w = s.start
     x_dom = charts.padded(data.x_range, book=(-0.05, 1.05))
     y_dom = charts.padded((pred.low, pred.high), book=(0, 3))
-    label_y = 0.55 if s.is_book else y_dom[0] + 0.15 * (y_dom[1] - y_dom[0])
+    line = Line(b, w, "Model's predictions", PALETTE["b_varies"])
     chart = charts.overlay(
         charts.scatter(
             data.sample_x,
@@ -45,8 +45,10 @@ def show_predictions(s: Settings) -> None:
             x_domain=x_dom,
             y_domain=y_dom,
         ),
-        charts.model_lines([Line(b, w, "Model's predictions", PALETTE["b_varies"])], (0, 1), y_domain=y_dom),
-        charts.label(0.2, label_y, f"b = {fmt(b)}  w = {fmt(w)}"),
+        charts.model_lines([line], (0, 1), y_domain=y_dom),
+        charts.line_label(
+            line, f"b = {fmt(b)}  w = {fmt(w)}", (0, 1), y_dom, avoid_x=data.sample_x, avoid_y=data.sample_y
+        ),
     )
     left, right = st.columns([3, 2])
     with left:

@@ -10,7 +10,7 @@ from ui.charts import loss as loss_charts
 from ui.interact import clickable_contour, pick_training_point, show_ledger
 from ui.linked import linked_toggle
 from ui.numbers import count, fmt, human_bytes, short, signed, subscript, tex_num
-from ui.page import book_check, differences_from_the_book, finish, metrics, section, start
+from ui.page import book_check, differences_from_the_book, finish, for_the_curious, metrics, section, start
 from ui.results import loss as loss_results
 from ui.settings import Settings
 
@@ -140,19 +140,9 @@ def grid_text(surface: results.Surface, s: Settings) -> str:
     )
 
 
-def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
-    """The loss surface, the MSE of every possible line: the grid, the array shapes the book builds,
-    the five summary numbers we use instead, and the contour map (clickable) with its 3-D view."""
-    b, w = s.start
-    summary = results.train_summary(s.data_key)
+def show_surface_arrays(summary: results.TrainSummary, nb: int, nw: int) -> None:
+    """The arrays the book's direct method builds, their size, and the five summary numbers we use instead."""
     n_train = summary.n_train
-    section("The loss surface: the MSE of every possible line")
-    surface = results.surface(s.data_key, "original", extra=(b, w))
-    nb, nw = surface.b_values.size, surface.w_values.size
-    st.markdown(
-        "The MSE above belongs to one line. Nothing stops us from computing it for many lines at once: "
-        "take a grid of candidate values for b and for w, and compute the loss of every pair. " + grid_text(surface, s)
-    )
     bytes_needed = n_train * nb * nw * 8
     bigger = (
         "" if n_train >= 800_000 else f", and {human_bytes(800_000 * nb * nw * 8)} for {count(800_000)} training points"
@@ -181,6 +171,22 @@ def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
         rf"{fmt(ss.var_x)},\quad \operatorname{{cov}}(x, y) = {fmt(ss.cov_xy)},\quad "
         rf"\operatorname{{var}}(y) = {fmt(ss.var_y)}"
     )
+
+
+def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
+    """The loss surface, the MSE of every possible line: the grid, the array shapes the book builds,
+    the five summary numbers we use instead, and the contour map (clickable) with its 3-D view."""
+    b, w = s.start
+    summary = results.train_summary(s.data_key)
+    section("The loss surface: the MSE of every possible line")
+    surface = results.surface(s.data_key, "original", extra=(b, w))
+    nb, nw = surface.b_values.size, surface.w_values.size
+    st.markdown(
+        "The MSE above belongs to one line. Nothing stops us from computing it for many lines at once: "
+        "take a grid of candidate values for b and for w, and compute the loss of every pair. " + grid_text(surface, s)
+    )
+    with for_the_curious("how the whole surface is computed at once"):
+        show_surface_arrays(summary, nb, nw)
 
     b_star, w_star = surface.minimum
     start_name = "Random start" if (s.b0, s.w0) == (None, None) else "Start"

@@ -91,6 +91,12 @@ def show_the_line_after_one_update(s: Settings, upd: update_results.Update) -> N
     shown = "" if xt.size == data.x_train.size else f" Showing a random {count(xt.size)} of the points."
     charts.show(chart, update_summary(upd, data.x_train.size) + shown)
     if sequential:
+        charts.show(
+            charts.cached(update_charts.sequential_zoom, upd),
+            f"Zoomed in on x from 0.8 to 1: the correct line (green, dashed) and the sequential one "
+            f"(purple, dotted) start from the same b = {fmt(upd.b_new)} and part as x grows; at x = 1 they "
+            f"are {fmt(abs(upd.seq_w_new - upd.w_new))} apart, the difference between their w.",
+        )
         show_the_sequential_update(upd)
 
 

@@ -9,7 +9,7 @@ from ui import charts, results
 from ui.charts import cross_section_domain
 from ui.charts import update as update_charts
 from ui.numbers import count, fmt, num, short, tex_num
-from ui.page import book_check, finish, metrics, section, start
+from ui.page import book_check, finish, for_the_curious, metrics, section, start
 from ui.player import player_frames, player_section
 from ui.results import update as update_results
 from ui.settings import Settings, lr_control, near_limit
@@ -277,16 +277,27 @@ def show_where_eta_stops_working(
     factor = curv.factor(lr)
     section("Where does η stop working?", anchor="where-does-eta-stop-working")
     st.markdown(
-        "A cross-section is a parabola. A step of η·gradient on a parabola of curvature c shrinks the distance "
-        "to its bottom by the factor 1 − η·c: it never overshoots while η ≤ 1/c, overshoots but still gets "
-        "closer while η < 2/c, and moves away when η > 2/c. With both parameters moving, the bowl's steepest "
-        "direction — curvature λ_max, the largest eigenvalue of the Hessian — sets the limit 2/λ_max."
+        "The bowl's **curvature** is how steep it is in a direction. The steeper the direction, the smaller the "
+        "step it tolerates: a step that is small for its steepness slides down, a larger one jumps across the "
+        "valley, and a step more than twice too large lands higher than it started. With both parameters "
+        "moving, the steepest direction of the bowl sets the limit for every step."
     )
-    st.latex(
-        rf"\eta_b = \frac{{2}}{{c_b}} = {fmt(curv.limit_b)},\qquad \eta_w = \frac{{2}}{{c_w}} = {fmt(curv.limit_w)},"
-        rf"\qquad \eta_{{\text{{critical}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(curv.lam_max)}}} "
-        rf"= {fmt(curv.critical_lr)}"
-    )
+    with for_the_curious("the limits in formulas"):
+        st.markdown(
+            "A cross-section is a parabola. A step of $\\eta$ times the gradient on a parabola of curvature $c$ "
+            "multiplies the distance to its bottom by $1 - \\eta c$: it never overshoots while "
+            "$\\eta \\le 1/c$, overshoots but still gets closer while $\\eta < 2/c$, and moves away when "
+            "$\\eta > 2/c$. With both parameters moving, the steepest direction is a diagonal; its curvature "
+            "$\\lambda_{max}$ is the largest eigenvalue of the Hessian (the matrix of second derivatives), "
+            "and it sets the limit $2/\\lambda_{max}$."
+        )
+        st.latex(
+            rf"\eta_b = \frac{{2}}{{c_b}} = {fmt(curv.limit_b)},\qquad \eta_w = \frac{{2}}{{c_w}} = {fmt(curv.limit_w)}"
+        )
+        st.latex(
+            rf"\eta_{{\text{{critical}}}} = \frac{{2}}{{\lambda_{{\max}}}} = \frac{{2}}{{{fmt(curv.lam_max)}}} "
+            rf"= {fmt(curv.critical_lr)}"
+        )
     charts.show(charts.cached(update_charts.lr_ruler, curv, lr), ruler_summary(curv, lr))
     metrics(
         [
@@ -314,25 +325,26 @@ def show_where_eta_stops_working(
         if hist.diverged:
             tail += f" After epoch {count(hist.epochs_run)} the numbers no longer fit in a float and the run stops."
         st.error(
-            f"**Diverges.** η = {eta} is above 2/λ_max = {fmt(curv.critical_lr)}. "
-            "Each step multiplies the distance to the "
-            f"minimum along the steepest direction by |1 − η·λ_max| = |1 − {eta} × {fmt(curv.lam_max)}| = "
+            f"**Diverges.** η = {eta} is above $2/\\lambda_{{max}}$ = {fmt(curv.critical_lr)}. "
+            "Each step multiplies the distance to the minimum along the steepest direction by "
+            f"$|1 - \\eta\\lambda_{{max}}|$ = |1 − {eta} × {fmt(curv.lam_max)}| = "
             f"{num(factor)}, "
             f"flipping its sign every time: the path ping-pongs across the valley with growing swings. {where}{tail}",
             icon=":material/error:",
         )
     elif lr > curv.smooth:
         st.warning(
-            f"**Oscillates but converges.** η = {eta} is above 1/λ_max = {fmt(curv.smooth)}, so along the "
+            f"**Oscillates but converges.** η = {eta} is above $1/\\lambda_{{max}}$ = {fmt(curv.smooth)}, so along the "
             "steepest direction every step overshoots to the other side, but below "
             f"{fmt(curv.critical_lr)}, so each swing is smaller than the last (factor {num(factor)}).",
             icon=":material/swap_horiz:",
         )
     else:
         st.info(
-            f"**Converges smoothly.** η = {eta} is at most 1/λ_max = {fmt(curv.smooth)}: no step overshoots. "
+            f"**Converges smoothly.** η = {eta} is at most $1/\\lambda_{{max}}$ = {fmt(curv.smooth)}: "
+            "no step overshoots. "
             f"The distance to the minimum shrinks by the factor {num(factor)} per epoch — the flat direction "
-            f"(λ_min = {fmt(curv.lam_min)}) is what makes it slow.",
+            f"($\\lambda_{{min}}$ = {fmt(curv.lam_min)}) is what makes it slow.",
             icon=":material/check_circle:",
         )
 

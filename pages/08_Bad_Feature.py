@@ -7,7 +7,7 @@ from ui import charts, results
 from ui.charts import Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short, signed
-from ui.page import book_check, finish, metrics, section, start
+from ui.page import book_check, finish, for_the_curious, metrics, section, start
 from ui.results import Curvature, Surface
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
@@ -195,22 +195,20 @@ def show_cross_sections_through_the_start(
     )
 
 
-def show_what_it_does_to_the_learning_rate(curv: dict[str, Curvature]) -> None:
-    """What it does to the learning rate: both Hessians, their eigenvalues and critical rates."""
-    c_orig, c_bad = curv["original"], curv["bad"]
+def show_the_hessians(c_orig: Curvature, c_bad: Curvature) -> None:
+    """The technical side of the curvature: both Hessians, their eigenvalues and every limit they set."""
     h_o, h_b = c_orig.hessian, c_bad.hessian
-    section("What it does to the learning rate")
+    st.markdown(
+        "The **Hessian** $H$ collects the loss's second derivatives: the curvature of the bowl. Its two "
+        "eigenvalues are the curvatures along the bowl's own axes, the steepest ($\\lambda_{max}$) and the "
+        "flattest ($\\lambda_{min}$); the condition number is $\\lambda_{max} / \\lambda_{min}$, and batch "
+        "descent is stable only while $\\eta < 2 / \\lambda_{max}$."
+    )
     st.latex(r"H = 2\begin{bmatrix}1 & \overline{x} \\ \overline{x} & \overline{x^2}\end{bmatrix}")
     st.latex(
         rf"H_{{\text{{before}}}} = \begin{{bmatrix}}{fmt(h_o[0, 0])} & {fmt(h_o[0, 1])} \\ {fmt(h_o[1, 0])} & "
         rf"{fmt(h_o[1, 1])}\end{{bmatrix}},\quad H_{{\text{{after}}}} = \begin{{bmatrix}}{fmt(h_b[0, 0])} & "
         rf"{fmt(h_b[0, 1])} \\ {fmt(h_b[1, 0])} & {fmt(h_b[1, 1])}\end{{bmatrix}}"
-    )
-    st.markdown(
-        "The Hessian holds the curvature of the bowl. Its eigenvalues are the curvatures along the bowl's two "
-        "axes; their ratio, the **condition number**, says how stretched the valley is (1 is a round bowl). "
-        "Batch descent stays stable only while η is below 2 / (largest eigenvalue): the steepest direction "
-        "sets the limit for every direction."
     )
     st.latex(
         rf"\eta_{{\text{{crit}}}} = \frac{{2}}{{\lambda_{{\max}}}}:\qquad "
@@ -222,23 +220,38 @@ def show_what_it_does_to_the_learning_rate(curv: dict[str, Curvature]) -> None:
         st.markdown(f"**{name}** ({'original x' if c.kind == 'original' else 'x times 10'})")
         metrics(
             [
-                (
-                    f"{name}: λ min",
-                    fmt(c.lam_min),
-                    "smallest Hessian eigenvalue: curvature along the flattest direction",
-                ),
-                (
-                    f"{name}: λ max",
-                    fmt(c.lam_max),
-                    "largest Hessian eigenvalue: curvature along the steepest direction",
-                ),
-                (f"{name}: condition number", fmt(c.condition), "largest / smallest eigenvalue"),
-                (f"{name}: critical η", fmt(c.critical_lr), "2 / largest eigenvalue: batch descent diverges above it"),
+                (f"{name}: λ min", fmt(c.lam_min), "smallest eigenvalue: curvature along the flattest direction"),
+                (f"{name}: λ max", fmt(c.lam_max), "largest eigenvalue: curvature along the steepest direction"),
                 (f"{name}: η limit, b alone", fmt(c.limit_b), "a step along b alone overshoots for good above it"),
                 (f"{name}: η limit, w alone", fmt(c.limit_w), "a step along w alone overshoots for good above it"),
             ],
-            columns=3,
+            columns=2,
         )
+
+
+def show_what_it_does_to_the_learning_rate(curv: dict[str, Curvature]) -> None:
+    """What it does to the learning rate: both Hessians, their eigenvalues and critical rates."""
+    c_orig, c_bad = curv["original"], curv["bad"]
+    section("What it does to the learning rate")
+    st.markdown(
+        "The bowl's **curvature** is how steep its walls are in each direction. Stretching x ten times makes "
+        "the walls along w far steeper, while along the valley's floor the bowl stays flat. A step that suits "
+        "the steep walls crawls along the flat floor, and a step that suits the floor flies off the walls: "
+        "the steepest direction sets the largest learning rate that works, for every direction. The "
+        "**condition number** (steepest over flattest curvature) says how stretched the valley is; 1 is a "
+        "round bowl."
+    )
+    metrics(
+        [
+            ("Before: critical η", fmt(c_orig.critical_lr), "batch descent diverges above it (original x)"),
+            ("After: critical η", fmt(c_bad.critical_lr), "batch descent diverges above it (x times 10)"),
+            ("Before: condition number", fmt(c_orig.condition), "steepest / flattest curvature (original x)"),
+            ("After: condition number", fmt(c_bad.condition), "steepest / flattest curvature (x times 10)"),
+        ],
+        columns=2,
+    )
+    with for_the_curious("the curvature in numbers: the Hessian and its eigenvalues"):
+        show_the_hessians(c_orig, c_bad)
     ratio = c_orig.critical_lr / c_bad.critical_lr
     st.markdown(
         f"The condition number grows from **{fmt(c_orig.condition, 2)}** to **{fmt(c_bad.condition, 2)}**, and the "
@@ -276,21 +289,26 @@ def show_how_many_epochs(s: Settings, fast: dict[str, FastestDescent]) -> None:
 def show_your_learning_rate(s: Settings, curv: dict[str, Curvature]) -> None:
     """Your learning rate: does the sidebar's η converge or diverge on each feature?"""
     lr = s.lr
-    verdicts = []
-    for c in (curv["original"], curv["bad"]):
-        r = c.factor(lr)
-        name = "the original x" if c.kind == "original" else "the bad x"
-        if lr < c.critical_lr:
-            verdicts.append(
-                f"with {name} descent converges (the distance to the minimum shrinks to "
-                f"{fmt(r)} of itself every epoch at worst)"
-            )
-        else:
-            verdicts.append(
-                f"with {name} descent **diverges**: η is above {fmt(c.critical_lr)}, and the "
-                f"distance to the minimum grows {fmt(r)} times every epoch"
-            )
-    st.markdown(f"**Your learning rate η = {short(lr)}** (sidebar): {verdicts[0]}; {verdicts[1]}.")
+    orig, bad = curv["original"], curv["bad"]
+    r_orig, r_bad = orig.factor(lr), bad.factor(lr)
+    if lr < bad.critical_lr:  # below both limits (the bad feature's is the lower one)
+        verdict = (
+            "with the original x descent converges, and with the bad x too (the distance to the minimum shrinks, "
+            f"every epoch at worst, to {fmt(r_orig)} of itself with the original x and to {fmt(r_bad)} with the bad x)"
+        )
+    elif lr >= orig.critical_lr:
+        verdict = (
+            f"with either feature descent **diverges**: η is above both limits, {fmt(orig.critical_lr)} for the "
+            f"original x and {fmt(bad.critical_lr)} for the bad x, and the distance to the minimum grows "
+            f"{fmt(r_orig)} and {fmt(r_bad)} times every epoch"
+        )
+    else:
+        verdict = (
+            "with the original x descent converges (the distance to the minimum shrinks to "
+            f"{fmt(r_orig)} of itself every epoch at worst); with the bad x descent **diverges**: η is above "
+            f"{fmt(bad.critical_lr)}, and the distance to the minimum grows {fmt(r_bad)} times every epoch"
+        )
+    st.markdown(f"**Your learning rate η = {short(lr)}** (sidebar): {verdict}.")
 
 
 def show_the_fix_comes_next() -> None:

@@ -39,6 +39,11 @@ def plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
+def n_epochs(n: int) -> str:
+    """``n`` epochs, counted: "1 epoch", "1,000 epochs"."""
+    return f"{count(n)} {plural(n, 'epoch', 'epochs')}"
+
+
 def show_eta_control(f: Facts) -> None:
     """η on the page: the book's 0.1, rates either side of this data's limit, and the largest, 2.5."""
     st.markdown(
@@ -76,8 +81,10 @@ def show_what_counts_as_an_epoch(s: Settings, f: Facts, k: int) -> None:
         columns=2,  # two a row: four long labels side by side would be cut off
     )
     st.caption(
-        f"For the {count(s.epochs)} epochs set in the sidebar: {count(s.epochs)} batch updates, "
-        f"{count(per_mini * s.epochs)} mini-batch updates or {count(n_train * s.epochs)} stochastic updates."
+        f"For the {n_epochs(s.epochs)} set in the sidebar: {count(s.epochs)} batch "
+        f"{plural(s.epochs, 'update', 'updates')}, {count(per_mini * s.epochs)} mini-batch "
+        f"{plural(per_mini * s.epochs, 'update', 'updates')} or {count(n_train * s.epochs)} stochastic "
+        f"{plural(n_train * s.epochs, 'update', 'updates')}."
     )
 
 
@@ -86,7 +93,7 @@ def show_epochs_of_batch_descent(s: Settings, f: Facts, h: gdcore.History, conv:
     b_end, w_end = h.final
     b_star, w_star = f.minimum
     start = s.start
-    section(f"{count(s.epochs)} epochs of batch descent", anchor="epochs-of-batch-descent")
+    section(f"{n_epochs(s.epochs)} of batch descent", anchor="epochs-of-batch-descent")
     st.markdown(f"From the start (b, w) = ({fmt(start[0])}, {fmt(start[1])}) with η = {short(s.lr)}, every epoch runs:")
     st.latex(r"\hat y_i = b + w x_i,\qquad \mathrm{MSE} = \frac1n\sum_i(\hat y_i - y_i)^2")
     st.latex(
@@ -100,8 +107,8 @@ def show_epochs_of_batch_descent(s: Settings, f: Facts, h: gdcore.History, conv:
     final_loss = float(h.train_loss[-1])
     metrics(
         [
-            (f"b after {count(h.epochs_run)} epochs", num(b_end), full(b_end)),
-            (f"w after {count(h.epochs_run)} epochs", num(w_end), full(w_end)),
+            (f"b after {n_epochs(h.epochs_run)}", num(b_end), full(b_end)),
+            (f"w after {n_epochs(h.epochs_run)}", num(w_end), full(w_end)),
             ("Final training MSE", num(final_loss), full(final_loss)),
             ("Final validation MSE", num(float(h.val_loss[-1])), None),
         ]
@@ -170,7 +177,7 @@ def show_the_final_model(s: Settings, f: Facts, h: gdcore.History, conv: Converg
             f"(b = {short(s.true_b)}, w = {short(s.true_w)}); the difference is the noise in this particular "
             "sample, which no amount of training removes."
             if conv.distance[-1] < 1e-3
-            else f"After {count(h.epochs_run)} epochs it is still {num(float(conv.distance[-1]))} away from the "
+            else f"After {n_epochs(h.epochs_run)} it is still {num(float(conv.distance[-1]))} away from the "
             f"best line (b* = {num(b_star)}, w* = {num(w_star)}): more epochs, or a larger learning rate, would "
             "close the gap."
         )
@@ -207,7 +214,7 @@ def show_next_update(h: gdcore.History, f: Facts, lr: float, e: int) -> None:
     gb, gw, _, _ = _next_update(h, f.stats, lr, e)
     st.markdown(
         f"**The update of epoch {count(e + 1)}** (b ← b − η·∂MSE/∂b, w ← w − η·∂MSE/∂w) uses the "
-        f"gradients at (b, w) after {count(e)} epochs: ∂MSE/∂b = {num(gb)} and ∂MSE/∂w = {num(gw)}."
+        f"gradients at (b, w) after {n_epochs(e)}: ∂MSE/∂b = {num(gb)} and ∂MSE/∂w = {num(gw)}."
     )
     st.latex(_update_latex(h, f.stats, lr, e))
 
@@ -305,7 +312,7 @@ def show_the_books_check(s: Settings, f: Facts, h: gdcore.History) -> None:
     rows = {
         "normal equations (gdcore.closed_form)": f.minimum,
         "scikit-learn LinearRegression": (fit.intercept, fit.coefficient),
-        f"gradient descent, {count(h.epochs_run)} epochs": (b_end, w_end),
+        f"gradient descent, {n_epochs(h.epochs_run)}": (b_end, w_end),
     }
     st.table(
         pd.DataFrame(
@@ -336,8 +343,7 @@ def show_when_descent_diverges(s: Settings, f: Facts, h: gdcore.History, conv: C
     when = (
         f"the numbers overflowed during epoch **{count(conv.overflow_epoch)}**"
         if conv.overflow_epoch is not None
-        else f"after {count(h.epochs_run)} epochs the distance to the optimum is already "
-        f"{num(float(conv.distance[-1]))}"
+        else f"after {n_epochs(h.epochs_run)} the distance to the optimum is already {num(float(conv.distance[-1]))}"
     )
     st.error(
         f"η = {short(s.lr)} is above the critical learning rate 2/λ_max = {fmt(crit)}: every step overshoots the "
@@ -354,7 +360,7 @@ def show_when_descent_diverges(s: Settings, f: Facts, h: gdcore.History, conv: C
     osc, first_out, shown = descent_charts.oscillation_chart(h, f.minimum)
     charts.show(
         osc,
-        f"Over the first {shown} epochs b − b* and w − w* flip sign and grow"
+        f"Over the first {n_epochs(shown)} b − b* and w − w* flip sign and grow"
         + (
             f"; from epoch {first_out} they leave the view (triangles mark values beyond its edge)."
             if first_out is not None
@@ -511,12 +517,12 @@ def show_the_path_of_gradient_descent(s: Settings, f: Facts, k: int) -> tuple[in
     path_surface = results.surface(s.data_key, grid=descent_charts.path_window(runs, f.minimum, p_start))
     charts.show(
         charts.cached(descent_charts.paths_chart, path_surface, runs, f, p_start),
-        f"After {path_epochs} epochs from ({num(p_start[0])}, {num(p_start[1])}) batch descent is at "
+        f"After {n_epochs(path_epochs)} from ({num(p_start[0])}, {num(p_start[1])}) batch descent is at "
         f"({num(final['batch'][0])}, {num(final['batch'][1])}), mini-batch at ({num(final['mini-batch'][0])}, "
         f"{num(final['mini-batch'][1])}) and stochastic at ({num(final['stochastic'][0])}, "
         f"{num(final['stochastic'][1])}); the minimum is ({num(b_star)}, {num(w_star)}).",
     )
-    after = f"distance to the minimum after {path_epochs} epochs"
+    after = f"distance to the minimum after {n_epochs(path_epochs)}"
     metrics(
         [
             ("Batch: final distance", num(dist["batch"]), after),

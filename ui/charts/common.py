@@ -508,6 +508,8 @@ def label_box(
 
 #: The distance between the lines of a label of several rows, in pixels.
 ROW_PX = 22
+#: A point this close to a label's box (in pixels, about a dot's radius) counts as under it.
+POINT_MARGIN_PX = 4
 
 
 def best_anchor(
@@ -530,9 +532,13 @@ def best_anchor(
     window comes last."""
     ax, ay = np.asarray(avoid_x, float), np.asarray(avoid_y, float)
 
+    # A dot touching the text is as bad as one under it: points count within a dot's radius of the box.
+    mx = POINT_MARGIN_PX * (x_domain[1] - x_domain[0]) / LABEL_PLOT_WIDTH
+    my = POINT_MARGIN_PX * ((y_domain[1] - y_domain[0]) or 1.0) / height
+
     def cover(a: Anchor) -> float:
         left, right, bottom, top = label_box(a, text, size, x_domain, y_domain, height, rows)
-        hits = np.count_nonzero((ax >= left) & (ax <= right) & (ay >= bottom) & (ay <= top))
+        hits = np.count_nonzero((ax >= left - mx) & (ax <= right + mx) & (ay >= bottom - my) & (ay <= top + my))
         hits += 50 * sum(bottom <= level <= top for level in avoid_levels)
         hits += 100 * sum(left < r and lo < right and bottom < t and b < top for lo, r, b, t in avoid_boxes)
         outside = left < x_domain[0] or right > x_domain[1] or bottom < y_domain[0] or top > y_domain[1]

@@ -110,16 +110,23 @@ def error_chart(summary: TrainSummary, b: float, w: float, index: int, point: tu
         size=110,
         tooltip=("x", "y", "ŷ", "error"),
     )
-    right = xi > x_dom[0] + 0.5 * (x_dom[1] - x_dom[0])
     i = subscript(index)
-    text = common.label(
-        xi,
-        (lo + hi) / 2,
+    # Beside the segment, the side with room first, at the height along it where no point is.
+    right = xi > x_dom[0] + 0.5 * (x_dom[1] - x_dom[0])
+    sides = [("right", -10), ("left", 10)] if right else [("left", 10), ("right", -10)]
+    text = common.free_label(
+        [
+            common.Anchor(xi, lo + share * (hi - lo), align, dx)
+            for share in (0.5, 0.3, 0.7, 0.15, 0.85)
+            for align, dx in sides
+        ],
         f"error{i} = ŷ{i} − y{i} = {fmt(yhat - yi)}",
         color,
-        align="right" if right else "left",
-        dx=-10 if right else 10,
+        x_dom,
+        y_dom,
         size=14,
+        avoid_x=summary.sample_x,
+        avoid_y=summary.sample_y,
     )
     return common.overlay(dots, line, alt.layer(seg, _arrow_heads(heads, color, 70), dot, text))
 
@@ -306,21 +313,45 @@ def secant_panel(
     xt = p + (target - fd.before) / fd.true_slope if fd.true_slope else x1
     xt = float(min(max(xt, p), x1 - 0.05 * (x1 - x0)))
     middle = (fd.before + fd.after) / 2
+    delta_text, tangent_text = f"δ{param} = {short(fd.delta)}", f"tangent: {fmt(fd.true_slope, 2)}"
+    tangent_y = fd.before + fd.true_slope * (xt - p)
     layers += [
         common.label(
             (p + q) / 2,
             fd.before,
-            f"δ{param} = {short(fd.delta)}",
+            delta_text,
             color,
             align="center",
             dy=-12 if down else 14,
             size=14,
         ),
-        *_secant_labels(fd, q, middle, color, digits, (x0, x1), y_win, curve=(xs, losses, tangent)),
+        *_secant_labels(
+            fd,
+            q,
+            middle,
+            color,
+            digits,
+            (x0, x1),
+            y_win,
+            curve=(xs, losses, tangent),
+            taken=[
+                common.label_box(
+                    common.Anchor((p + q) / 2, fd.before, "center", 0, -12 if down else 14),
+                    delta_text,
+                    14,
+                    (x0, x1),
+                    y_win,
+                    common.HEIGHT,
+                ),
+                common.label_box(
+                    common.Anchor(xt, tangent_y, "right", -6, 0), tangent_text, 12, (x0, x1), y_win, common.HEIGHT
+                ),
+            ],
+        ),
         common.label(
             xt,
-            fd.before + fd.true_slope * (xt - p),
-            f"tangent: {fmt(fd.true_slope, 2)}",
+            tangent_y,
+            tangent_text,
             "#555555",
             align="right",
             dx=-6,
@@ -340,9 +371,11 @@ def _secant_labels(
     y_dom: tuple[float, float],
     *,
     curve: tuple[np.ndarray, np.ndarray, np.ndarray],
+    taken: Sequence[tuple[float, float, float, float]] = (),
 ) -> list[alt.LayerChart]:
     """δMSE and the slope δMSE/δ, two lines beside the triangle's vertical leg, or, where that would run
-    off the window (a phone's narrow chart), in the emptiest corner, away from the curve and tangent."""
+    off the window (a phone's narrow chart), in the emptiest corner or side, away from the curve, the
+    tangent and the labels already ``taken`` (their boxes)."""
     lines = (f"δMSE = {fmt(fd.delta_loss, digits)}", f"δMSE/δ{fd.wrt} ≈ {fmt(fd.slope, 2)}")
     xs, losses, tangent = curve
     anchors = [
@@ -351,6 +384,8 @@ def _secant_labels(
         common.Anchor(x_dom[1], y_dom[1], "right", -6, 16),
         common.Anchor(x_dom[0], y_dom[0], "left", 6, -36),
         common.Anchor(x_dom[1], y_dom[0], "right", -6, -36),
+        common.Anchor(x_dom[1], 0.5 * (y_dom[0] + y_dom[1]), "right", -6, -10),
+        common.Anchor(x_dom[0], 0.5 * (y_dom[0] + y_dom[1]), "left", 6, -10),
     ]
     a = common.best_anchor(
         anchors,
@@ -359,6 +394,7 @@ def _secant_labels(
         y_dom,
         avoid_x=np.concatenate([xs, xs, [q, q]]),
         avoid_y=np.concatenate([losses, tangent, [fd.before, fd.after]]),
+        avoid_boxes=taken,
         size=14,
         rows=2,
     )
