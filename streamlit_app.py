@@ -6,6 +6,7 @@ import ui
 from ui.numbers import short
 from ui.page import link, setup
 from ui.registry import APP_NAME, STEPS
+from ui.selfcheck import show_score
 from ui.settings import Settings
 
 
@@ -39,6 +40,12 @@ def show_the_steps() -> None:
         st.caption(entry.summary[0].upper() + entry.summary[1:] + ".")
 
 
+def show_your_self_checks() -> None:
+    """How many "predict, then check" questions the learner has answered in this session."""
+    st.subheader("Your self-checks")
+    show_score()
+
+
 def show_how_to_use_it() -> None:
     """The sidebar, the book's numbers, links and reset."""
     st.subheader("How to use it")
@@ -58,4 +65,5 @@ settings = ui.sidebar()
 show_introduction()
 show_the_model(settings)
 show_the_steps()
+show_your_self_checks()
 show_how_to_use_it()

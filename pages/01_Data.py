@@ -7,6 +7,7 @@ from ui import charts, results
 from ui.charts import PALETTE
 from ui.numbers import count, fmt, short
 from ui.page import book_check, csv_download, finish, metrics, section, start
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -96,6 +97,7 @@ def show_the_numbers(s: Settings) -> None:
 
 
 s = start(1, INTRO)
+show_self_check(1, questions_for(1, s))
 show_how_y_is_generated(s)
 show_the_two_sets(s)
 show_the_numbers(s)

@@ -5,6 +5,7 @@ import streamlit as st
 import gdcore
 from ui.numbers import fmt, numpy_print, short
 from ui.page import book_check, finish, metrics, start
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -59,6 +60,7 @@ def show_other_starts() -> None:
 
 
 s = start(2, INTRO, extra=("b0", "w0"))
+show_self_check(2, questions_for(2, s))
 show_random_draw(s)
 show_your_own_start(s)
 book_check(s.is_book, "b = 0.4967 and w = −0.1383 (numpy prints `[0.49671415] [-0.1382643]`).")

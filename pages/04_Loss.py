@@ -12,6 +12,7 @@ from ui.linked import linked_toggle
 from ui.numbers import count, fmt, human_bytes, short, signed, subscript, tex_num
 from ui.page import book_check, differences_from_the_book, finish, for_the_curious, metrics, section, start
 from ui.results import loss as loss_results
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
 #: The help of the "training point to highlight" box.
@@ -339,6 +340,7 @@ def show_cross_sections(s: Settings, led: loss_results.Ledger) -> None:
 
 
 s = start(4, INTRO, extra=("b0", "w0"))
+show_self_check(4, questions_for(4, s))
 led = loss_results.ledger(s.data_key, *s.start)
 point, error = show_error_of_one_point(s)
 show_mse(s, led, point, error)

@@ -13,6 +13,7 @@ from ui.numbers import TABLE_FORMAT, count, fmt, short
 from ui.page import book_check, differences_from_the_book, finish, metrics, section, start
 from ui.results import loss as loss_results
 from ui.results.loss import FiniteDifference
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
 #: The help of the "training point to highlight" box.
@@ -276,8 +277,9 @@ def show_estimating_a_slope_with_a_small_step(s: Settings, cut: SnappedStart) ->
     with right:
         charts.show(
             charts.cached(loss_charts.fd_error_chart, rows),
-            f"The estimation error shrinks in proportion to δ: from {fmt(abs(rows[0][1].error))} (b) at "
-            f"δ = {short(rows[0][1].delta)} to {fmt(abs(rows[-1][1].error))} at δ = {short(rows[-1][1].delta)}.",
+            f"The estimation error shrinks in proportion to δ: from {fmt(abs(rows[0][0].error))} for w and "
+            f"{fmt(abs(rows[0][1].error))} for b at δ = {short(rows[0][1].delta)} to {fmt(abs(rows[-1][0].error))} "
+            f"and {fmt(abs(rows[-1][1].error))} at δ = {short(rows[-1][1].delta)}.",
             key="grad_fd_error",
         )
 
@@ -308,6 +310,7 @@ def show_check(s: Settings, led: loss_results.Ledger, cut: SnappedStart) -> None
 
 
 s = start(5, INTRO, extra=("b0", "w0"))
+show_self_check(5, questions_for(5, s))
 led = loss_results.ledger(s.data_key, *s.start)
 show_two_partial_derivatives(led)
 show_every_points_share(s, led)

@@ -8,6 +8,7 @@ from ui.linked import linked_toggle
 from ui.numbers import count, fmt, num, numpy_print, short, signed
 from ui.page import book_check, finish, metrics, section, start
 from ui.results import update as update_results
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -130,6 +131,7 @@ def show_the_sequential_update(upd: update_results.Update) -> None:
 
 
 s = start(6, INTRO, extra=("b0", "w0"))
+show_self_check(6, questions_for(6, s))
 upd = update_results.one_update(s.data_key, *s.start, s.lr)
 show_the_update_rule(upd)
 show_the_line_after_one_update(s, upd)

@@ -12,6 +12,7 @@ from ui.numbers import count, fmt, num, short, tex_num
 from ui.page import book_check, finish, for_the_curious, metrics, section, start
 from ui.player import player_frames, player_section
 from ui.results import update as update_results
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings, lr_control, near_limit
 
 #: The step's short teaching introduction, under its title.
@@ -22,34 +23,10 @@ INTRO = (
     "a matter of taste: the steepness (curvature) of the loss surface sets them, and we can compute them."
 )
 
-#: What the learner can predict (the radio's options), in the order of the ruler's zones.
-GUESSES = ("Converges", "Oscillates but converges", "Diverges")
 ZONES = update_charts.ZONES
 
 
 # --- prose ------------------------------------------------------------------------------------
-
-
-def verdict(lr: float, curv: results.Curvature) -> str:
-    """The right answer to "what will batch descent do?" (one of :data:`GUESSES`)."""
-    return GUESSES[gdcore.lr_zone(lr, curv.critical_lr)]
-
-
-def check_explanation(guess: str, lr: float, curv: results.Curvature, factor: float) -> tuple[bool, str]:
-    """Compare the learner's guess with the computed behaviour; (correct, explanation)."""
-    answer = verdict(lr, curv)
-    axis_b, axis_w = ZONES[gdcore.lr_zone(lr, curv.limit_b)], ZONES[gdcore.lr_zone(lr, curv.limit_w)]
-    lines = [
-        f"At η = {short(lr)} batch descent **{answer.lower()}**.",
-        f"Along b alone (w fixed) the limit is 2 / curvature = {fmt(curv.limit_b)}, so a b-only step "
-        f"{axis_b}; along w alone it is {fmt(curv.limit_w)}, so a w-only step {axis_w}.",
-        f"Moving both together, the steepest direction of the bowl is a diagonal with curvature "
-        f"λ_max = {fmt(curv.lam_max)} — steeper than either axis — so the real limit is "
-        f"2 / λ_max = {fmt(curv.critical_lr)}, and steps start to overshoot above 1 / λ_max = {fmt(curv.smooth)}.",
-        f"Each step multiplies the distance to the minimum by up to {fmt(factor)} "
-        + ("(below 1: it shrinks)." if factor < 1 else "(above 1: it grows)."),
-    ]
-    return guess == answer, " ".join(lines)
 
 
 def step_summary(step: update_results.AxisStep) -> str:
@@ -142,27 +119,6 @@ def show_eta_control(curv: results.Curvature) -> None:
     names = ("low", "high", "very high")
     presets = [(f"{short(lr)} ({name})", lr) for lr, name in zip(update_results.BOOK_LRS, names)]
     lr_control("lr", presets + near_limit(curv.critical_lr))
-
-
-def show_predict_then_check(s: Settings, curv: results.Curvature) -> None:
-    """Predict, then check: the learner's guess about batch descent, checked against the curvature."""
-    lr, (b0, w0) = s.lr, s.start
-    section("Predict, then check")
-    st.markdown(
-        f"Starting from b = {fmt(b0)}, w = {fmt(w0)} with **η = {short(lr)}**, what will batch gradient "
-        "descent do? Decide before you scroll down."
-    )
-    guess = st.radio("Your prediction", GUESSES, index=None, key="lr_guess", horizontal=True)
-    # The verdict stays up only for the guess, rate, start and data it was checked for.
-    checked = (lr, guess, b0, w0, s.data_key)
-    if st.button("Check", key="lr_check", disabled=guess is None):
-        st.session_state["lr_checked"] = checked
-    if guess is not None and st.session_state.get("lr_checked") == checked:
-        correct, why = check_explanation(guess, lr, curv, curv.factor(lr))
-        (st.success if correct else st.error)(
-            ("Right. " if correct else f"Not quite — you said “{guess}”. ") + why,
-            icon=":material/check_circle:" if correct else ":material/cancel:",
-        )
 
 
 def show_one_step_along_each_cross_section(s: Settings) -> tuple[gdcore.History, int | None]:
@@ -352,7 +308,7 @@ def show_where_eta_stops_working(
 s = start(7, INTRO, extra=("b0", "w0"))
 curv = results.curvature(s.data_key)
 show_eta_control(curv)
-show_predict_then_check(s, curv)
+show_self_check(7, questions_for(7, s))
 hist, leaves_window = show_one_step_along_each_cross_section(s)
 show_where_eta_stops_working(s.lr, curv, hist, leaves_window)
 book_check(

@@ -11,6 +11,7 @@ from ui.page import book_check, finish, for_the_curious, metrics, section, start
 from ui.results import Curvature, Surface
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -317,6 +318,7 @@ def show_the_fix_comes_next() -> None:
 
 
 s = start(8, INTRO, extra=("b0", "w0"))
+show_self_check(8, questions_for(8, s))
 curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_same_points_same_predictions(s, fast)

@@ -10,6 +10,7 @@ from ui.page import book_check, finish, metrics, section, start
 from ui.results import Curvature
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
 #: The step's short teaching introduction, under its title.
@@ -254,6 +255,7 @@ def show_what_it_buys(s: Settings, curv: dict[str, Curvature], fast: dict[str, F
 
 
 s = start(9, INTRO, extra=("b0", "w0"))
+show_self_check(9, questions_for(9, s))
 curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_standardising_on_the_training_set(s)

@@ -17,6 +17,7 @@ from ui.page import book_check, csv_download, finish, metrics, section, start
 from ui.player import player_frames, player_section
 from ui.results import descent as descent_results
 from ui.results.descent import VARIANTS, Convergence, Facts
+from ui.selfcheck import questions_for, show_self_check
 from ui.settings import PARAMS, Settings, lr_control, near_limit
 
 #: The step's short teaching introduction, under its title.
@@ -560,6 +561,7 @@ def show_take_the_numbers_with_you(s: Settings, h: gdcore.History) -> None:
 s = start(10, INTRO, extra=("epochs", "batch", "b0", "w0"))
 f = descent_results.facts(s.data_key)
 show_eta_control(f)
+show_self_check(10, questions_for(10, s))
 k = gdcore.minibatch_size(s.batch, f.n_train)
 show_what_counts_as_an_epoch(s, f, k)
 h = results.history_for(s, batch=0)

@@ -1,4 +1,4 @@
-"""AppTest: step 7 · Learning Rate (Figs 0.10-0.12, zones, presets, player, predict-then-check)."""
+"""AppTest: step 7 · Learning Rate (Figs 0.10-0.12, zones, presets, player); self-check: test_selfcheck.py."""
 
 from __future__ import annotations
 
@@ -150,21 +150,6 @@ def test_barely_diverging_rate_says_so():
     assert "Diverges" in errors and f"{gdcore.convergence_factor(x, 0.81):.4f}" in errors  # 1.0112
     assert "epoch 77" in errors  # slow growth: it takes many epochs to leave the window
     assert_charts_finite(at)
-
-
-def test_predict_then_check():
-    at = run_page("learning_rate")
-    assert at.button(key="lr_check").disabled
-    at.radio(key="lr_guess").set_value("Diverges").run()
-    at.button(key="lr_check").click().run()
-    assert any("Not quite" in e.value and "0.8055" in e.value for e in at.error)
-    at.radio(key="lr_guess").set_value("Converges").run()
-    assert not any("Not quite" in e.value for e in at.error)  # a new guess needs a new check
-    at.button(key="lr_check").click().run()
-    assert any(s.value.startswith("Right.") and "1.0000" in s.value and "3.1547" in s.value for s in at.success)
-    # Changing the rate hides the old verdict until the learner checks again.
-    at.button(key="lr_preset_0.8").click().run()
-    assert not any(s.value.startswith("Right.") for s in at.success)
 
 
 def test_player_steps_every_panel_to_the_same_epoch():
