@@ -100,6 +100,16 @@ class Question:
 TWO_DECIMALS = 0.01
 
 
+def _counted(n: int, one: str, many: str) -> str:
+    """A count with its noun: ``1 point``, ``1,000 points``."""
+    return f"{count(n)} {one if n == 1 else many}"
+
+
+def _epochs_needed(fast: scaling_results.FastestDescent) -> str:
+    """``34 epochs``, ``1 epoch`` or ``more than 5,000 epochs``: what a fastest run needed."""
+    return f"{fast.epochs_text()} {'epoch' if fast.epochs == 1 else 'epochs'}"
+
+
 def _generated(s: Settings) -> bool:
     """True when the points come from the line the settings name (the book's kind of data), so its
     true b and w mean something; a real or uploaded data set has none."""
@@ -199,7 +209,7 @@ def _loss(s: Settings) -> tuple[Question, ...]:
             "number",
             float(first["error²"]),
             f"(ŷ₀ − y₀)² = ({fmt(first['error'])})² = {fmt(first['error²'])}. The MSE is the mean of these squares "
-            f"over all {count(led.n_train)} training points: {fmt(led.mse)}.",
+            f"over all {_counted(led.n_train, 'training point', 'training points')}: {fmt(led.mse)}.",
             TWO_DECIMALS,
         ),
         Question(
@@ -322,8 +332,8 @@ def _bad_feature(s: Settings) -> tuple[Question, ...]:
             "Each at its fastest learning rate, which needs **more** epochs to converge: the original x or x × 10?",
             "choice",
             slow,
-            f"The original x needs {fast['original'].epochs_text()} epochs, x × 10 needs "
-            f"{fast['bad'].epochs_text()}" + (": its bowl is a long, narrow valley." if slow == "x × 10" else "."),
+            f"The original x needs {_epochs_needed(fast['original'])}, x × 10 needs "
+            f"{_epochs_needed(fast['bad'])}" + (": its bowl is a long, narrow valley." if slow == "x × 10" else "."),
             options=("the original x", "x × 10", "the same"),
         ),
     )
@@ -372,7 +382,8 @@ def _rinse_and_repeat(s: Settings) -> tuple[Question, ...]:
     b_star, w_star = f.minimum
     questions = [
         Question(
-            f"Mini-batch descent with mini-batches of {count(k)} points over {count(f.n_train)} training points: "
+            f"Mini-batch descent with mini-batches of {_counted(k, 'point', 'points')} over "
+            f"{_counted(f.n_train, 'training point', 'training points')}: "
             "how many updates make one epoch?",
             "number",
             updates,
@@ -384,7 +395,8 @@ def _rinse_and_repeat(s: Settings) -> tuple[Question, ...]:
     if gdcore.lr_zone(s.lr, f.curvature.critical_lr) < 2 and math.isfinite(w_end):
         questions.append(
             Question(
-                f"After {count(h.epochs_run)} epochs of batch descent at η = {short(s.lr)}, where is w? (2 decimals)",
+                f"After {_counted(h.epochs_run, 'epoch', 'epochs')} of batch descent at η = {short(s.lr)}, where is w? "
+                "(2 decimals)",
                 "number",
                 w_end,
                 f"w = {fmt(w_end)} (and b = {fmt(b_end)}); the least-squares line has w* = {fmt(w_star)}, "
