@@ -399,7 +399,7 @@ def test_new_frames_while_playing_start_over(page, app_server, open_page):
     page.wait_for_timeout(1_500)
     assert _attr(page, "data-playing") == "true" and _frame(page) > 0
     runs = _runs(page)
-    page.get_by_role("button", name="η = 0.8 (high)").click()  # a new rate: new frames
+    page.get_by_role("button", name="0.8 (high)", exact=True).click()  # a new rate: new frames
     _await_runs(page, runs + 1)
     page.wait_for_function(
         "(e) => e.getAttribute('data-playing') === 'false'", arg=page.locator(PLAYER).element_handle(), polling=100
