@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from ui import sources
 from ui.numbers import short
 from ui.page import link, setup
 from ui.registry import APP_NAME, STEPS
@@ -21,9 +22,17 @@ def show_introduction() -> None:
 
 
 def show_the_model(s: Settings) -> None:
-    """The model, with the true parameters the data come from."""
+    """The model, with the true parameters the data come from (or, on other data, where they come from)."""
     st.subheader("The model")
     st.latex(r"y = b + w\,x + \varepsilon")
+    if not s.is_synthetic:
+        about = sources.describe(s.data_key)
+        st.markdown(
+            f"The pages now run on **{about.title}**: x is {about.x_title}, y is {about.y_title} ({about.origin}). "
+            "Nobody knows the true b and w behind real data; gradient descent looks for the best line through "
+            "the training points, and the pages check it against the least-squares line."
+        )
+        return
     st.markdown(
         f"We generate points from a line with intercept **b = {short(s.true_b)}** and slope "
         f"**w = {short(s.true_w)}**, add Gaussian noise ε (σ = {short(s.noise)}), and then pretend "

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from ui import charts, results
+from ui import charts, results, sources
 from ui.charts import PALETTE
 from ui.numbers import count, fmt, short
 from ui.page import book_check, csv_download, finish, metrics, section, start
@@ -16,6 +16,17 @@ INTRO = (
     "compute y from a line we choose ourselves, and add Gaussian noise so the points do not sit "
     "exactly on it. Because we know the true line, we can later check what gradient descent finds."
 )
+#: The introduction on data the book did not generate.
+INTRO_REAL = (
+    "Before any learning we need data. Here they are measurements: nobody chose the line behind them, "
+    "so there is no true line to check against. Gradient descent looks for the best straight line "
+    "through the training points, and the least-squares line tells us where that is."
+)
+
+
+def intro(s: Settings) -> str:
+    """The page's introduction for the data in use."""
+    return INTRO if s.is_synthetic else INTRO_REAL
 
 
 def show_how_y_is_generated(s: Settings) -> None:
@@ -34,6 +45,26 @@ def show_how_y_is_generated(s: Settings) -> None:
     )
 
 
+def show_where_the_points_come_from(s: Settings) -> None:
+    """For data the book did not generate: what they are, their units and source, and how they are split."""
+    data = results.dataset(s.data_key)
+    about = sources.describe(s.data_key)
+    held = sources.upload_for(s.data)
+    section("Where the points come from")
+    st.markdown(f"**x**: {about.x_title} · **y**: {about.y_title} · **source**: {about.origin}")
+    if held is not None and held.split_name is not None:
+        split = "the file's own split column says which points are for validation"
+    else:
+        split = f"seed **{s.seed}** shuffles the indices 0…{count(s.data_key.n - 1)} and the first 80% train"
+    st.markdown(
+        f"Nobody knows the true line behind real data: there is no generating equation here, and the pages "
+        f"compare with the least-squares line instead. To split, {split}: **{count(data.train_idx.size)}** points "
+        f"form the **training set**, the other **{count(data.val_idx.size)}** the **validation set**."
+    )
+    if held is not None and held.notice:
+        st.info(held.notice, icon=":material/info:")
+
+
 def show_data_scatter(x: np.ndarray, y: np.ndarray, color: str, title: str, summary: str, x_dom, y_dom) -> None:
     """One set's scatter (at most :data:`results.MAX_SCATTER_POINTS` of its points) and its text summary."""
     xs, ys = results.display_points(x, y)
@@ -46,6 +77,11 @@ def show_data_scatter(x: np.ndarray, y: np.ndarray, color: str, title: str, summ
 def show_the_two_sets(s: Settings) -> None:
     """The training and the validation points side by side, on the same axes."""
     data = results.dataset(s.data_key)
+    name = "Generated data" if s.is_synthetic else sources.describe(s.data_key).title.capitalize()
+    if s.is_synthetic:
+        trend = f"y rises with x along a line of slope about {short(s.true_w)}, with noise of about ±{short(s.noise)}"
+    else:
+        trend = f"the least-squares line through them has slope {fmt(results.train_summary(s.data_key).minimum[1])}"
     split = results.features(s.data_key, "original")  # the training and validation arrays, shared: no copy per use
     x_dom = charts.padded(data.x, book=(-0.05, 1.05))  # every point, train and validation
     y_dom = charts.padded(data.y, book=(0, 3.1))
@@ -55,9 +91,8 @@ def show_the_two_sets(s: Settings) -> None:
             split.x_train,
             split.y_train,
             PALETTE["train"],
-            "Generated data · train",
-            f"Scatter of the {count(split.x_train.size)} training points: y rises with x along a line of slope "
-            f"about {short(s.true_w)}, with noise of about ±{short(s.noise)}.",
+            f"{name} · train",
+            f"Scatter of the {count(split.x_train.size)} training points: {trend}.",
             x_dom,
             y_dom,
         )
@@ -66,9 +101,8 @@ def show_the_two_sets(s: Settings) -> None:
             split.x_val,
             split.y_val,
             PALETTE["val"],
-            "Generated data · validation",
-            f"Scatter of the {count(split.x_val.size)} validation points, drawn from the same line as the "
-            "training points.",
+            f"{name} · validation",
+            f"Scatter of the {count(split.x_val.size)} validation points, from the same source as the training ones.",
             x_dom,
             y_dom,
         )
@@ -96,9 +130,12 @@ def show_the_numbers(s: Settings) -> None:
     st.markdown(f"First training indices: `{head}, …`")
 
 
-s = start(1, INTRO)
+s = start(1, intro)
 show_self_check(1, questions_for(1, s))
-show_how_y_is_generated(s)
+if s.is_synthetic:
+    show_how_y_is_generated(s)
+else:
+    show_where_the_points_come_from(s)
 show_the_two_sets(s)
 show_the_numbers(s)
 book_check(
@@ -106,5 +143,5 @@ book_check(
     "the split starts with indices 76, 83, 80, 98, 2, and the first training point is "
     "(0.7713, 2.4745) — the point the Loss page highlights.",
 )
-csv_download("Download the data (CSV)", results.data_csv, s, file_name=f"data_seed{s.seed}_n{s.n}.csv")
+csv_download("Download the data (CSV)", results.data_csv, s, file_name=results.data_file_name(s))
 finish(1, s)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import gdcore
+from ui import results
 from ui.numbers import fmt, numpy_print, short
 from ui.page import book_check, finish, metrics, start
 from ui.selfcheck import questions_for, show_self_check
@@ -34,10 +35,21 @@ def show_random_draw(s: Settings) -> None:
         [
             ("Random b", fmt(b_rand, 4), "intercept of the starting line"),
             ("Random w", fmt(w_rand, 4), "slope of the starting line"),
+            *target_metrics(s),
+        ]
+    )
+
+
+def target_metrics(s: Settings) -> list[tuple[str, str, str | None]]:
+    """Where descent should end up: the true line on generated data; real data have none, so the least-squares line."""
+    if s.is_synthetic:
+        return [
             ("True b (unknown to the model)", short(s.true_b), None),
             ("True w (unknown to the model)", short(s.true_w), None),
         ]
-    )
+    b_star, w_star = results.train_summary(s.data_key).minimum
+    why = "Real data have no known true line; this is the best line through the training points."
+    return [("Least-squares b*", fmt(b_star), why), ("Least-squares w*", fmt(w_star), why)]
 
 
 def show_your_own_start(s: Settings) -> None:

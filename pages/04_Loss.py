@@ -124,6 +124,12 @@ def grid_text(surface: results.Surface, s: Settings) -> str:
     """How the surface grid was built, in words, with its numbers."""
     bv, wv = surface.b_values, surface.w_values
     step_b, step_w = bv[1] - bv[0], wv[1] - wv[0]
+    if not s.is_synthetic:
+        return (
+            f"Real data have no true line to centre on, so the window is centred on the least-squares minimum and "
+            f"sized by the data's own spread: b in [{fmt(bv[0], 2)}, {fmt(bv[-1], 2)}], w in [{fmt(wv[0], 2)}, "
+            f"{fmt(wv[-1], 2)}], {bv.size} values each, {count(bv.size * wv.size)} candidate lines."
+        )
     book = gdcore.book_grid("original", s.true_b, s.true_w)
     same = np.allclose(
         [bv[0], bv[-1], wv[0], wv[-1]], [book.b_values[0], book.b_values[-1], book.w_values[0], book.w_values[-1]]

@@ -34,9 +34,12 @@ def show_same_points_same_predictions(s: Settings, fast: dict[str, FastestDescen
     (b_star, w_star), (b_bad, w_bad) = fast["original"].minimum, fast["bad"].minimum
     x0, y0 = float(orig.x_train[0]), float(orig.y_train[0])
     section("Same points, same predictions")
+    # The line behind the data: the true one on generated data, the least-squares one on real data.
+    b_line, w_line = (s.true_b, s.true_w) if s.is_synthetic else (b_star, w_star)
+    write = short if s.is_synthetic else fmt
     st.latex(
         rf"y = b + w\,x = b + \frac{{w}}{{10}}\,(10\,x) \;\Rightarrow\; "
-        rf"{short(s.true_b)} {signed(s.true_w, None)}\,x = {short(s.true_b)} {signed(s.true_w / 10, None)}\,(10\,x)"
+        rf"{write(b_line)} {signed(w_line, None)}\,x = {write(b_line)} {signed(w_line / 10, None)}\,(10\,x)"
     )
     st.latex(
         rf"\hat y_0 = {fmt(b_star)} {signed(w_star)} \times {fmt(x0)} = "

@@ -173,10 +173,16 @@ def show_the_final_model(s: Settings, f: Facts, h: gdcore.History, conv: Converg
             f"The training data with the final model's dashed line ŷ = {num(b_end)} "
             f"{signed(w_end)}·x, which runs through the middle of the points."
         )
-        fig18_note = "**Figure 0.18.** The line after the last epoch, annotated along its slope. " + (
+        reached = (
             f"It has reached the least-squares line and nearly recovers the line the data came from "
             f"(b = {short(s.true_b)}, w = {short(s.true_w)}); the difference is the noise in this particular "
             "sample, which no amount of training removes."
+            if s.is_synthetic
+            else "It has reached the least-squares line: on real data there is no true line to compare with, "
+            "and this is the best a straight line can do on these training points."
+        )
+        fig18_note = "**Figure 0.18.** The line after the last epoch, annotated along its slope. " + (
+            reached
             if conv.distance[-1] < 1e-3
             else f"After {n_epochs(h.epochs_run)} it is still {num(float(conv.distance[-1]))} away from the "
             f"best line (b* = {num(b_star)}, w* = {num(w_star)}): more epochs, or a larger learning rate, would "
