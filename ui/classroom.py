@@ -29,8 +29,8 @@ from .registry import step
 from .settings import (
     HIDDEN_KEY,
     LINK_SETTINGS_KEY,
+    LINKED_SETTINGS,
     LOCKED_KEY,
-    PARAMS,
     _quote,
     settings_from_query,
 )
@@ -53,7 +53,7 @@ _NO = ("0", "false", "no", "off", "")
 
 @dataclass(frozen=True)
 class Classroom:
-    """What a teacher's link asks for, validated: setting names in :data:`ui.settings.PARAMS` order."""
+    """What a teacher's link asks for, validated: setting names in :data:`ui.settings.LINKED_SETTINGS` order."""
 
     lock: tuple[str, ...] = ()
     hide: tuple[str, ...] = ()
@@ -72,7 +72,7 @@ FREE = Classroom()
 def parse_names(param: str, raws: list[str]) -> tuple[tuple[str, ...], list[str]]:
     """Setting names from ``lock`` or ``hide`` values (comma-separated, the key may repeat).
 
-    Returns the known names in :data:`ui.settings.PARAMS` order and one warning per unknown name.
+    Returns the known names in :data:`ui.settings.LINKED_SETTINGS` order and one warning per unknown name.
     """
     wanted: set[str] = set()
     warnings = []
@@ -81,11 +81,11 @@ def parse_names(param: str, raws: list[str]) -> tuple[tuple[str, ...], list[str]
             name = item.strip().lower()
             if not name:
                 continue
-            if name in PARAMS:
+            if name in LINKED_SETTINGS:
                 wanted.add(name)
             else:
                 warnings.append(f"`{param}` names `{_quote(item.strip())}`, which is not a setting; ignoring it.")
-    return tuple(name for name in PARAMS if name in wanted), warnings
+    return tuple(name for name in LINKED_SETTINGS if name in wanted), warnings
 
 
 def clean_task(raw: str) -> tuple[str, str | None]:
@@ -243,7 +243,7 @@ def show_task(number: int) -> None:
             st.text(classroom.task)
         # No help tooltip on the button (Streamlit then draws the link twice), and no row beside the
         # caption (on a phone the row squeezes the button to nothing): the caption says what it does.
-        fixed = [PARAMS[name].label for name in classroom.lock]
+        fixed = [LINKED_SETTINGS[name] for name in classroom.lock]
         st.caption(
             ("Fixed by this link: " + ", ".join(fixed) + ". " if fixed else "")
             + "Open freely: this page and its settings in a new tab, with nothing fixed or hidden."
@@ -301,9 +301,9 @@ def _names_picker(param: str, label: str, names: tuple[str, ...]) -> list[str]:
     """A multiselect over the settings (by their labels) for ``lock`` or ``hide``."""
     return st.multiselect(
         label,
-        list(PARAMS),
+        list(LINKED_SETTINGS),
         key=_draft(param, list(names)),
-        format_func=lambda name: PARAMS[name].label,
+        format_func=LINKED_SETTINGS.__getitem__,
         on_change=_keep_draft,
         args=(param,),
     )

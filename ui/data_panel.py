@@ -15,7 +15,7 @@ import streamlit as st
 
 from . import csvdata, sources
 from .numbers import count, short
-from .settings import DEFAULTS, WIDGET_PREFIX, Settings, current, set_settings
+from .settings import DEFAULTS, WIDGET_PREFIX, Settings, current, hidden, locked, set_settings
 
 #: The source selector's widget, its option for "your own CSV", and the upload's widgets.
 SOURCE_KEY = WIDGET_PREFIX + "data"
@@ -80,7 +80,14 @@ def _switch_to(source: str) -> None:
 
 
 def show(settings: Settings) -> None:
-    """The source selector, then what the chosen source needs (its description, or the upload form)."""
+    """The source selector, then what the chosen source needs (its description, or the upload form).
+
+    A teacher's link may hide the choice (``hide=data``) or fix it (``lock=data``): then the data in use
+    are described, and nothing can be uploaded.
+    """
+    if hidden("data"):
+        return
+    fixed = locked("data")
     st.session_state[SOURCE_KEY] = _shown_option(settings)
     st.selectbox(
         "Data source",
@@ -88,11 +95,17 @@ def show(settings: Settings) -> None:
         format_func=_label,
         key=SOURCE_KEY,
         on_change=_on_source_change,
-        help="The book's generated line, a real data set shipped with scikit-learn, or a CSV file of yours.",
+        disabled=fixed,
+        help="The book's generated line, a real data set shipped with scikit-learn, or a CSV file of yours."
+        + (" Fixed by this link." if fixed else ""),
     )
     option = st.session_state[SOURCE_KEY]
     if option in sources.REAL_SETS:
         _describe_real(settings)
+    elif option == UPLOAD_OPTION and fixed:
+        held = sources.upload_for(settings.data)
+        if held is not None:
+            st.caption(_held_text(held))
     elif option == UPLOAD_OPTION:
         _upload_form(settings)
 

@@ -146,6 +146,9 @@ PARAMS: dict[str, Param] = {
     )
 }
 
+#: What a teacher's link can lock or hide, with the label it is shown by: every setting and the data source.
+LINKED_SETTINGS: dict[str, str] = {name: param.label for name, param in PARAMS.items()} | {"data": "Data source"}
+
 #: The link parameter naming the data source (:data:`ui.sources.LINK_NAMES`), the name it gives an
 #: upload, and the parameter carrying a small upload's points.
 DATA_PARAM = "data"
@@ -304,7 +307,7 @@ def set_settings(**changes) -> tuple[str, ...]:
     """
     refused = tuple(name for name in changes if locked(name))
     for name in refused:
-        st.toast(f"{PARAMS[name].label} is fixed by this link.", icon=":material/lock:")
+        st.toast(f"{LINKED_SETTINGS[name]} is fixed by this link.", icon=":material/lock:")
         del changes[name]
     if not changes:
         return refused
@@ -319,7 +322,7 @@ def reset_to_book() -> None:
     """Callback of the reset button: every setting back to the book's value, except those a
     teacher's link locks or hides, which go back to the link's value."""
     link = st.session_state.get(LINK_SETTINGS_KEY, DEFAULTS)
-    kept = {name: getattr(link, name) for name in PARAMS if locked(name) or hidden(name)}
+    kept = {name: getattr(link, name) for name in LINKED_SETTINGS if locked(name) or hidden(name)}
     st.session_state[STATE_KEY] = _consistent(replace(DEFAULTS, **kept))[0]
     for name in PARAMS:
         st.session_state.pop(WIDGET_PREFIX + name, None)
@@ -506,6 +509,8 @@ def lr_control(where: str, presets: Sequence[tuple[str, float]] = ()) -> None:
     slider. ``where`` makes the widget keys (``{where}_eta``, ``{where}_preset_{value}``) and must
     be unique per page. A value listed twice gets one button (the first label).
     """
+    if hidden("lr"):
+        return  # a teacher's link hides η: not in the sidebar, not on the page
     param = PARAMS["lr"]
     key = f"{where}_eta"
     lr = current().lr

@@ -342,3 +342,31 @@ def test_each_real_set_is_the_columns_it_names():
     x, y = sources.real_points("diabetes")
     assert (x.min(), x.max(), y.min(), y.max()) == (18.0, 42.2, 25.0, 346.0)
     assert sources.real_points("iris")[1].min() == 0.1 and sources.real_points("iris")[1].max() == 2.5
+
+
+# --- a teacher's link and the data -------------------------------------------------------------
+
+
+def test_a_teacher_can_fix_the_data_set():
+    at = run_page("data", {"data": "iris", "lock": "data"})
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    selector = at.selectbox(key="gd_widget_data")
+    assert selector.disabled and selector.value == "iris"
+    assert metrics(at)["Training points"] == "120"
+    assert "Data source" in page_text(at)  # "Fixed by this link: Data source."
+
+
+def test_a_teacher_can_hide_the_choice_of_data():
+    at = run_page("loss", {"data": "diabetes", "hide": "data"})
+    assert not at.exception and not at.warning
+    assert [sb for sb in at.selectbox if sb.key == "gd_widget_data"] == []
+    assert metrics(at)["Training points n"] == "353"
+
+
+def test_hiding_eta_hides_it_on_the_page_too():
+    shown = run_page("learning_rate")
+    hidden = run_page("learning_rate", {"hide": "lr"})
+    boxes = [box.label for box in shown.number_input]
+    assert "Learning rate η" in boxes
+    assert "Learning rate η" not in [box.label for box in hidden.number_input]
+    assert [s for s in hidden.slider if s.key == "gd_widget_lr"] == []
