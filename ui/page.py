@@ -135,9 +135,16 @@ def menu() -> None:
 
 
 def header(number: int, intro: str) -> None:
-    """Step number, title (from the registry) and the short teaching introduction."""
+    """Step number, title (from the registry) and the short teaching introduction.
+
+    In presenter mode the introduction folds: the teacher says it, and the room sees the figure sooner.
+    """
     st.title(f"Step {number} · {step(number).title}")
-    st.markdown(intro)
+    if classroom.presenting():
+        with st.expander("What this step is about"):
+            st.markdown(intro)
+    else:
+        st.markdown(intro)
 
 
 #: A long heading wraps its words beside the link control instead of pushing the control onto a line

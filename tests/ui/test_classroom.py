@@ -262,3 +262,12 @@ def test_presenter_mode_from_the_link_and_the_toggle():
 def test_typed_lr_box_is_the_locked_setting_too():
     at = run_page("update", {"lock": "lr"})
     assert at.number_input(key=TYPED_LR_KEY).disabled is True
+
+
+def test_presenter_mode_folds_the_introduction_and_keeps_the_numbers():
+    normal, presenting = run_page("data"), run_page("data", {"present": "1"})
+    intro = normal.markdown[0].value
+    assert intro.startswith("Before any learning we need data.")
+    folded = [e for e in presenting.expander if e.label == "What this step is about"]
+    assert len(folded) == 1 and folded[0].markdown[0].value == intro
+    assert {m.label: m.value for m in presenting.metric} == {m.label: m.value for m in normal.metric}
