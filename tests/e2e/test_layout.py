@@ -55,7 +55,7 @@ def test_no_text_is_cut_off(browser, app_server, open_page, width, height):
         cut = {}
         for path in PATHS:
             open_page(page, app_server, path)
-            page.wait_for_timeout(1_500)  # metrics and labels settle after the charts
+            page.wait_for_timeout(600)  # metrics and labels settle after the charts
             found = page.evaluate(TRUNCATED_JS) + page.evaluate(OVERFLOW_JS)
             if found:
                 cut[path] = found
