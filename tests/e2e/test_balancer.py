@@ -411,6 +411,23 @@ def test_replicas_behind_haproxy(balancer, page, open_page, wait_for_rerun):
     loop = LoopThread()
     sessions: dict[int, Session] = {}
     try:
+        # 0. HAProxy marks a replica up after two passed health checks (rise 2, inter 1s); until it has
+        #    seen both, every session goes to one. Probe until a session lands on each (a few seconds).
+        async def until_both_up():
+            seen: set[str] = set()
+            deadline = time.monotonic() + 20
+            while seen != set(balancer.ports) and time.monotonic() < deadline:
+                try:
+                    probe = await open_like_a_browser(base)
+                except Exception:  # a replica HAProxy has not marked up yet answers 502: try again
+                    await asyncio.sleep(0.3)
+                    continue
+                seen.add(replica_of(probe))
+                await probe.close()
+                await asyncio.sleep(0.3)
+
+        loop.run(until_both_up())
+
         # 1. Sessions through the balancer, one after another as students arrive.
         async def open_all():
             for seed in SEEDS:

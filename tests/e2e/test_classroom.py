@@ -37,8 +37,11 @@ pytestmark = pytest.mark.e2e
 
 #: Peak resident memory of the server. 500 MiB held before scikit-learn was shown live; importing
 #: it (LinearRegression on Rinse and Repeat, StandardScaler on Scaling) costs 74 MiB once per process
-#: (measured with VmRSS), not per setting or session.
-RSS_LIMIT_MB = 575
+#: (measured with VmRSS), not per setting or session. One CI run then peaked at 584 MiB with the data
+#: sources, CSV reader, classroom tools and self-checks loaded and the charts' label halos (bigger specs
+#: in the fixed-size spec cache): the bound moves to 625 MiB; it is still one fixed bound, whatever the
+#: number of settings or sessions.
+RSS_LIMIT_MB = 625
 #: What five playing tabs may add to the server's CPU over the same tabs open and paused. Frames are
 #: drawn in the browser; what reaches the server is a player that runs to its last frame and reports it
 #: (one fragment rerun, as a pause does): about 0.08 CPU-s/s for five tabs on this machine.
