@@ -43,7 +43,9 @@ def _label(option: str) -> str:
     if option == sources.BOOK:
         return "The book's synthetic data"
     if option in sources.REAL_SETS:
-        return sources.REAL_SETS[option].label
+        # The name alone: "Iris: petal length → petal width" is cut off in a sidebar's select box; the caption
+        # under it names the columns, units and source.
+        return sources.REAL_SETS[option].name
     return "Your own CSV"
 
 

@@ -78,11 +78,6 @@ class RealSet:
     loader_kwargs: tuple[tuple[str, object], ...] = ()
 
     @property
-    def label(self) -> str:
-        """How the source selector names it."""
-        return f"{self.name}: {self.x_name} → {self.y_name}"
-
-    @property
     def x_title(self) -> str:
         return f"{self.x_name} ({self.x_unit})"
 
