@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, results, sources
 from ui.charts import PALETTE
 from ui.numbers import count, fmt, short
-from ui.page import book_check, csv_download, finish, metrics, section, start
+from ui.page import book_check, csv_download, finish, lead, metrics, section, start
 from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
@@ -136,8 +136,9 @@ if s.is_synthetic:
     show_how_y_is_generated(s)
 else:
     show_where_the_points_come_from(s)
-show_the_two_sets(s)
-show_the_numbers(s)
+with lead():
+    show_the_two_sets(s)
+    show_the_numbers(s)
 book_check(
     s.is_book,
     "the split starts with indices 76, 83, 80, 98, 2, and the first training point is "

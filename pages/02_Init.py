@@ -5,7 +5,7 @@ import streamlit as st
 import gdcore
 from ui import results
 from ui.numbers import fmt, numpy_print, short
-from ui.page import book_check, finish, metrics, start
+from ui.page import book_check, finish, lead, metrics, start
 from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
@@ -73,7 +73,8 @@ def show_other_starts() -> None:
 
 s = start(2, INTRO, extra=("b0", "w0"))
 show_self_check(2, questions_for(2, s))
-show_random_draw(s)
+with lead():
+    show_random_draw(s)
 show_your_own_start(s)
 book_check(s.is_book, "b = 0.4967 and w = −0.1383 (numpy prints `[0.49671415] [-0.1382643]`).")
 show_other_starts()

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import charts, results
 from ui.charts import PALETTE, Line
 from ui.numbers import count, fmt, signed
-from ui.page import book_check, finish, metrics, section, start
+from ui.page import book_check, finish, lead, metrics, section, start
 from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
 
@@ -69,6 +69,7 @@ def show_predictions(s: Settings) -> None:
 s = start(3, INTRO, extra=("b0", "w0"))
 show_self_check(3, questions_for(3, s))
 show_forward_pass(s)
-show_predictions(s)
+with lead():
+    show_predictions(s)
 book_check(s.is_book, "the line reads b = 0.4967, w = −0.1383, far below the points.")
 finish(3, s)

@@ -10,7 +10,17 @@ from ui.charts import loss as loss_charts
 from ui.interact import clickable_contour, pick_training_point, show_ledger
 from ui.linked import linked_toggle
 from ui.numbers import count, fmt, human_bytes, short, signed, subscript, tex_num
-from ui.page import book_check, differences_from_the_book, finish, for_the_curious, metrics, section, start
+from ui.page import (
+    book_check,
+    differences_from_the_book,
+    figure_note,
+    finish,
+    for_the_curious,
+    lead,
+    metrics,
+    section,
+    start,
+)
 from ui.results import loss as loss_results
 from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
@@ -188,13 +198,10 @@ def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
     section("The loss surface: the MSE of every possible line")
     surface = results.surface(s.data_key, "original", extra=(b, w))
     nb, nw = surface.b_values.size, surface.w_values.size
-    st.markdown(
+    figure_note(
         "The MSE above belongs to one line. Nothing stops us from computing it for many lines at once: "
         "take a grid of candidate values for b and for w, and compute the loss of every pair. " + grid_text(surface, s)
     )
-    with for_the_curious("how the whole surface is computed at once"):
-        show_surface_arrays(summary, nb, nw)
-
     b_star, w_star = surface.minimum
     start_name = "Random start" if (s.b0, s.w0) == (None, None) else "Start"
     markers = [Marker(b_star, w_star, "Minimum", loss=surface.min_loss), Marker(b, w, start_name, loss=led.mse)]
@@ -245,6 +252,9 @@ def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
         "Both markers sit at their true heights on the 3-D surface. (The book's 3-D plot reads the two heights with "
         "the grid's row and column swapped, so its start floats above the surface at about 5.77 instead of 2.71.)"
     )
+    # After the figure: the arrays behind it are for a second read.
+    with for_the_curious("how the whole surface is computed at once"):
+        show_surface_arrays(summary, nb, nw)
 
 
 def show_cut(
@@ -350,7 +360,8 @@ show_self_check(4, questions_for(4, s))
 led = loss_results.ledger(s.data_key, *s.start)
 point, error = show_error_of_one_point(s)
 show_mse(s, led, point, error)
-show_loss_surface(s, led)
+with lead():
+    show_loss_surface(s, led)
 show_cross_sections(s, led)
 book_check(
     s.is_book,

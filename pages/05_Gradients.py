@@ -10,7 +10,7 @@ from ui import charts, results
 from ui.charts import loss as loss_charts
 from ui.interact import pick_training_point, show_ledger
 from ui.numbers import TABLE_FORMAT, count, fmt, short
-from ui.page import book_check, differences_from_the_book, finish, metrics, section, start
+from ui.page import book_check, differences_from_the_book, figure_note, finish, lead, metrics, section, start
 from ui.results import loss as loss_results
 from ui.results.loss import FiniteDifference
 from ui.selfcheck import questions_for, show_self_check
@@ -71,14 +71,15 @@ def show_two_partial_derivatives(led: loss_results.Ledger) -> None:
         r" = 2\,\frac{1}{n}\sum_{i=1}^{n}x_i\,(\hat{y}_i - y_i) \\"
         rf" &= 2 \times ({fmt(mean_xerr)}) = {fmt(led.grad_w)}\end{{aligned}}"
     )
-    metrics(
-        [
-            ("∂MSE/∂b", fmt(led.grad_b), "2 × mean(error), over every training point"),
-            ("∂MSE/∂w", fmt(led.grad_w), "2 × mean(x · error), over every training point"),
-            ("mean(error)", fmt(mean_err), None),
-            ("mean(x · error)", fmt(mean_xerr), None),
-        ]
-    )
+    with lead():  # presenter mode: the two gradients head the page
+        metrics(
+            [
+                ("∂MSE/∂b", fmt(led.grad_b), "2 × mean(error), over every training point"),
+                ("∂MSE/∂w", fmt(led.grad_w), "2 × mean(x · error), over every training point"),
+                ("mean(error)", fmt(mean_err), None),
+                ("mean(x · error)", fmt(mean_xerr), None),
+            ]
+        )
     st.markdown(
         f"In full, as numpy prints them: `{led.grad_b!r} {led.grad_w!r}`. "
         f"Reading the signs: {direction(led.grad_b, 'b')}, and {direction(led.grad_w, 'w')}."
@@ -166,7 +167,7 @@ def show_slopes_of_the_cross_sections(led: loss_results.Ledger, cut: SnappedStar
     sb, sw = fmt(snap.b, 2), fmt(snap.w, 2)
     steeper, flatter = ("b", "w") if abs(led.grad_b) > abs(led.grad_w) else ("w", "b")
     section("Seeing the gradients: the slopes of the two cross-sections")
-    st.markdown(
+    figure_note(
         "A partial derivative is the slope of a cross-section from the previous page, measured at the start. "
         f"Here are both cuts through the snapped start (b = {sb}, w = {sw}, as in the book), each with "
         "its tangent line: the straight line that touches the curve there and whose slope is the true partial "
@@ -315,7 +316,8 @@ led = loss_results.ledger(s.data_key, *s.start)
 show_two_partial_derivatives(led)
 show_every_points_share(s, led)
 cut = snapped_start(s)
-show_slopes_of_the_cross_sections(led, cut)
+with lead():
+    show_slopes_of_the_cross_sections(led, cut)
 show_estimating_a_slope_with_a_small_step(s, cut)
 show_check(s, led, cut)
 book_check(

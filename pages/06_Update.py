@@ -6,7 +6,7 @@ from ui import charts, results
 from ui.charts import update as update_charts
 from ui.linked import linked_toggle
 from ui.numbers import count, fmt, num, numpy_print, short, signed
-from ui.page import book_check, finish, metrics, section, start
+from ui.page import book_check, finish, lead, metrics, section, start
 from ui.results import update as update_results
 from ui.selfcheck import questions_for, show_self_check
 from ui.settings import Settings
@@ -45,14 +45,15 @@ def show_the_update_rule(upd: update_results.Update) -> None:
         f"`{numpy_print(upd.b)} {numpy_print(upd.w)}` → "
         f"`{numpy_print(upd.b_new)} {numpy_print(upd.w_new)}`"
     )
-    metrics(
-        [
-            ("b after one update", fmt(upd.b_new), f"was {fmt(upd.b)}"),
-            ("w after one update", fmt(upd.w_new), f"was {fmt(upd.w)}"),
-            ("Loss before", num(upd.loss_before), "training MSE at the starting b, w"),
-            ("Loss after", num(upd.loss_after), "training MSE at the updated b, w"),
-        ]
-    )
+    with lead():  # presenter mode: the updated numbers head the page, above the figure
+        metrics(
+            [
+                ("b after one update", fmt(upd.b_new), f"was {fmt(upd.b)}"),
+                ("w after one update", fmt(upd.w_new), f"was {fmt(upd.w)}"),
+                ("Loss before", num(upd.loss_before), "training MSE at the starting b, w"),
+                ("Loss after", num(upd.loss_after), "training MSE at the updated b, w"),
+            ]
+        )
     if upd.loss_after < upd.loss_before:
         st.markdown(
             f"One step took the loss from **{num(upd.loss_before)}** to "
@@ -134,7 +135,8 @@ s = start(6, INTRO, extra=("b0", "w0"))
 show_self_check(6, questions_for(6, s))
 upd = update_results.one_update(s.data_key, *s.start, s.lr)
 show_the_update_rule(upd)
-show_the_line_after_one_update(s, upd)
+with lead():
+    show_the_line_after_one_update(s, upd)
 book_check(
     s.is_book,
     "with η = 0.1, b and w go from 0.4967, −0.1383 to 0.8012, 0.0451 "

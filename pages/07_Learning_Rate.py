@@ -9,7 +9,7 @@ from ui import charts, results
 from ui.charts import cross_section_domain
 from ui.charts import update as update_charts
 from ui.numbers import count, fmt, num, short, tex_num
-from ui.page import book_check, finish, for_the_curious, metrics, section, start
+from ui.page import book_check, figure_note, finish, for_the_curious, lead, metrics, section, start
 from ui.player import player_frames, player_section
 from ui.results import update as update_results
 from ui.selfcheck import questions_for, show_self_check
@@ -130,17 +130,15 @@ def show_one_step_along_each_cross_section(s: Settings) -> tuple[gdcore.History,
     stats = results.train_summary(s.data_key).stats
     step_w, step_b = update_results.axis_steps(stats, b0, w0, lr)
     section("One step along each cross-section (Figs 0.10–0.12)", anchor="one-step-along-each-cross-section")
-    st.markdown(
+    figure_note(
         "As in the book, each parameter takes its step on its own cross-section: w moves with b held fixed "
         "(red), b moves with w held fixed (black). The flat segment is the step −η·gradient at the starting "
         "loss; the dot at its end, on the curve, is where the loss lands. On the contour, the green segment is the "
         "real update, which moves both at once. Play or step through the next epochs of batch descent: every "
-        "panel of the player follows the same epoch, and the step panels below it show the epoch it stops on."
-    )
-    st.caption(
-        "We use the **true** gradients at the exact point. The book instead starts from the grid-snapped point "
+        "panel of the player follows the same epoch, and the step panels below it show the epoch it stops on.",
+        caption="We use the **true** gradients at the exact point. The book instead starts from the grid-snapped point "
         "(0.52, −0.16), uses the slopes −2.90 and −1.79 read off Fig 0.8, and snaps the after points to its 0.06 "
-        "grid — so its numbers (in the table below the figures) differ slightly from ours."
+        "grid — so its numbers (in the table below the figures) differ slightly from ours.",
     )
     hist = results.history_for(s, batch=0, epochs=update_results.LONG_EPOCHS)
     surface = results.surface(s.data_key, "original", extra=(b0, w0, step_b.after, step_w.after))
@@ -309,7 +307,8 @@ s = start(7, INTRO, extra=("b0", "w0"))
 curv = results.curvature(s.data_key)
 show_eta_control(curv)
 show_self_check(7, questions_for(7, s))
-hist, leaves_window = show_one_step_along_each_cross_section(s)
+with lead():
+    hist, leaves_window = show_one_step_along_each_cross_section(s)
 show_where_eta_stops_working(s.lr, curv, hist, leaves_window)
 book_check(
     s.is_book,

@@ -7,7 +7,17 @@ from ui import charts, results
 from ui.charts import Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short, signed
-from ui.page import book_check, finish, for_the_curious, metrics, section, start
+from ui.page import (
+    book_check,
+    figure_note,
+    figures_and_numbers,
+    finish,
+    for_the_curious,
+    lead,
+    metrics,
+    section,
+    start,
+)
 from ui.results import Curvature, Surface
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
@@ -89,13 +99,13 @@ def show_before_and_after_the_loss_surface(
     sb, sw = snap_before.b, snap_before.w
     start_name = "Random Start" if s.b0 is None and s.w0 is None else "Start"
     section("Before and after: the loss surface")
-    st.markdown(
+    figure_note(
         f"Both surfaces on the same window (b from {fmt(grid[0], 2)} to {fmt(grid[1], 2)}, w from "
         f"{fmt(grid[2], 2)} to {fmt(grid[3], 2)}), each with its own minimum. Like the book we snap the start "
         f"({fmt(b0)}, {fmt(w0)}) to the nearest grid point, **({fmt(sb, 2)}, {fmt(sw, 2)})**, and cut through it: "
         "the vermillion line holds b fixed, the black one holds w fixed."
     )
-    cols = st.columns(2)
+    cols, numbers = figures_and_numbers(2)
     for col, surf, c, snapped, name in (
         (cols[0], before, fast["original"], snap_before, "Before"),
         (cols[1], after, fast["bad"], snap_after, "After"),
@@ -118,19 +128,24 @@ def show_before_and_after_the_loss_surface(
                 f"({fmt(mb)}, {fmt(mw)}), loss from {fmt(surf.low)} to {fmt(surf.high, 2)} on this window.",
             )
     (b_star, w_star), (b_bad, w_bad) = fast["original"].minimum, fast["bad"].minimum
-    metrics(
-        [
-            ("Minimum before (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", "least-squares line with the original x"),
-            ("Minimum after (b, w)", f"({fmt(b_bad)}, {fmt(w_bad)})", "least-squares line with x times 10"),
-        ]
-    )
-    metrics(
-        [
-            ("Loss at the minimum", fmt(fast["original"].min_loss), "the same for both: the predictions are the same"),
-            ("Largest loss on the window, before", fmt(before.high, 2), None),
-            ("Largest loss on the window, after", fmt(after.high, 2), None),
-        ]
-    )
+    with numbers:
+        metrics(
+            [
+                ("Minimum before (b, w)", f"({fmt(b_star)}, {fmt(w_star)})", "least-squares line with the original x"),
+                ("Minimum after (b, w)", f"({fmt(b_bad)}, {fmt(w_bad)})", "least-squares line with x times 10"),
+            ]
+        )
+        metrics(
+            [
+                (
+                    "Loss at the minimum",
+                    fmt(fast["original"].min_loss),
+                    "the same for both: the predictions are the same",
+                ),
+                ("Largest loss on the window, before", fmt(before.high, 2), None),
+                ("Largest loss on the window, after", fmt(after.high, 2), None),
+            ]
+        )
     return grid, before, after
 
 
@@ -325,7 +340,8 @@ show_self_check(8, questions_for(8, s))
 curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_same_points_same_predictions(s, fast)
-grid, before, after = show_before_and_after_the_loss_surface(s, fast)
+with lead():
+    grid, before, after = show_before_and_after_the_loss_surface(s, fast)
 show_cross_sections_through_the_start(s, grid, before, after, curv)
 show_what_it_does_to_the_learning_rate(curv)
 show_how_many_epochs(s, fast)

@@ -6,7 +6,7 @@ from ui import charts, results
 from ui.charts import Marker
 from ui.charts import scaling as scaling_charts
 from ui.numbers import count, fmt, short
-from ui.page import book_check, finish, metrics, section, start
+from ui.page import book_check, figure_note, figures_and_numbers, finish, lead, metrics, section, start
 from ui.results import Curvature
 from ui.results import scaling as scaling_results
 from ui.results.scaling import FastestDescent
@@ -118,11 +118,12 @@ def show_three_loss_surfaces(s: Settings, curv: dict[str, Curvature], fast: dict
     """Three loss surfaces on one window, each with its minimum and condition number (Fig 0.17)."""
     section("Three loss surfaces")
     grid = scaling_results.surface_window(s.data_key, "scaled", [fast[k].minimum for k in KINDS])
-    st.markdown(
+    figure_note(
         f"All three on one window (b from {fmt(grid[0], 2)} to {fmt(grid[1], 2)}, w from {fmt(grid[2], 2)} to "
         f"{fmt(grid[3], 2)}), each with its minimum and its condition number κ (largest over smallest curvature)."
     )
-    for col, kind in zip(st.columns(3), KINDS):
+    columns, numbers = figures_and_numbers(3, beside=False)  # the scaled bowl must look round
+    for col, kind in zip(columns, KINDS):
         c, m = curv[kind], fast[kind]
         surf = results.surface(s.data_key, kind, grid=grid)
         chart = charts.cached(
@@ -138,16 +139,17 @@ def show_three_loss_surfaces(s: Settings, curv: dict[str, Curvature], fast: dict
                 f"{scaling_charts.NAMES[kind]} feature: {SHAPES[kind]}, minimum at "
                 f"({fmt(m.minimum[0])}, {fmt(m.minimum[1])}), κ = {fmt(c.condition, 2)}.",
             )
-    metrics(
-        [
-            (
-                f"Minimum, {scaling_charts.NAMES[k].lower()} (b, w)",
-                f"({fmt(fast[k].minimum[0])}, {fmt(fast[k].minimum[1])})",
-                None,
-            )
-            for k in KINDS
-        ]
-    )
+    with numbers:
+        metrics(
+            [
+                (
+                    f"Minimum, {scaling_charts.NAMES[k].lower()} (b, w)",
+                    f"({fmt(fast[k].minimum[0])}, {fmt(fast[k].minimum[1])})",
+                    None,
+                )
+                for k in KINDS
+            ]
+        )
 
 
 def show_why_round(s: Settings, sc: Curvature) -> None:
@@ -260,7 +262,8 @@ curv = {kind: results.curvature(s.data_key, kind) for kind in KINDS}
 fast = {kind: scaling_results.fastest_descent(s.data_key, kind, *s.start) for kind in KINDS}
 show_standardising_on_the_training_set(s)
 show_three_versions_of_one_feature(s)
-show_three_loss_surfaces(s, curv, fast)
+with lead():
+    show_three_loss_surfaces(s, curv, fast)
 show_why_round(s, curv["scaled"])
 show_back_to_the_original_units(s, curv["scaled"], fast)
 show_what_it_buys(s, curv, fast)

@@ -13,7 +13,7 @@ from ui.charts import PALETTE
 from ui.charts import descent as descent_charts
 from ui.linked import linked_toggle
 from ui.numbers import count, fmt, full, num, numpy_print, sci, short, signed, tex_num
-from ui.page import book_check, csv_download, finish, metrics, section, start
+from ui.page import book_check, csv_download, figure_note, finish, lead, metrics, section, start
 from ui.player import player_frames, player_section
 from ui.results import descent as descent_results
 from ui.results.descent import VARIANTS, Convergence, Facts
@@ -229,7 +229,7 @@ def show_next_update(h: gdcore.History, f: Facts, lr: float, e: int) -> None:
 def show_watch_it_happen(s: Settings, f: Facts, h: gdcore.History, conv: Convergence, surface: results.Surface) -> None:
     """Watch it happen, epoch by epoch: the player over the whole run, with the update it stopped before."""
     section("Watch it happen, epoch by epoch")
-    st.markdown(
+    figure_note(
         "Every panel below shows the same epoch: the line on the data, the path on the loss surface with the two "
         "cuts through the current point (red: w varies with b held; black: b varies with w held), the loss curves, "
         "and the numbers. Press play, step with ← and →, scrub, or pause and click the contour to start somewhere "
@@ -581,7 +581,8 @@ book_check(
 show_along_the_way(h)
 show_the_final_model(s, f, h, conv)
 surface = results.surface(s.data_key, extra=(*s.start, *h.final))
-show_watch_it_happen(s, f, h, conv, surface)
+with lead():
+    show_watch_it_happen(s, f, h, conv, surface)
 show_closed_form_versus_descent(s, f, h, conv)
 show_when_descent_diverges(s, f, h, conv)
 show_two_classic_mistakes(s, f, h, surface)

@@ -260,12 +260,23 @@ _PRESENTER_CSS = """
 html { font-size: 18px; }
 /* The header bar only holds the sidebar's chevron and the menu, at the edges: let the title sit
    under it (see-through) instead of below it, so the page's first chart comes higher. */
-[data-testid="stHeader"] { background: transparent; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.25rem; padding-bottom: 2rem; }
+@media (min-width: 641px) {  /* on a phone the chevron would sit on the title: the header stays */
+  [data-testid="stHeader"] { background: transparent; }
+  [data-testid="stMainBlockContainer"] { padding-top: 1.25rem; padding-bottom: 2rem; }
+}
 [data-testid="stMain"] h2 { padding-top: 0.75rem; }
 [data-testid="stMain"] .katex-display { margin: 0.25em 0; }
 [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
 [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.1rem; }
+/* The page's key figure and numbers (ui.page.lead) sit closer together, to fit one screen. */
+.st-key-gd_lead, .st-key-gd_lead [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+.st-key-gd_lead h2 { padding-top: 0.25rem; padding-bottom: 0.25rem; }
+/* Numbers in the narrow column beside a figure (ui.page.figures_and_numbers): a smaller value, and
+   a label or value that wraps rather than being cut off. */
+.st-key-gd_numbers_beside [data-testid="stMetricValue"] { font-size: 1.5rem; }
+.st-key-gd_numbers_beside [data-testid="stMetric"] :is(label, div, p) {
+  white-space: normal; text-overflow: clip; overflow: visible;
+}
 </style>
 """
 

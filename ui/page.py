@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitPageNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -72,6 +75,7 @@ def setup(number: int = 0) -> None:
     """Page config for step ``number`` (0: the landing page); must be a page's first Streamlit call."""
     label, icon = (HOME_LABEL, "📉") if number == 0 else (step(number).label, step(number).icon)
     classroom.sync_from_url()  # before the config: presenter mode folds the sidebar away
+    st.session_state.pop(_LEAD_KEY, None)  # the last run's lead box: a page without a header has none
     st.set_page_config(
         page_title=f"{label} · {APP_NAME}",
         page_icon=icon,
@@ -141,10 +145,75 @@ def header(number: int, intro: str) -> None:
     """
     st.title(f"Step {number} · {step(number).title}")
     if classroom.presenting():
+        st.session_state[_LEAD_KEY] = st.container(key="gd_lead")  # filled by the page through lead()
         with st.expander("What this step is about"):
             st.markdown(intro)
     else:
         st.markdown(intro)
+
+
+#: Session-state key of this run's lead container (presenter mode), set by :func:`header`.
+_LEAD_KEY = "_gd_lead"
+
+
+@contextmanager
+def lead() -> Iterator[None]:
+    """Draw the page's key figure and numbers in reading order, or, in presenter mode, first.
+
+    In presenter mode they go to a box right under the title, before the folded introduction and
+    the self-check, in the order the page draws them, so that on a projector at 1280 × 720 the
+    room sees them without scrolling; the rest of the page follows in the book's order. Outside
+    presenter mode (and on the landing page, which has no header) this does nothing.
+    Use it around whole sections, or around the one row of numbers a section shares with the lead.
+    """
+    box = st.session_state.get(_LEAD_KEY) if classroom.presenting() else None
+    if box is None:
+        yield
+        return
+    with box:
+        yield
+
+
+def figure_note(text: str, caption: str | None = None) -> None:
+    """A paragraph about the figure that follows, and an optional smaller ``caption`` after it: as
+    text, or folded in presenter mode (the teacher says it; the figure comes up the screen)."""
+    box = st.expander("About this figure") if classroom.presenting() else st.container()
+    with box:
+        st.markdown(text)
+        if caption:
+            st.caption(caption)
+
+
+def figures_and_numbers(figures: int, *, beside: bool = True) -> tuple[list[DeltaGenerator], AbstractContextManager]:
+    """``figures`` columns side by side, and where the numbers about them go.
+
+    The numbers go under the figures. In presenter mode, so that a projector's short screen holds
+    both, they stack in a narrow column at the figures' right (:func:`metrics` drawn there puts
+    one number a row), or with ``beside=False`` they go above the figures: for figures whose
+    shape is the lesson (a round bowl must stay round), which a narrower column would distort.
+    """
+    if not classroom.presenting():
+        return st.columns(figures), st.container()
+    if not beside:
+        numbers = st.container()
+        return st.columns(figures), numbers
+    *columns, column = st.columns([2] * figures + [1.3])
+    return columns, _one_number_a_row(column.container(key="gd_numbers_beside"))
+
+
+@contextmanager
+def _one_number_a_row(box: DeltaGenerator) -> Iterator[None]:
+    """Draw in ``box``, with :func:`metrics` putting one number a row."""
+    token = _NUMBERS_BESIDE.set(True)
+    try:
+        with box:
+            yield
+    finally:
+        _NUMBERS_BESIDE.reset(token)
+
+
+#: True while :func:`metrics` draws in the narrow column of :func:`figures_and_numbers`.
+_NUMBERS_BESIDE: ContextVar[bool] = ContextVar("numbers_beside", default=False)
 
 
 #: A long heading wraps its words beside the link control instead of pushing the control onto a line
@@ -171,7 +240,12 @@ def section(title: str, anchor: str | None = None) -> str:
 
 def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = None) -> None:
     """A row of labelled numbers: (label, value text, help or None)."""
-    per_row = columns or len(items)
+    # A projector is wide and short: in presenter mode a row holds up to four numbers, except in the
+    # narrow column beside a figure (figures_and_numbers), which takes one.
+    if classroom.presenting():
+        per_row = 1 if _NUMBERS_BESIDE.get() else (len(items) if len(items) <= 4 else columns or len(items))
+    else:
+        per_row = columns or len(items)
     # One st.columns row per group, so a phone (where columns stack) reads them in order.
     for start in range(0, len(items), per_row):
         for col, (label, value, help_text) in zip(st.columns(per_row), items[start : start + per_row]):
