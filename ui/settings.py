@@ -590,10 +590,11 @@ def sidebar(
         st.header("Settings")
         # Descent first, so η is in view on a laptop; the data settings fold away (a link that
         # changes them opens them).
-        st.subheader("Descent")
-        for name in ("lr",) + tuple(n for n in extra if n in PARAMS):
-            if not hidden(name):
-                _widget(name, settings)
+        descent_shown = [name for name in ("lr",) + tuple(n for n in extra if n in PARAMS) if not hidden(name)]
+        if descent_shown:  # a link may hide them all: then no empty heading either
+            st.subheader("Descent")
+        for name in descent_shown:
+            _widget(name, settings)
         # The generating settings apply to the book's synthetic data only; the seed splits any data.
         data_shown = [name for name in DATA_SETTINGS if not hidden(name) and (settings.is_synthetic or name == "seed")]
         if data_shown or data_panel is not None:

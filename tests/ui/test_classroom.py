@@ -98,6 +98,18 @@ def test_locked_settings_are_disabled_and_hidden_ones_absent():
     assert at.query_params["hide"] in ("noise,true_b,w0", ["noise,true_b,w0"])
 
 
+def _sidebar_headings(at: AppTest) -> list[str]:
+    return [h.value for h in at.sidebar.subheader]
+
+
+def test_a_link_that_hides_every_descent_setting_leaves_no_empty_heading():
+    assert "Descent" in _sidebar_headings(run_page("init"))
+    at = run_page("init", {"hide": "lr,b0,w0"})
+    assert not at.exception
+    assert "Descent" not in _sidebar_headings(at)
+    assert PARAMS["seed"].label in _sidebar_labels(at)  # the data settings are still there
+
+
 def test_unknown_names_and_a_long_task_are_reported_on_the_page():
     at = run_page("landing", {"lock": "lr,speed", "task": "t" * 300})
     warnings = [w.value for w in at.warning]
@@ -271,3 +283,41 @@ def test_presenter_mode_folds_the_introduction_and_keeps_the_numbers():
     folded = [e for e in presenting.expander if e.label == "What this step is about"]
     assert len(folded) == 1 and folded[0].markdown[0].value == intro
     assert {m.label: m.value for m in presenting.metric} == {m.label: m.value for m in normal.metric}
+
+
+def _lead_and_rest(at: AppTest) -> tuple[list[str], list[str]]:
+    """Presenter mode: the element types in the lead box (right under the title) and the labels of
+    the expanders after it, in page order."""
+    blocks = list(at.main.children.values())
+    title = next(i for i, b in enumerate(blocks) if b.type == "title")  # after the (empty) task box
+    lead = blocks[title + 1]
+    assert lead.proto.id.endswith("-gd_lead"), "the lead box is not right under the title"
+    kinds: list[str] = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            kinds.append(child.type)
+            walk(child)
+
+    walk(lead)
+    after = [b.label for b in blocks[title + 2 :] if b.type == "expander"]
+    return kinds, after
+
+
+def _figures(at: AppTest) -> int:
+    return len(at.get("vega_lite_chart")) + len(at.get("bidi_component"))
+
+
+@pytest.mark.parametrize("name", [name for name in PAGES if name != "landing"])
+def test_presenter_mode_puts_the_key_figure_and_numbers_first_and_keeps_everything(name):
+    normal, presenting = run_page(name), run_page(name, {"present": "1"})
+    kinds, expanders_after = _lead_and_rest(presenting)
+    assert "metric" in kinds or "bidi_component" in kinds  # the numbers (a player shows its own)
+    if name != "init":  # Init's key picture is its equations with their numbers
+        assert "vega_lite_chart" in kinds or "bidi_component" in kinds
+    # The introduction and the self-check follow the lead.
+    assert expanders_after[0] == "What this step is about"
+    # Moved, not lost or repeated: the same numbers and as many figures as outside presenter mode.
+    assert sorted((m.label, m.value) for m in presenting.metric) == sorted((m.label, m.value) for m in normal.metric)
+    assert _figures(presenting) == _figures(normal) >= (name != "init")
+    assert not any(b.proto.id.endswith("-gd_lead") for b in normal.main.children.values() if hasattr(b, "children"))
