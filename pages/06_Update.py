@@ -81,6 +81,7 @@ def update_summary(upd: update_results.Update, n_train: int) -> str:
 def show_the_line_after_one_update(s: Settings, upd: update_results.Update) -> None:
     """The line after one update (Fig 0.9), and on request the sequential update beside it."""
     section("The line after one update")
+    figure = st.container()  # the toggle sits under the figure it changes: the figure comes up the screen
     sequential = linked_toggle(
         "Show a common mistake: the sequential update",
         "mistake",
@@ -91,7 +92,8 @@ def show_the_line_after_one_update(s: Settings, upd: update_results.Update) -> N
     xt, yt = results.display_points(data.x_train, data.y_train)
     chart = update_charts.update_figure(xt, yt, upd, sequential=sequential, book_layout=s.is_book)
     shown = "" if xt.size == data.x_train.size else f" Showing a random {count(xt.size)} of the points."
-    charts.show(chart, update_summary(upd, data.x_train.size) + shown)
+    with figure:
+        charts.show(chart, update_summary(upd, data.x_train.size) + shown)
     if sequential:
         charts.show(
             charts.cached(update_charts.sequential_zoom, upd),

@@ -228,16 +228,26 @@ def link(classroom: Classroom, number: int) -> str:
 # --- what the learner sees -------------------------------------------------------------
 
 
-def show_task(number: int) -> None:
+def show_task(number: int, *, compact: bool = False) -> None:
     """At the top of the page: the teacher's task (plain text) and the "Open freely" link.
 
     The task is drawn with ``st.text``, which never interprets Markdown or HTML, so whatever a link
-    carries shows as the characters it is.
+    carries shows as the characters it is. ``compact`` (presenter mode, beside the title) puts the
+    task and the link on one row and leaves out the note on what the link fixes: the room reads the
+    task from the projector, and each learner's own copy of the link has the full box.
     """
     classroom = current()
     if not classroom.is_teacher_link:
         return
+    free = link(Classroom(present=classroom.present), number)
     with st.container(border=True, key="gd_task"):
+        if compact:
+            with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False, key="gd_task_row"):
+                if classroom.task:
+                    st.markdown("**:material/assignment: Your task**", width="content")
+                    st.text(classroom.task, width="stretch")
+                st.link_button("Open freely", free, icon=":material/lock_open:")
+            return
         if classroom.task:
             st.markdown("**:material/assignment: Your task**")
             st.text(classroom.task)
@@ -248,7 +258,7 @@ def show_task(number: int) -> None:
             ("Fixed by this link: " + ", ".join(fixed) + ". " if fixed else "")
             + "Open freely: this page and its settings in a new tab, with nothing fixed or hidden."
         )
-        st.link_button("Open freely", link(Classroom(present=classroom.present), number), icon=":material/lock_open:")
+        st.link_button("Open freely", free, icon=":material/lock_open:")
 
 
 # --- what the teacher uses -------------------------------------------------------------
@@ -268,6 +278,12 @@ html { font-size: 18px; }
 [data-testid="stMain"] .katex-display { margin: 0.25em 0; }
 [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
 [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.1rem; }
+/* The task beside the title (show_task, compact) keeps one row; on a phone its text takes a line. */
+.st-key-gd_task:has(.st-key-gd_task_row) { padding: 0.5rem 0.75rem; }
+@media (max-width: 640px) {
+  .st-key-gd_task_row { flex-wrap: wrap; }
+  .st-key-gd_task_row > div:has([data-testid="stText"]) { flex: 1 1 100%; }
+}
 /* The page's key figure and numbers (ui.page.lead) sit closer together, to fit one screen. */
 .st-key-gd_lead, .st-key-gd_lead [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 .st-key-gd_lead h2 { padding-top: 0.25rem; padding-bottom: 0.25rem; }

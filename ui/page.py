@@ -91,14 +91,16 @@ def sidebar(
     """The shared sidebar of page ``number``: the menu of pages, then the settings (see
     :func:`ui.settings.sidebar`) and the classroom tools (:mod:`ui.classroom`).
 
-    In the main area it puts a teacher's task first, then any link warnings.
+    In the main area it puts a teacher's task first (on a step in presenter mode, beside the title: see
+    :func:`header`), then any link warnings.
     """
     menu()
     classroom.presenter_css()
     top = st.container()  # the task goes first, once the settings (which its link holds) are read
     settings = settings_sidebar(extra, on_settings, data_panel=data_panel.show)
-    with top:
-        classroom.show_task(number)
+    if number == 0 or not classroom.presenting():  # a step in presenter mode: beside its title (header)
+        with top:
+            classroom.show_task(number)
     classroom.show_warnings()
     classroom.share_panel(number)
     classroom.write_url()
@@ -143,7 +145,14 @@ def header(number: int, intro: str) -> None:
 
     In presenter mode the introduction folds: the teacher says it, and the room sees the figure sooner.
     """
-    st.title(f"Step {number} · {step(number).title}")
+    title = f"Step {number} · {step(number).title}"
+    if classroom.presenting() and classroom.current().is_teacher_link:
+        # The task beside the title, on one row: the figure keeps the first screen.
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+            st.title(title, width="content")
+            classroom.show_task(number, compact=True)
+    else:
+        st.title(title)
     if classroom.presenting():
         st.session_state[_LEAD_KEY] = st.container(key="gd_lead")  # filled by the page through lead()
         with st.expander("What this step is about"):
@@ -170,15 +179,41 @@ def lead() -> Iterator[None]:
     if box is None:
         yield
         return
-    with box:
-        yield
+    notes: list[tuple[str, str | None]] = []
+    token = _LEAD_NOTES.set(notes)
+    try:
+        with box:
+            yield
+            for text, caption in notes:  # folded, after the figures they explain
+                _about_this_figure(text, caption)
+    finally:
+        _LEAD_NOTES.reset(token)
+
+
+#: The figure notes of the lead being drawn (presenter mode): they fold at its end (:func:`figure_note`).
+_LEAD_NOTES: ContextVar[list[tuple[str, str | None]] | None] = ContextVar("lead_notes", default=None)
 
 
 def figure_note(text: str, caption: str | None = None) -> None:
-    """A paragraph about the figure that follows, and an optional smaller ``caption`` after it: as
-    text, or folded in presenter mode (the teacher says it; the figure comes up the screen)."""
-    box = st.expander("About this figure") if classroom.presenting() else st.container()
-    with box:
+    """A paragraph about the figure that follows, and an optional smaller ``caption`` after it.
+
+    In presenter mode it folds (the teacher says it), and in a :func:`lead` it moves after the
+    lead's figures and numbers, so that they come up the screen.
+    """
+    if not classroom.presenting():
+        st.markdown(text)
+        if caption:
+            st.caption(caption)
+        return
+    notes = _LEAD_NOTES.get()
+    if notes is None:
+        _about_this_figure(text, caption)
+    else:
+        notes.append((text, caption))
+
+
+def _about_this_figure(text: str, caption: str | None) -> None:
+    with st.expander("About this figure"):
         st.markdown(text)
         if caption:
             st.caption(caption)

@@ -1,5 +1,6 @@
 """Presenter mode on a projector's screen: at 1280 × 720 each step's key figure and its numbers are
-on the first screen, without scrolling, and none of them is cut off.
+on the first screen, without scrolling, and none of them is cut off, also under a teacher's task
+(which sits beside the title in presenter mode).
 
 A page draws them in its lead (``ui.page.lead``): right under the title in presenter mode. The key
 figure is the lead's first row of charts (or the player's first row of panels); its numbers are the
@@ -7,6 +8,8 @@ lead's metrics (or the player's line of numbers, which follows the frame shown).
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import pytest
 from test_layout import TRUNCATED_JS
@@ -19,6 +22,8 @@ pytestmark = pytest.mark.e2e
 WIDTH, HEIGHT = 1280, 720
 LEAD = ".st-key-gd_lead"
 PLAYER = f'{LEAD} [data-testid="gd-player"]'
+TASK = "Find the largest rate that still converges, then explain why."
+QUERY = "present=1&lock=lr&task=" + quote(TASK)
 
 #: Where the lead's first row of charts and its metrics sit (top and bottom, in the viewport).
 LEAD_BOXES_JS = """(lead) => {
@@ -50,8 +55,11 @@ def test_each_steps_key_figure_and_numbers_fit_the_first_screen(browser, app_ser
         page = context.new_page()
         off_screen, cut = {}, {}
         for entry in STEPS:
-            open_page(page, app_server, "/" + entry.url_path, "present=1")
+            open_page(page, app_server, "/" + entry.url_path, QUERY)
             wait_for_charts(page)
+            task = page.locator(".st-key-gd_task").bounding_box()
+            assert page.locator(".st-key-gd_task").inner_text().count(TASK) == 1
+            assert task["y"] + task["height"] <= HEIGHT, f"{entry.url_path}: the task is below the first screen"
             lead = page.locator(LEAD)
             assert lead.count() == 1, f"{entry.url_path}: no lead in presenter mode"
             boxes = _player_boxes(page) if page.locator(PLAYER).count() else lead.evaluate(LEAD_BOXES_JS)

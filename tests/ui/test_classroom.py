@@ -321,3 +321,18 @@ def test_presenter_mode_puts_the_key_figure_and_numbers_first_and_keeps_everythi
     assert sorted((m.label, m.value) for m in presenting.metric) == sorted((m.label, m.value) for m in normal.metric)
     assert _figures(presenting) == _figures(normal) >= (name != "init")
     assert not any(b.proto.id.endswith("-gd_lead") for b in normal.main.children.values() if hasattr(b, "children"))
+
+
+def test_in_presenter_mode_the_task_sits_beside_the_title_on_one_row():
+    query = {"lock": "lr", "task": "Try η = 1.1 <b>now</b>"}
+    presenting = run_page("update", {**query, "present": "1"})
+    blocks = list(presenting.main.children.values())
+    row = next(b for b in blocks if hasattr(b, "children") and any(c.type == "title" for c in b.children.values()))
+    assert [c.type for c in row.children.values()] == ["title", "flex_container"]  # the title, then the task box
+    assert [t.value for t in presenting.text] == ["Try η = 1.1 <b>now</b>"]  # plain text, once
+    assert not any(c.value.startswith("Fixed by this link") for c in presenting.caption)
+    # Outside presenter mode: the full box above the title, with what the link fixes.
+    normal = run_page("update", query)
+    assert [t.value for t in normal.text] == ["Try η = 1.1 <b>now</b>"]
+    assert any(c.value.startswith("Fixed by this link: Learning rate η") for c in normal.caption)
+    assert any(b.type == "title" for b in normal.main.children.values())
