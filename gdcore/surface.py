@@ -318,7 +318,9 @@ def finite_difference_slope(
 
 
 def widened_window(
-    grid: Grid, points: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (), margin: float = 0.5
+    grid: Grid,
+    points: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (),
+    margin: float | tuple[float, float] = 0.5,
 ) -> tuple[float, float, float, float]:
     """The window of ``grid``, widened (never moved or shrunk) to show every point with a margin.
 
@@ -328,17 +330,27 @@ def widened_window(
         The window to start from (its first and last b and w values).
     points : sequence of (b, w)
         Points that must lie inside, at least ``margin`` from each edge.
-    margin : float
-        Distance kept between a point and the edge it widened.
+    margin : float or (float, float)
+        Distance kept between a point and the edge it widened: one for both axes, or one for b and
+        one for w (for data whose b and w live on different scales).
 
     Returns
     -------
     (b_low, b_high, w_low, w_high) : tuple of float
         ``grid``'s own bounds when every point already fits.
+
+    Examples
+    --------
+    >>> grid = Grid(np.linspace(-2, 4, 101), np.linspace(-2, 4, 101))
+    >>> widened_window(grid, [(1.0, 5.0)])
+    (-2.0, 4.0, -2.0, 5.5)
+    >>> widened_window(grid, [(-3.0, 5.0)], margin=(1.0, 0.25))
+    (-4.0, 4.0, -2.0, 5.25)
     """
+    margin_b, margin_w = margin if isinstance(margin, tuple) else (margin, margin)
     b_lo, b_hi = float(grid.b_values[0]), float(grid.b_values[-1])
     w_lo, w_hi = float(grid.w_values[0]), float(grid.w_values[-1])
     for b, w in points:
-        b_lo, b_hi = min(b_lo, b - margin), max(b_hi, b + margin)
-        w_lo, w_hi = min(w_lo, w - margin), max(w_hi, w + margin)
+        b_lo, b_hi = min(b_lo, b - margin_b), max(b_hi, b + margin_b)
+        w_lo, w_hi = min(w_lo, w - margin_w), max(w_hi, w + margin_w)
     return b_lo, b_hi, w_lo, w_hi

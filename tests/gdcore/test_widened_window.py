@@ -46,3 +46,22 @@ def test_random_points_brute_force(seed):
 def test_default_margin_is_half_a_unit():
     grid = g.book_grid("scaled")  # b in [-1, 5], w in [-2.4, 3.6]
     assert g.widened_window(grid, [(7.0, -4.0)]) == (-1.0, 7.5, -4.5, 3.6)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_margin_per_axis_brute_force(seed):
+    rng = np.random.RandomState(seed)
+    grid = g.Grid(np.linspace(-300, 100, 11), np.linspace(0, 0.5, 7))  # b and w on different scales
+    points = [(float(rng.uniform(-500, 300)), float(rng.uniform(-1, 1.5))) for _ in range(rng.randint(1, 6))]
+    margin_b, margin_w = float(rng.uniform(1, 40)), float(rng.uniform(0.01, 0.1))
+    b_lo, b_hi, w_lo, w_hi = g.widened_window(grid, points, (margin_b, margin_w))
+    assert b_lo <= -300.0 and b_hi >= 100.0 and w_lo <= 0.0 and w_hi >= 0.5  # never shrinks
+    for b, w in points:
+        assert b_lo <= b - margin_b and b + margin_b <= b_hi
+        assert w_lo <= w - margin_w and w + margin_w <= w_hi
+    assert b_lo in [-300.0] + [b - margin_b for b, _ in points]
+    assert b_hi in [100.0] + [b + margin_b for b, _ in points]
+    assert w_lo in [0.0] + [w - margin_w for _, w in points]
+    assert w_hi in [0.5] + [w + margin_w for _, w in points]
+    # One number is the same margin on both axes.
+    assert g.widened_window(grid, points, margin_w) == g.widened_window(grid, points, (margin_w, margin_w))

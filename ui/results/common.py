@@ -290,15 +290,25 @@ def _grid_window(
     points = [
         (b, w) for b, w in zip(extra[0::2], extra[1::2]) if abs(b - b_star) <= reach_b and abs(w - w_star) <= reach_w
     ]
-    bs = [b_star, *(p[0] for p in points)]
-    ws = [w_star, *(p[1] for p in points)]
-    margin_b, margin_w = (0.5, 0.5) if key.is_synthetic else (half_b / 6, half_w / 6)
-    b_lo, b_hi = min(base.b_values[0], min(bs) - margin_b), max(base.b_values[-1], max(bs) + margin_b)
-    w_lo, w_hi = min(base.w_values[0], min(ws) - margin_w), max(base.w_values[-1], max(ws) + margin_w)
+    b_lo, b_hi, w_lo, w_hi = gdcore.widened_window(base, [(b_star, w_star), *points], window_margin(key, base))
     if (b_lo, b_hi, w_lo, w_hi) == (base.b_values[0], base.b_values[-1], base.w_values[0], base.w_values[-1]):
         return base
     n = base.b_values.size
     return gdcore.Grid(np.linspace(b_lo, b_hi, n), np.linspace(w_lo, w_hi, n))
+
+
+def window_margin(key: DataKey, base: gdcore.Grid) -> tuple[float, float]:
+    """How far inside a widened loss window a point stays, along b and along w.
+
+    The book's margin, 0.5, on its synthetic data; on other data a twelfth of the window along each
+    axis, whatever the data's units.
+    """
+    if key.is_synthetic:
+        return (0.5, 0.5)
+    return (
+        float(base.b_values[-1] - base.b_values[0]) / 12,
+        float(base.w_values[-1] - base.w_values[0]) / 12,
+    )
 
 
 def _book_window_fits(grid: gdcore.Grid, b: float, w: float) -> bool:

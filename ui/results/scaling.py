@@ -22,7 +22,7 @@ import gdcore
 from ..memo import heavy_work
 from ..numbers import count, fmt
 from ..settings import DataKey
-from .common import base_window, curvature, features
+from .common import base_window, curvature, features, window_margin
 
 #: Most epochs the epoch count looks at before answering "more than ...".
 EPOCH_CAP = 5000
@@ -121,13 +121,7 @@ def surface_window(key: DataKey, kind: str, points: Sequence[tuple[float, float]
     """
     b_lo, b_hi, w_lo, w_hi = base_window(key, kind)
     base = gdcore.Grid(np.array([b_lo, b_hi]), np.array([w_lo, w_hi]))
-    if key.is_synthetic:
-        return gdcore.widened_window(base, points)  # the book's margin, 0.5 in its units
-    # Other data: a margin of a twelfth of the window along each axis, whatever its units.
-    b_lo, b_hi, w_lo, w_hi = gdcore.widened_window(base, points, margin=0.0)
-    margin_b, margin_w = (b_hi - b_lo) / 12, (w_hi - w_lo) / 12
-    corners = [(b + sb * margin_b, w + sw * margin_w) for b, w in points for sb, sw in ((-1, -1), (1, 1))]
-    return gdcore.widened_window(base, corners, margin=0.0)
+    return gdcore.widened_window(base, points, window_margin(key, base))
 
 
 def is_book_window(kind: str, window: tuple[float, float, float, float]) -> bool:
