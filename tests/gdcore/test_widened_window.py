@@ -25,22 +25,29 @@ def test_points_inside_leave_the_window_alone():
     assert g.widened_window(grid, [(1.0235, 0.1969), (0.52, -0.16), (1.0, 2.0)]) == (-2.0, 4.0, -2.8, 3.2)
 
 
+def _check_tight(bounds, grid: g.Grid, points, margin_b: float, margin_w: float) -> None:
+    """Every point inside with its margin, the window never shrunk, and each edge tight: the grid's
+    own, or one point's coordinate plus the margin."""
+    b_lo, b_hi, w_lo, w_hi = bounds
+    g_b_lo, g_b_hi, g_w_lo, g_w_hi = (float(grid.b_values[0]), float(grid.b_values[-1]),
+                                      float(grid.w_values[0]), float(grid.w_values[-1]))  # fmt: skip
+    assert b_lo <= g_b_lo and b_hi >= g_b_hi and w_lo <= g_w_lo and w_hi >= g_w_hi
+    for b, w in points:
+        assert b_lo <= b - margin_b and b + margin_b <= b_hi
+        assert w_lo <= w - margin_w and w + margin_w <= w_hi
+    assert b_lo in [g_b_lo] + [b - margin_b for b, _ in points]
+    assert b_hi in [g_b_hi] + [b + margin_b for b, _ in points]
+    assert w_lo in [g_w_lo] + [w - margin_w for _, w in points]
+    assert w_hi in [g_w_hi] + [w + margin_w for _, w in points]
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_random_points_brute_force(seed):
     rng = np.random.RandomState(seed)
     grid = g.Grid(np.linspace(-1, 2, 11), np.linspace(0, 5, 7))
     points = [tuple(p) for p in rng.uniform(-6, 9, size=(rng.randint(1, 6), 2))]
     margin = float(rng.uniform(0.1, 1.0))
-    b_lo, b_hi, w_lo, w_hi = g.widened_window(grid, points, margin)
-    assert b_lo <= -1.0 and w_lo <= 0.0 and b_hi >= 2.0 and w_hi >= 5.0  # never shrinks
-    for b, w in points:
-        assert b_lo <= b - margin and b + margin <= b_hi
-        assert w_lo <= w - margin and w + margin <= w_hi
-    # each edge is tight: the grid's own, or one point's coordinate plus the margin
-    assert b_lo in [-1.0] + [b - margin for b, _ in points]
-    assert b_hi in [2.0] + [b + margin for b, _ in points]
-    assert w_lo in [0.0] + [w - margin for _, w in points]
-    assert w_hi in [5.0] + [w + margin for _, w in points]
+    _check_tight(g.widened_window(grid, points, margin), grid, points, margin, margin)
 
 
 def test_default_margin_is_half_a_unit():
@@ -54,14 +61,6 @@ def test_a_margin_per_axis_brute_force(seed):
     grid = g.Grid(np.linspace(-300, 100, 11), np.linspace(0, 0.5, 7))  # b and w on different scales
     points = [(float(rng.uniform(-500, 300)), float(rng.uniform(-1, 1.5))) for _ in range(rng.randint(1, 6))]
     margin_b, margin_w = float(rng.uniform(1, 40)), float(rng.uniform(0.01, 0.1))
-    b_lo, b_hi, w_lo, w_hi = g.widened_window(grid, points, (margin_b, margin_w))
-    assert b_lo <= -300.0 and b_hi >= 100.0 and w_lo <= 0.0 and w_hi >= 0.5  # never shrinks
-    for b, w in points:
-        assert b_lo <= b - margin_b and b + margin_b <= b_hi
-        assert w_lo <= w - margin_w and w + margin_w <= w_hi
-    assert b_lo in [-300.0] + [b - margin_b for b, _ in points]
-    assert b_hi in [100.0] + [b + margin_b for b, _ in points]
-    assert w_lo in [0.0] + [w - margin_w for _, w in points]
-    assert w_hi in [0.5] + [w + margin_w for _, w in points]
+    _check_tight(g.widened_window(grid, points, (margin_b, margin_w)), grid, points, margin_b, margin_w)
     # One number is the same margin on both axes.
     assert g.widened_window(grid, points, margin_w) == g.widened_window(grid, points, (margin_w, margin_w))
