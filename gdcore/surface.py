@@ -347,7 +347,7 @@ def widened_window(
     >>> widened_window(grid, [(-3.0, 5.0)], margin=(1.0, 0.25))
     (-4.0, 4.0, -2.0, 5.25)
     """
-    margin_b, margin_w = margin if isinstance(margin, tuple) else (margin, margin)
+    margin_b, margin_w = (margin, margin) if np.isscalar(margin) else (float(margin[0]), float(margin[1]))
     b_lo, b_hi = float(grid.b_values[0]), float(grid.b_values[-1])
     w_lo, w_hi = float(grid.w_values[0]), float(grid.w_values[-1])
     for b, w in points:

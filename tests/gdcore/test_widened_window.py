@@ -62,5 +62,9 @@ def test_a_margin_per_axis_brute_force(seed):
     points = [(float(rng.uniform(-500, 300)), float(rng.uniform(-1, 1.5))) for _ in range(rng.randint(1, 6))]
     margin_b, margin_w = float(rng.uniform(1, 40)), float(rng.uniform(0.01, 0.1))
     _check_tight(g.widened_window(grid, points, (margin_b, margin_w)), grid, points, margin_b, margin_w)
-    # One number is the same margin on both axes.
+    # Any pair will do, and one number is the same margin on both axes.
+    assert g.widened_window(grid, points, [margin_b, margin_w]) == g.widened_window(grid, points, (margin_b, margin_w))
+    assert g.widened_window(grid, points, np.array([margin_b, margin_w])) == g.widened_window(
+        grid, points, (margin_b, margin_w)
+    )
     assert g.widened_window(grid, points, margin_w) == g.widened_window(grid, points, (margin_w, margin_w))

@@ -24,6 +24,7 @@ import gdcore
 from ui import csvdata, sources
 from ui.registry import STEPS
 from ui.results import common as results_common
+from ui.results import scaling as scaling_results
 
 ROOT_PAGES = [entry.url_path.lower() for entry in STEPS]
 REAL = list(sources.REAL_SETS)
@@ -105,6 +106,23 @@ def test_loss_surface_window_follows_the_data_units():
     b_lo, b_hi, w_lo, w_hi = map(float, match.groups())
     assert b_lo < b_star < b_hi and w_lo < w_star < w_hi
     assert b_hi - b_lo > 100  # in the data's units, not the book's 6
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_the_shared_scaling_window_keeps_every_minimum_off_its_edges(name):
+    # Bad Feature and Scaling draw every feature's surface on one window that must hold all their
+    # minima; on real data one feature's minimum can lie far outside another feature's own window.
+    key = sources.key_for(name, 42, 0, 0.0, 0.0, 0.0)
+    minima = []
+    for kind in ("original", "bad", "scaled"):
+        f = results_common.features(key, kind)
+        minima.append(gdcore.closed_form(f.x_train, f.y_train))
+    for kind in ("bad", "scaled"):
+        b_lo, b_hi, w_lo, w_hi = scaling_results.surface_window(key, kind, minima)
+        # The margin is a twelfth of the window that just holds them, so at least 1/14 of the final one.
+        for b, w in minima:
+            assert min(b - b_lo, b_hi - b) >= (b_hi - b_lo) / 14 * (1 - 1e-9), (kind, b, b_lo, b_hi)
+            assert min(w - w_lo, w_hi - w) >= (w_hi - w_lo) / 14 * (1 - 1e-9), (kind, w, w_lo, w_hi)
 
 
 # --- uploads ------------------------------------------------------------------------------------

@@ -290,25 +290,24 @@ def _grid_window(
     points = [
         (b, w) for b, w in zip(extra[0::2], extra[1::2]) if abs(b - b_star) <= reach_b and abs(w - w_star) <= reach_w
     ]
-    b_lo, b_hi, w_lo, w_hi = gdcore.widened_window(base, [(b_star, w_star), *points], window_margin(key, base))
+    margin = window_margin(key, gdcore.widened_window(base, margin=0.0))  # a share of the base window
+    b_lo, b_hi, w_lo, w_hi = gdcore.widened_window(base, [(b_star, w_star), *points], margin)
     if (b_lo, b_hi, w_lo, w_hi) == (base.b_values[0], base.b_values[-1], base.w_values[0], base.w_values[-1]):
         return base
     n = base.b_values.size
     return gdcore.Grid(np.linspace(b_lo, b_hi, n), np.linspace(w_lo, w_hi, n))
 
 
-def window_margin(key: DataKey, base: gdcore.Grid) -> tuple[float, float]:
+def window_margin(key: DataKey, window: tuple[float, float, float, float]) -> tuple[float, float]:
     """How far inside a widened loss window a point stays, along b and along w.
 
-    The book's margin, 0.5, on its synthetic data; on other data a twelfth of the window along each
-    axis, whatever the data's units.
+    The book's margin, 0.5, on its synthetic data; on other data a twelfth of ``window``
+    (b_low, b_high, w_low, w_high) along each axis, whatever the data's units.
     """
     if key.is_synthetic:
         return (0.5, 0.5)
-    return (
-        float(base.b_values[-1] - base.b_values[0]) / 12,
-        float(base.w_values[-1] - base.w_values[0]) / 12,
-    )
+    b_lo, b_hi, w_lo, w_hi = window
+    return ((b_hi - b_lo) / 12, (w_hi - w_lo) / 12)
 
 
 def _book_window_fits(grid: gdcore.Grid, b: float, w: float) -> bool:

@@ -121,7 +121,10 @@ def surface_window(key: DataKey, kind: str, points: Sequence[tuple[float, float]
     """
     b_lo, b_hi, w_lo, w_hi = base_window(key, kind)
     base = gdcore.Grid(np.array([b_lo, b_hi]), np.array([w_lo, w_hi]))
-    return gdcore.widened_window(base, points, window_margin(key, base))
+    # A share of the window that holds every point, so no minimum sits on an edge (on other data one
+    # feature's minimum can lie far outside another feature's window).
+    margin = window_margin(key, gdcore.widened_window(base, points, margin=0.0))
+    return gdcore.widened_window(base, points, margin)
 
 
 def is_book_window(kind: str, window: tuple[float, float, float, float]) -> bool:
