@@ -199,8 +199,9 @@ def show_loss_surface(s: Settings, led: loss_results.Ledger) -> None:
     surface = results.surface(s.data_key, "original", extra=(b, w))
     nb, nw = surface.b_values.size, surface.w_values.size
     figure_note(
-        "The MSE above belongs to one line. Nothing stops us from computing it for many lines at once: "
-        "take a grid of candidate values for b and for w, and compute the loss of every pair. " + grid_text(surface, s)
+        "The MSE of the previous section belongs to one line. Nothing stops us from computing it for many "
+        "lines at once: take a grid of candidate values for b and for w, and compute the loss of every pair. "
+        + grid_text(surface, s)
     )
     b_star, w_star = surface.minimum
     start_name = "Random start" if (s.b0, s.w0) == (None, None) else "Start"

@@ -138,7 +138,7 @@ def show_one_step_along_each_cross_section(s: Settings) -> tuple[gdcore.History,
         "panel of the player follows the same epoch, and the step panels below it show the epoch it stops on.",
         caption="We use the **true** gradients at the exact point. The book instead starts from the grid-snapped point "
         "(0.52, −0.16), uses the slopes −2.90 and −1.79 read off Fig 0.8, and snaps the after points to its 0.06 "
-        "grid — so its numbers (in the table below the figures) differ slightly from ours.",
+        "grid — so its numbers (in the book's table on this page) differ slightly from ours.",
     )
     hist = results.history_for(s, batch=0, epochs=update_results.LONG_EPOCHS)
     surface = results.surface(s.data_key, "original", extra=(b0, w0, step_b.after, step_w.after))

@@ -230,10 +230,10 @@ def show_watch_it_happen(s: Settings, f: Facts, h: gdcore.History, conv: Converg
     """Watch it happen, epoch by epoch: the player over the whole run, with the update it stopped before."""
     section("Watch it happen, epoch by epoch")
     figure_note(
-        "Every panel below shows the same epoch: the line on the data, the path on the loss surface with the two "
-        "cuts through the current point (red: w varies with b held; black: b varies with w held), the loss curves, "
-        "and the numbers. Press play, step with ← and →, scrub, or pause and click the contour to start somewhere "
-        "else."
+        "Every panel of the player shows the same epoch: the line on the data, the path on the loss surface "
+        "with the two cuts through the current point (red: w varies with b held; black: b varies with w held), "
+        "the loss curves, and the numbers. Press play, step with ← and →, scrub, or pause and click the contour "
+        "to start somewhere else."
     )
     frames = player_frames(
         h,

@@ -143,7 +143,8 @@ def menu() -> None:
 def header(number: int, intro: str) -> None:
     """Step number, title (from the registry) and the short teaching introduction.
 
-    In presenter mode the introduction folds: the teacher says it, and the room sees the figure sooner.
+    In presenter mode a teacher's task sits beside the title, the box that :func:`lead` fills comes
+    next, and the introduction folds after it: the teacher says it, and the room sees the figure sooner.
     """
     title = f"Step {number} · {step(number).title}"
     if classroom.presenting() and classroom.current().is_teacher_link:
@@ -198,7 +199,9 @@ def figure_note(text: str, caption: str | None = None) -> None:
     """A paragraph about the figure that follows, and an optional smaller ``caption`` after it.
 
     In presenter mode it folds (the teacher says it), and in a :func:`lead` it moves after the
-    lead's figures and numbers, so that they come up the screen.
+    lead's figures and numbers, so that they come up the screen. Its text should not say where the
+    figure is ("above", "below"). Call it at a section's level, never inside an expander (the fold
+    is one, and Streamlit does not nest them).
     """
     if not classroom.presenting():
         st.markdown(text)
@@ -274,7 +277,11 @@ def section(title: str, anchor: str | None = None) -> str:
 
 
 def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = None) -> None:
-    """A row of labelled numbers: (label, value text, help or None)."""
+    """Labelled numbers, (label, value text, help or None): ``columns`` a row (default: all in one).
+
+    In presenter mode up to four share a row whatever ``columns`` says, and beside a figure
+    (:func:`figures_and_numbers`) each takes its own row.
+    """
     # A projector is wide and short: in presenter mode a row holds up to four numbers, except in the
     # narrow column beside a figure (figures_and_numbers), which takes one.
     if classroom.presenting():

@@ -308,18 +308,28 @@ def _figures(at: AppTest) -> int:
     return len(at.get("vega_lite_chart")) + len(at.get("bidi_component"))
 
 
+#: The steps whose key figure is the player.
+PLAYER_PAGES = ("learning_rate", "rinse_and_repeat")
+
+
 @pytest.mark.parametrize("name", [name for name in PAGES if name != "landing"])
 def test_presenter_mode_puts_the_key_figure_and_numbers_first_and_keeps_everything(name):
     normal, presenting = run_page(name), run_page(name, {"present": "1"})
     kinds, expanders_after = _lead_and_rest(presenting)
-    assert "metric" in kinds or "bidi_component" in kinds  # the numbers (a player shows its own)
-    if name != "init":  # Init's key picture is its equations with their numbers
-        assert "vega_lite_chart" in kinds or "bidi_component" in kinds
+    if name in PLAYER_PAGES:  # the player: its panels, and its own line of numbers for the frame shown
+        assert kinds.count("bidi_component") == kinds.count("subheader") + 1  # each heading has a link control
+    else:
+        assert "metric" in kinds
+        if name != "init":  # Init's key picture is its equations with their numbers
+            assert "vega_lite_chart" in kinds
     # The introduction and the self-check follow the lead.
     assert expanders_after[0] == "What this step is about"
     # Moved, not lost or repeated: the same numbers and as many figures as outside presenter mode.
     assert sorted((m.label, m.value) for m in presenting.metric) == sorted((m.label, m.value) for m in normal.metric)
     assert _figures(presenting) == _figures(normal) >= (name != "init")
+    # ... and the same text: the folded introduction and figure notes keep every word.
+    for kind in ("markdown", "caption", "latex"):
+        assert sorted(e.value for e in presenting.get(kind)) == sorted(e.value for e in normal.get(kind)), kind
     assert not any(b.proto.id.endswith("-gd_lead") for b in normal.main.children.values() if hasattr(b, "children"))
 
 
@@ -335,4 +345,7 @@ def test_in_presenter_mode_the_task_sits_beside_the_title_on_one_row():
     normal = run_page("update", query)
     assert [t.value for t in normal.text] == ["Try η = 1.1 <b>now</b>"]
     assert any(c.value.startswith("Fixed by this link: Learning rate η") for c in normal.caption)
-    assert any(b.type == "title" for b in normal.main.children.values())
+    top = list(normal.main.children.values())
+    title = next(i for i, b in enumerate(top) if b.type == "title")
+    task = next(i for i, b in enumerate(top) if hasattr(b, "children") and b.text and b.text[0].value.startswith("Try"))
+    assert task < title
