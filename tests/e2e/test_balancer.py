@@ -51,6 +51,7 @@ from st_client import Session, parse_set_cookies
 from test_concurrency import expected_loss
 from test_flows import metrics as page_metrics
 from test_pages import wait_for_charts
+from websockets.exceptions import InvalidStatus
 
 import gdcore
 from ui.settings import DEFAULTS
@@ -321,13 +322,27 @@ async def drop_and_resume(s: Session) -> tuple[dict, str]:
     return await s.run_page("Loss", ""), old_id
 
 
+async def reconnect(s: Session, within_s: float = 15.0) -> None:
+    """Reconnect and resume, retrying as the frontend does while HAProxy answers 502: until it has
+    marked the killed replica down, a request with its (stale) cookie can still be sent there."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            await s.connect(resume=True)
+            return
+        except InvalidStatus as exc:
+            if exc.response.status_code not in (502, 503) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.25)
+
+
 async def fail_over(s: Session, t_kill: float) -> dict:
     """A session of the killed replica: wait for its socket to close, reconnect with the same
     (stale) cookie and its old session id, run Loss; times are seconds after the kill."""
     old_id = s.session_id
     await asyncio.wait_for(s.ws.wait_closed(), 15)
     closed_s = time.monotonic() - t_kill
-    await s.connect(resume=True)
+    await reconnect(s)
     connected_s = time.monotonic() - t_kill
     rerun = await s.run_page("Loss", "")
     return {
