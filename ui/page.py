@@ -204,9 +204,7 @@ def figure_note(text: str, caption: str | None = None) -> None:
     is one, and Streamlit does not nest them).
     """
     if not classroom.presenting():
-        st.markdown(text)
-        if caption:
-            st.caption(caption)
+        _note_text(text, caption)
         return
     notes = _LEAD_NOTES.get()
     if notes is None:
@@ -217,9 +215,13 @@ def figure_note(text: str, caption: str | None = None) -> None:
 
 def _about_this_figure(text: str, caption: str | None) -> None:
     with st.expander("About this figure"):
-        st.markdown(text)
-        if caption:
-            st.caption(caption)
+        _note_text(text, caption)
+
+
+def _note_text(text: str, caption: str | None) -> None:
+    st.markdown(text)
+    if caption:
+        st.caption(caption)
 
 
 def figures_and_numbers(figures: int, *, beside: bool = True) -> tuple[list[DeltaGenerator], AbstractContextManager]:
@@ -284,8 +286,11 @@ def metrics(items: Sequence[tuple[str, str, str | None]], columns: int | None = 
     """
     # A projector is wide and short: in presenter mode a row holds up to four numbers, except in the
     # narrow column beside a figure (figures_and_numbers), which takes one.
-    if classroom.presenting():
-        per_row = 1 if _NUMBERS_BESIDE.get() else (len(items) if len(items) <= 4 else columns or len(items))
+    presenting = classroom.presenting()
+    if presenting and _NUMBERS_BESIDE.get():
+        per_row = 1
+    elif presenting and len(items) <= 4:
+        per_row = len(items)
     else:
         per_row = columns or len(items)
     # One st.columns row per group, so a phone (where columns stack) reads them in order.

@@ -273,8 +273,7 @@ def base_window(key: DataKey, kind: str) -> tuple[float, float, float, float]:
     with heavy_work():
         stats = gdcore.sufficient_stats(f.x_train, f.y_train)
         minimum = gdcore.closed_form(f.x_train, f.y_train)
-    g = base_grid(key, kind, stats, minimum)
-    return (float(g.b_values[0]), float(g.b_values[-1]), float(g.w_values[0]), float(g.w_values[-1]))
+    return gdcore.widened_window(base_grid(key, kind, stats, minimum))  # no points: the grid's own bounds
 
 
 def _grid_window(
@@ -290,9 +289,9 @@ def _grid_window(
     points = [
         (b, w) for b, w in zip(extra[0::2], extra[1::2]) if abs(b - b_star) <= reach_b and abs(w - w_star) <= reach_w
     ]
-    margin = window_margin(key, gdcore.widened_window(base, margin=0.0))  # a share of the base window
-    b_lo, b_hi, w_lo, w_hi = gdcore.widened_window(base, [(b_star, w_star), *points], margin)
-    if (b_lo, b_hi, w_lo, w_hi) == (base.b_values[0], base.b_values[-1], base.w_values[0], base.w_values[-1]):
+    own = gdcore.widened_window(base)  # no points: the base grid's own bounds
+    b_lo, b_hi, w_lo, w_hi = gdcore.widened_window(base, [(b_star, w_star), *points], window_margin(key, own))
+    if (b_lo, b_hi, w_lo, w_hi) == own:
         return base
     n = base.b_values.size
     return gdcore.Grid(np.linspace(b_lo, b_hi, n), np.linspace(w_lo, w_hi, n))
